@@ -1,0 +1,25 @@
+# The two commands of the README: `make run` and `make test`. Both create .venv and install
+# requirements.txt first (again only when it changes); nothing else needs installing by hand.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed-requirements
+
+.PHONY: run test stop install
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+run: $(INSTALLED)
+	bash scripts/run.sh
+
+test: $(INSTALLED)
+	bash scripts/test.sh
+
+stop: $(INSTALLED)
+	$(PY) manage.py embedded_services stop

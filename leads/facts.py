@@ -1,0 +1,43 @@
+"""The qualification facts a bot may learn about a contact, validated before they are stored."""
+
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+Financing = Literal["cash", "pre_approved", "pre_qualified", "not_started", "va_loan", "fha_loan", "conventional"]
+PropertyType = Literal["single_family", "condo", "townhouse", "multi_family", "land", "mobile_home", "other"]
+
+
+class QualificationFacts(BaseModel):
+    """Buyer facts (budget, financing, beds/baths, areas) and seller facts (address, condition, motivation,
+    price expectation); timeline is shared. Unknown keys are refused so a typo cannot hide a fact."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    budget_min: int | None = Field(default=None, ge=0, le=100_000_000)
+    budget_max: int | None = Field(default=None, ge=0, le=100_000_000)
+    financing: Financing | None = None
+    timeline_days: int | None = Field(default=None, ge=0, le=3650)
+    areas: list[str] = Field(default_factory=list, max_length=10)
+    property_type: PropertyType | None = None
+    bedrooms: int | None = Field(default=None, ge=0, le=20)
+    bathrooms: float | None = Field(default=None, ge=0, le=20)
+    address: str | None = Field(default=None, max_length=200)
+    condition: str | None = Field(default=None, max_length=200)
+    motivation: str | None = Field(default=None, max_length=200)
+    price_expectation: int | None = Field(default=None, ge=0, le=100_000_000)
+
+
+def validate_facts(value) -> None:
+    """Model-field validator: the stored JSON must be a QualificationFacts object."""
+    try:
+        QualificationFacts.model_validate(value)
+    except PydanticValidationError as exc:
+        raise ValidationError(f"invalid qualification facts: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from exc
+
+
+def clean_facts(value) -> dict:
+    """Validated facts as plain JSON, without empty fields."""
+    return QualificationFacts.model_validate(value).model_dump(exclude_defaults=True)

@@ -1,0 +1,127 @@
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+
+from leads.facts import validate_facts
+from leads.phones import normalize_phone, time_zone_for_phone
+
+
+class LeadType(models.TextChoices):
+    UNKNOWN = "unknown", "Unknown"
+    BUYER = "buyer", "Buyer"
+    SELLER = "seller", "Seller"
+
+
+class Temperature(models.TextChoices):
+    COLD = "cold", "Cold"
+    WARM = "warm", "Warm"
+    HOT = "hot", "Hot"
+
+
+class Contact(models.Model):
+    phone = models.CharField(max_length=20, unique=True, help_text="E.164, e.g. +14155550100")
+    name = models.CharField(max_length=120, blank=True)
+    lead_type = models.CharField(max_length=10, choices=LeadType.choices, default=LeadType.UNKNOWN)
+    temperature = models.CharField(max_length=10, choices=Temperature.choices, default=Temperature.COLD)
+    facts = models.JSONField(default=dict, blank=True, validators=[validate_facts])
+    frs_score = models.PositiveSmallIntegerField(
+        "FRS", default=0, validators=[MaxValueValidator(100)], help_text="Financial readiness score, 0-100"
+    )
+    pcs_score = models.PositiveSmallIntegerField(
+        "PCS", default=0, validators=[MaxValueValidator(100)], help_text="Purchase/sale commitment score, 0-100"
+    )
+    opted_out = models.BooleanField(default=False)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    bot_paused = models.BooleanField(default=False, help_text="An agent has taken over; the bot stays silent")
+    bot_paused_at = models.DateTimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True, help_text="Derived from the number's prefix")
+    # Part of every cache key of this contact: bumping it makes all older cache entries unreachable at once.
+    cache_version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["temperature", "-updated_at"], name="contact_temperature_idx"),
+            models.Index(fields=["lead_type"], name="contact_lead_type_idx"),
+            models.Index(fields=["opted_out", "bot_paused"], name="contact_flags_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(frs_score__lte=100), name="contact_frs_score_0_100"),
+            models.CheckConstraint(condition=Q(pcs_score__lte=100), name="contact_pcs_score_0_100"),
+            models.CheckConstraint(condition=Q(phone__startswith="+"), name="contact_phone_e164"),
+        ]
+
+    def __str__(self):
+        return f"{self.name or 'Unnamed'} ({self.phone})"
+
+    def save(self, *args, **kwargs):
+        # Normalising here means every path (services, admin, fixtures) stores one form per number, so the
+        # unique constraint collapses "(415) 555-0100" and "+1 415 555 0100" into one contact.
+        self.phone = normalize_phone(self.phone)
+        if not self.time_zone:
+            self.time_zone = time_zone_for_phone(self.phone)
+        super().save(*args, **kwargs)
+
+
+class BotKind(models.TextChoices):
+    LEAD = "lead", "Lead bot"
+    BUYER = "buyer", "Buyer bot"
+    SELLER = "seller", "Seller bot"
+
+
+class Conversation(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
+    active_bot = models.CharField(max_length=10, choices=BotKind.choices, default=BotKind.LEAD)
+    started_at = models.DateTimeField(auto_now_add=True)
+    last_activity_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-last_activity_at"]
+        indexes = [models.Index(fields=["contact", "-last_activity_at"], name="conversation_contact_idx")]
+
+    def __str__(self):
+        return f"{self.get_active_bot_display()} with {self.contact}"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"
+
+
+class DeliveryStatus(models.TextChoices):
+    # Twilio's message states; outbound messages move forward through them.
+    RECEIVED = "received", "Received"
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    UNDELIVERED = "undelivered", "Undelivered"
+    FAILED = "failed", "Failed"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    body = models.TextField(blank=True)
+    twilio_sid = models.CharField(max_length=64, null=True, blank=True, help_text="MessageSid / SM...")
+    status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
+    segments = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["contact", "-created_at"], name="message_contact_recent_idx"),
+            models.Index(fields=["conversation", "created_at"], name="message_conversation_idx"),
+            models.Index(fields=["status"], name="message_status_idx"),
+        ]
+        constraints = [
+            # Twilio retries a webhook with the same MessageSid; only one row may ever hold it.
+            models.UniqueConstraint(fields=["twilio_sid"], condition=Q(twilio_sid__isnull=False), name="message_twilio_sid_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} {self.created_at:%Y-%m-%d %H:%M}: {self.body[:40]}"

@@ -1,0 +1,32 @@
+import os
+
+os.environ.setdefault("DJANGO_ENV", "test")
+
+import pytest  # noqa: E402
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the embedded services if this test run started them (a running `make run` keeps its servers)."""
+    from django.conf import settings
+
+    from config import embedded
+
+    started = getattr(settings, "EMBEDDED_STARTED", ())
+    if started:
+        embedded.stop(settings.EMBEDDED_DATA_DIR)
+
+
+@pytest.fixture
+def project_env():
+    """Environment for a child process of this project: same services as the tests, no inherited overrides."""
+    from django.conf import settings
+
+    child = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    child.update(DJANGO_ENV="test", DATABASE_URL=_test_database_url(settings), REDIS_URL=settings.REDIS_URL)
+    return child
+
+
+def _test_database_url(settings):
+    db = settings.DATABASES["default"]
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
