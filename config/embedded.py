@@ -286,6 +286,9 @@ def _free_port(preferred: int | None) -> int:
     """Reuse the port of the last run when it is free (stable URLs), otherwise let the kernel pick one."""
     for candidate in ([preferred] if preferred else []) + [0]:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            # As the servers themselves do: a port whose old connections linger in TIME_WAIT is still usable,
+            # and keeping it keeps the URLs of running processes valid across a restart.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind(("127.0.0.1", candidate))
             except OSError:

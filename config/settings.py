@@ -46,7 +46,8 @@ if not (DATABASE_URL and REDIS_URL):
         raise checks.ConfigurationError(str(exc)) from exc
     EMBEDDED_STARTED = _embedded.started
     DATABASE_URL = DATABASE_URL or _embedded.database_url
-    REDIS_URL = REDIS_URL or _embedded.redis_url
+    # Tests use their own Redis database on the shared embedded server, so a running `make run` keeps its data.
+    REDIS_URL = REDIS_URL or _embedded.redis_url.replace("/0", "/15" if DJANGO_ENV == "test" else "/0")
 
 DATABASES = {"default": checks.database_config(DATABASE_URL)}
 REDIS_URL = checks.redis_url("REDIS_URL", REDIS_URL)
@@ -64,6 +65,24 @@ CACHES = {
         },
     }
 }
+# The LLM cache's L2 uses its own connection pool with tight timeouts: a slow Redis must cost a turn
+# milliseconds, not seconds, before the circuit breaker skips it.
+CACHES["llm"] = {
+    "BACKEND": "django_redis.cache.RedisCache",
+    "LOCATION": REDIS_URL,
+    "OPTIONS": {
+        "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+        "SOCKET_CONNECT_TIMEOUT": 0.5,
+        "SOCKET_TIMEOUT": 0.5,
+        "CONNECTION_POOL_KWARGS": {"max_connections": 100},
+    },
+}
+LLM_CACHE_L1_MAX_ENTRIES = env.int("LLM_CACHE_L1_MAX_ENTRIES", default=10_000)
+LLM_CACHE_L1_MAX_BYTES = env.int("LLM_CACHE_L1_MAX_BYTES", default=64 * 1024 * 1024)
+LLM_CACHE_RECENT_MESSAGES = env.int("LLM_CACHE_RECENT_MESSAGES", default=100)
+LLM_CACHE_BREAKER_SECONDS = env.float("LLM_CACHE_BREAKER_SECONDS", default=5.0)
+LLM_CACHE_SINGLE_FLIGHT_WAIT_SECONDS = env.float("LLM_CACHE_SINGLE_FLIGHT_WAIT_SECONDS", default=30.0)
+LLM_CACHE_SINGLE_FLIGHT_LOCK_SECONDS = env.float("LLM_CACHE_SINGLE_FLIGHT_LOCK_SECONDS", default=60.0)
 
 # --- Celery (namespace CELERY_) -------------------------------------------------------------------------------
 CELERY_BROKER_URL = checks.redis_url("CELERY_BROKER_URL", env.str("CELERY_BROKER_URL", default=REDIS_URL))
@@ -80,13 +99,44 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-semantic-cache": {"task": "caching.purge_expired", "schedule": 600.0},
+}
 
 # --- third parties ----------------------------------------------------------------------------------------------
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
+ANTHROPIC_TIMEOUT_SECONDS = env.float("ANTHROPIC_TIMEOUT_SECONDS", default=20.0)
+ANTHROPIC_MAX_RETRIES = env.int("ANTHROPIC_MAX_RETRIES", default=2)
+# Model per call kind: small and fast for classification and extraction, a stronger one for the reply.
+CLAUDE_MODELS = {
+    "intent": env.str("CLAUDE_MODEL_INTENT", default="claude-haiku-4-5"),
+    "facts": env.str("CLAUDE_MODEL_FACTS", default="claude-haiku-4-5"),
+    "memory": env.str("CLAUDE_MODEL_MEMORY", default="claude-haiku-4-5"),
+    "response": env.str("CLAUDE_MODEL_RESPONSE", default="claude-sonnet-4-5"),
+}
+# US dollars per million tokens: input, output, prompt-cache write (1.25x input), prompt-cache read (0.1x input).
+# Anthropic's published list prices; override with LLM_PRICES_JSON='{"model": {"input": 1, ...}}'.
+LLM_PRICES = {
+    "claude-haiku-4-5": {"input": 1.00, "output": 5.00, "cache_write": 1.25, "cache_read": 0.10},
+    "claude-sonnet-4-5": {"input": 3.00, "output": 15.00, "cache_write": 3.75, "cache_read": 0.30},
+    "claude-opus-4-1": {"input": 15.00, "output": 75.00, "cache_write": 18.75, "cache_read": 1.50},
+}
+LLM_PRICES.update(env.json("LLM_PRICES_JSON", default={}))
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+# Embeddings for the semantic cache tier: "wordllama" (offline, weights shipped in the package) or "voyage".
+EMBEDDING_BACKEND = env.str("EMBEDDING_BACKEND", default="wordllama")
+if EMBEDDING_BACKEND not in ("wordllama", "voyage"):
+    raise checks.ConfigurationError(f"EMBEDDING_BACKEND must be wordllama or voyage (got {EMBEDDING_BACKEND!r})")
+VOYAGE_API_KEY = env.str("VOYAGE_API_KEY", default="")
+VOYAGE_MODEL = env.str("VOYAGE_MODEL", default="voyage-3.5-lite")
+if EMBEDDING_BACKEND == "voyage" and not VOYAGE_API_KEY:
+    raise checks.ConfigurationError("VOYAGE_API_KEY must be set when EMBEDDING_BACKEND=voyage")
+# The vector column's width; WordLlama gives 256, and Voyage is asked for the same.
+EMBEDDING_DIMENSIONS = 256
+
 # Region used to read numbers written without a country code ("415 555 0100").
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US")
 

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from pgvector.django import VectorField
 
 from leads.facts import validate_facts
 from leads.phones import normalize_phone, time_zone_for_phone
@@ -34,9 +36,13 @@ class Contact(models.Model):
     opted_out_at = models.DateTimeField(null=True, blank=True)
     bot_paused = models.BooleanField(default=False, help_text="An agent has taken over; the bot stays silent")
     bot_paused_at = models.DateTimeField(null=True, blank=True)
+    needs_agent = models.BooleanField(default=False, help_text="Handed off: waiting for a human agent")
+    handoff_reason = models.CharField(max_length=120, blank=True)
+    handoff_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, blank=True, help_text="Derived from the number's prefix")
     # Part of every cache key of this contact: bumping it makes all older cache entries unreachable at once.
     cache_version = models.PositiveIntegerField(default=1)
+    last_message_at = models.DateTimeField(null=True, blank=True, help_text="Newest message either way")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -46,6 +52,7 @@ class Contact(models.Model):
             models.Index(fields=["temperature", "-updated_at"], name="contact_temperature_idx"),
             models.Index(fields=["lead_type"], name="contact_lead_type_idx"),
             models.Index(fields=["opted_out", "bot_paused"], name="contact_flags_idx"),
+            models.Index(fields=["needs_agent", "-handoff_at"], name="contact_needs_agent_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(frs_score__lte=100), name="contact_frs_score_0_100"),
@@ -74,6 +81,9 @@ class BotKind(models.TextChoices):
 class Conversation(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
     active_bot = models.CharField(max_length=10, choices=BotKind.choices, default=BotKind.LEAD)
+    # The fact the bot asked for last (the model may word the question freely, so the words cannot tell).
+    asked_slot = models.CharField(max_length=20, blank=True)
+    name_asked = models.BooleanField(default=False, help_text="The bot asks for a name once, then carries on")
     started_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(auto_now_add=True)
 
@@ -109,6 +119,11 @@ class Message(models.Model):
     twilio_sid = models.CharField(max_length=64, null=True, blank=True, help_text="MessageSid / SM...")
     status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
     segments = models.PositiveSmallIntegerField(default=1)
+    # An outbound reply points at the inbound message it answers; unique, so a turn can never store (or
+    # send) two replies to one message, however often its task runs.
+    reply_to = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reply")
+    # For the memory call's semantic search over the contact's older messages.
+    embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

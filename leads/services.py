@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from leads.facts import clean_facts
 from leads.models import Contact, Conversation, DeliveryStatus, Direction, Message
 from leads.phones import normalize_phone
 
@@ -37,5 +38,33 @@ def message_record_inbound(*, contact: Contact, body: str, twilio_sid: str | Non
             )
     except IntegrityError:
         return Message.objects.get(twilio_sid=twilio_sid), False
-    Conversation.objects.filter(pk=conversation.pk).update(last_activity_at=timezone.now())
+    message_touch_contact(message=message)
     return message, True
+
+
+def message_touch_contact(*, message: Message) -> None:
+    """Record the message as the conversation's and contact's latest activity (the in-process history of
+    recent messages is trusted only while its newest message matches `Contact.last_message_at`)."""
+    Conversation.objects.filter(pk=message.conversation_id).update(last_activity_at=message.created_at)
+    Contact.objects.filter(pk=message.contact_id).update(last_message_at=message.created_at)
+
+
+def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: dict, frs: int, pcs: int,
+                       temperature: str, bot: str, asked_slot: str, handoff_reason: str) -> Contact:
+    """Store what a turn learned. Saved through the model so a temperature change fires the cache
+    invalidation signal. A handoff marks the contact for an agent and pauses the bot."""
+    now = timezone.now()
+    contact.name = contact.name or name
+    contact.lead_type = lead_type
+    contact.facts = clean_facts(facts)
+    contact.frs_score, contact.pcs_score = frs, pcs
+    contact.temperature = temperature
+    if handoff_reason and not contact.needs_agent:
+        contact.needs_agent, contact.handoff_reason, contact.handoff_at = True, handoff_reason[:120], now
+        contact.bot_paused, contact.bot_paused_at = True, now
+    contact.save()
+    changes = {"active_bot": bot, "asked_slot": asked_slot}
+    if asked_slot == "name":
+        changes["name_asked"] = True
+    Conversation.objects.filter(pk=conversation_current(contact=contact).pk).update(**changes)
+    return contact

@@ -16,6 +16,17 @@ def pytest_sessionfinish(session, exitstatus):
         embedded.stop(settings.EMBEDDED_DATA_DIR)
 
 
+@pytest.fixture(autouse=True)
+def empty_test_redis():
+    """Each test starts with an empty Redis database (tests own database 15; nothing else uses it)."""
+    from django.conf import settings
+    from django_redis import get_redis_connection
+
+    if settings.REDIS_URL.endswith("/15"):
+        get_redis_connection("default").flushdb()
+    yield
+
+
 @pytest.fixture
 def project_env():
     """Environment for a child process of this project: same services as the tests, no inherited overrides."""

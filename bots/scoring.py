@@ -1,0 +1,68 @@
+"""Scores and temperature, computed in code from validated facts only.
+
+No message text reaches these functions: a prospect can state facts ("we're pre-approved for 450k"), which
+move the scores as facts should, but cannot set a score, a temperature or a handoff by asking for one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from leads.models import LeadType, Temperature
+
+# Part of the scoring cache key: change it with any change to the rules below.
+SCORING_VERSION = "1"
+
+# The one place the temperature bands live.
+HOT_AT = 80
+WARM_AT = 50
+
+FINANCING_POINTS = {"cash": 45, "pre_approved": 40, "pre_qualified": 25, "va_loan": 15, "fha_loan": 15,
+                    "conventional": 15, "not_started": 0}
+
+
+@dataclass(frozen=True)
+class Scores:
+    frs: int   # financial readiness: can they transact?
+    pcs: int   # commitment: will they, and soon?
+
+    @property
+    def combined(self) -> int:
+        return round((self.frs + self.pcs) / 2)
+
+    @property
+    def temperature(self) -> str:
+        return temperature_for(self.combined)
+
+
+def temperature_for(score: int) -> str:
+    if score >= HOT_AT:
+        return Temperature.HOT
+    if score >= WARM_AT:
+        return Temperature.WARM
+    return Temperature.COLD
+
+
+def timeline_points(days: int | None, scale: int) -> int:
+    if days is None:
+        return 0
+    for limit, share in ((30, 1.0), (90, 0.8), (180, 0.5), (365, 0.25)):
+        if days <= limit:
+            return round(scale * share)
+    return 0
+
+
+def score(lead_type: str, facts: dict, *, wants_appointment: bool = False) -> Scores:
+    if lead_type == LeadType.SELLER:
+        frs = (35 if facts.get("price_expectation") else 0) + (30 if facts.get("address") else 0) \
+            + (15 if facts.get("condition") else 0) + timeline_points(facts.get("timeline_days"), 20)
+        pcs = (25 if facts.get("motivation") else 0) + timeline_points(facts.get("timeline_days"), 45) \
+            + (10 if facts.get("address") else 0) + (20 if wants_appointment else 0)
+    else:
+        has_budget = bool(facts.get("budget_max") or facts.get("budget_min"))
+        frs = FINANCING_POINTS.get(facts.get("financing") or "", 0) + (35 if has_budget else 0) \
+            + timeline_points(facts.get("timeline_days"), 20)
+        pcs = timeline_points(facts.get("timeline_days"), 50) + (20 if facts.get("areas") else 0) \
+            + (15 if facts.get("property_type") else 0) + (10 if facts.get("bedrooms") else 0) \
+            + (20 if wants_appointment else 0)
+    return Scores(min(frs, 100), min(pcs, 100))

@@ -1,0 +1,180 @@
+"""One conversation turn: the four calls through the cache, facts and scores updated in code, the reply stored.
+
+`run_turn(message_id)` is what the Celery task calls. It is idempotent: an inbound message that already has a
+reply is not answered again (the reply row is unique per inbound message).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict, dataclass, field
+
+from django.db import IntegrityError, transaction
+
+from bots import stages
+from bots.claude import CallContext
+from bots.prompts import PROMPT_VERSION
+from bots.providers import ReplyAnswer, ReplyBrief, TurnProvider
+from bots.scoring import SCORING_VERSION, score, temperature_for
+from bots.segments import fit_segments, needs_unicode, segment_count, to_gsm7
+from caching.keys import Scope
+from caching.policy import Kind
+from caching.services import CacheResult, LLMCache, embedding_for, get_cache
+from leads import selectors as lead_selectors
+from leads.facts import clean_facts
+from leads.models import Contact, DeliveryStatus, Direction, Message
+from leads.services import contact_apply_turn, message_touch_contact
+
+logger = logging.getLogger(__name__)
+
+RECENT_MESSAGES = 10
+SIMILAR_OLDER_MESSAGES = 3
+MAX_REPLY_SEGMENTS = 2
+MONEY_OR_NUMBER = re.compile(r"\$\s?\d[\d,.]*\s?[km]?|\b\d[\d,]{2,}\b", re.IGNORECASE)
+
+
+@dataclass
+class TurnResult:
+    reply: Message | None
+    skipped: str = ""                        # why no reply was produced ("" when one was)
+    tiers: dict[str, str] = field(default_factory=dict)  # call kind -> cache tier that answered it
+    intent: str = ""
+    handoff_reason: str = ""
+
+
+def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LLMCache | None = None) -> TurnResult:
+    inbound = Message.objects.select_related("contact", "conversation").get(pk=message_id)
+    if inbound.direction != Direction.INBOUND:
+        return TurnResult(None, skipped="not an inbound message")
+    existing = Message.objects.filter(reply_to=inbound).first()
+    if existing is not None:
+        return TurnResult(existing, skipped="already answered")
+    contact = Contact.objects.get(pk=inbound.contact_id)  # fresh: flags, facts and cache version of now
+    if contact.opted_out:
+        return TurnResult(None, skipped="contact opted out")
+    if contact.bot_paused:
+        return TurnResult(None, skipped="bot paused: an agent has the conversation")
+
+    provider = provider or TurnProvider()
+    cache = cache or get_cache()
+    text = inbound.body.strip()
+    if inbound.embedding is None:  # for later turns' semantic memory search
+        inbound.embedding = embedding_for(text)
+        inbound.save(update_fields=["embedding"])
+    question = lead_selectors.preceding_question(inbound)
+    velocity = lead_selectors.messages_per_minute(contact)
+    call = _CallRunner(cache, provider, contact, inbound, question, velocity)
+
+    intent = call.shared(Kind.INTENT, "intent", (text, question))["intent"]
+    injection = stages.looks_like_injection(text)
+    message_facts = {} if injection else clean_facts(call.shared(Kind.FACTS, "facts", (text, question))["facts"])
+    if injection:
+        logger.warning("contact %s: message %s looks like prompt injection; its facts are not applied", contact.pk,
+                       inbound.pk)
+        intent = "other"
+
+    facts = clean_facts({**contact.facts, **message_facts})
+    lead_type = stages.lead_type_from(intent, facts, contact.lead_type)
+    name = contact.name or stages.learned_name(text, asked_slot=inbound.conversation.asked_slot)
+    scores = call.scoring(lead_type, facts, wants_appointment=intent == "appointment")
+    temperature = temperature_for(round((scores["frs"] + scores["pcs"]) / 2))
+
+    recent, _tier = cache.recent_messages(contact, RECENT_MESSAGES)
+    older = lead_selectors.similar_older_messages(contact, text, exclude_ids=[m["id"] for m in recent],
+                                                 limit=SIMILAR_OLDER_MESSAGES)
+    memory = call.memory(text, question, recent + older)
+
+    step = stages.next_step(lead_type=lead_type, name=name, name_asked=inbound.conversation.name_asked, facts=facts,
+                            intent=intent, text=text, temperature=temperature)
+    first_turn = not Message.objects.filter(contact=contact, direction=Direction.OUTBOUND).exists()
+    fallback_reply = stages.template_reply(step, name, first_turn)
+    brief = ReplyBrief(stage=step.bot, inbound=text, name=name, facts=facts, next_question=step.next_question,
+                       handoff_reason=step.handoff_reason, memory=memory.get("summary", ""), fallback_reply=fallback_reply)
+    reply_text = call.reply(brief)
+    reply_text = _fit_for_sms(reply_text, inbound=text, facts=facts, fallback=fallback_reply)
+
+    with transaction.atomic():
+        contact_apply_turn(contact=contact, name=name, lead_type=lead_type, facts=facts, frs=scores["frs"],
+                           pcs=scores["pcs"], temperature=temperature, bot=step.bot, asked_slot=step.next_slot,
+                           handoff_reason=step.handoff_reason)
+        try:
+            with transaction.atomic():
+                reply = Message.objects.create(
+                    conversation=inbound.conversation, contact=contact, direction=Direction.OUTBOUND, body=reply_text,
+                    status=DeliveryStatus.QUEUED, segments=segment_count(reply_text), reply_to=inbound,
+                )
+        except IntegrityError:  # another run of this turn stored its reply first
+            return TurnResult(Message.objects.get(reply_to=inbound), skipped="already answered")
+        message_touch_contact(message=reply)
+    cache.remember_message(inbound)
+    cache.remember_message(reply)
+    return TurnResult(reply, tiers=call.tiers, intent=intent, handoff_reason=step.handoff_reason)
+
+
+class _CallRunner:
+    """Runs each of the turn's calls through the cache with its kind, scope, key and the turn's context."""
+
+    def __init__(self, cache: LLMCache, provider: TurnProvider, contact: Contact, inbound: Message, question: str,
+                 velocity: float):
+        self.cache, self.provider, self.contact, self.inbound = cache, provider, contact, inbound
+        self.question, self.velocity = question, velocity
+        self.tiers: dict[str, str] = {}
+
+    def _context(self, kind: str) -> CallContext:
+        return CallContext(kind=kind, prompt_version=PROMPT_VERSION, contact_id=self.contact.pk, message_id=self.inbound.pk)
+
+    def _run(self, kind: Kind, call_kind: str, scope: Scope, key_parts, compute, *, semantic: bool,
+             model: str | None = None) -> CacheResult:
+        result = self.cache.get_or_compute(
+            kind, scope, key_parts, compute, text=self.inbound.body if semantic else None, context=self.question,
+            model=model or self.provider.model_for(call_kind), prompt_version=PROMPT_VERSION,
+            messages_per_minute=self.velocity,
+        )
+        self.tiers[kind.value] = result.tier.value
+        return result
+
+    def shared(self, kind: Kind, call_kind: str, parts: tuple) -> dict:
+        text, question = parts
+        normalised = " ".join(text.lower().split())
+        result = self._run(kind, call_kind, Scope.shared(), [normalised, question],
+                           lambda: self.provider.call(call_kind, self._context(call_kind), text, question), semantic=True)
+        return result.value
+
+    def scoring(self, lead_type: str, facts: dict, *, wants_appointment: bool) -> dict:
+        # Computed in code from validated facts, cached per contact: a temperature change bumps the contact's
+        # version, so the next turn recomputes instead of serving scores of the old temperature.
+        result = self._run(Kind.SCORING, "scoring", Scope.for_contact(self.contact),
+                           [lead_type, facts, wants_appointment],
+                           lambda: asdict(score(lead_type, facts, wants_appointment=wants_appointment)), semantic=False,
+                           model=f"scoring-code-v{SCORING_VERSION}")
+        return result.value
+
+    def memory(self, text: str, question: str, messages: list[dict]) -> dict:
+        ids = [m["id"] for m in messages]
+        result = self._run(Kind.MEMORY, "memory", Scope.for_contact(self.contact), [text, ids],
+                           lambda: self.provider.call("memory", self._context("memory"), text, messages), semantic=False)
+        return result.value
+
+    def reply(self, brief: ReplyBrief) -> str:
+        parts = [brief.inbound, self.question, brief.stage, brief.next_question, brief.handoff_reason, brief.facts,
+                 brief.name]
+        result = self._run(Kind.RESPONSE, "response", Scope.for_contact(self.contact), parts,
+                           lambda: self.provider.call("response", self._context("response"), brief), semantic=False)
+        return ReplyAnswer.model_validate(result.value).reply
+
+
+def _fit_for_sms(reply: str, *, inbound: str, facts: dict, fallback: str) -> str:
+    """GSM-7 unless the prospect writes in a script that needs Unicode; within the segment budget; and no
+    number or price that neither the prospect nor the known facts mention (the bot never invents them)."""
+    known = inbound + " " + " ".join(str(value) for value in facts.values())
+    known_digits = set(re.sub(r"\D", "", token) for token in re.findall(r"\d[\d,.]*", known))
+    for token in MONEY_OR_NUMBER.findall(reply):
+        if re.sub(r"\D", "", token) not in known_digits:
+            logger.warning("reply mentioned %r, which nothing in the conversation states; using the template", token)
+            reply = fallback
+            break
+    if not needs_unicode(inbound):
+        reply = to_gsm7(reply)
+    return fit_segments(reply, MAX_REPLY_SEGMENTS)
+

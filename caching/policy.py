@@ -1,0 +1,67 @@
+"""What is cached, where, and for how long: one table for every kind of LLM result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    INTENT = "intent"        # intent label of one inbound message, given the bot's preceding question
+    FACTS = "facts"          # qualification facts extracted from one message (the scoring call's component)
+    SCORING = "scoring"      # a contact's scores computed from their accumulated facts
+    MEMORY = "memory"        # what the memory-retrieval call returned for a contact
+    RESPONSE = "response"    # the next SMS to a contact
+    MARKET = "market"        # market context for an area (no contact data)
+
+
+class Tier(StrEnum):
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+    MISS = "miss"
+    BYPASS = "bypass"
+
+
+@dataclass(frozen=True)
+class KindPolicy:
+    ttl_seconds: int
+    contact_scoped: bool     # holds a contact's data: keyed and filtered by that contact, never shared
+    semantic: bool           # may be served from L3 for a similar message (with the guard)
+    l3_min_similarity: float  # cosine similarity an L3 match needs, on top of an equal guard fingerprint
+    adaptive_ttl: bool       # shortened when the conversation moves fast
+
+
+# Thresholds come from `manage.py cache_calibrate` on ../shared/eval/semantic_pairs.jsonl (see README):
+# with the guard fingerprint required to match, the highest-recall threshold whose false-hit rate stays
+# at or below 0.5%. Contact-scoped kinds use the same calibration; their candidates are that contact's own.
+CALIBRATED_MIN_SIMILARITY = 0.70
+
+POLICIES: dict[Kind, KindPolicy] = {
+    Kind.MARKET: KindPolicy(60 * 60, contact_scoped=False, semantic=False, l3_min_similarity=1.0, adaptive_ttl=False),
+    Kind.SCORING: KindPolicy(15 * 60, contact_scoped=True, semantic=False, l3_min_similarity=1.0, adaptive_ttl=True),
+    Kind.INTENT: KindPolicy(5 * 60, contact_scoped=False, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
+                            adaptive_ttl=False),
+    Kind.FACTS: KindPolicy(15 * 60, contact_scoped=False, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
+                           adaptive_ttl=False),
+    Kind.RESPONSE: KindPolicy(30 * 60, contact_scoped=True, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
+                              adaptive_ttl=True),
+    Kind.MEMORY: KindPolicy(30 * 60, contact_scoped=True, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
+                            adaptive_ttl=True),
+}
+
+# Adaptive TTL: at `VELOCITY_HALF_LIFE` messages per minute the TTL halves; it never drops below
+# MIN_TTL_FRACTION of the base nor below MIN_TTL_SECONDS. A fast exchange changes facts quickly, so its
+# cached results go stale sooner; a slow one keeps them for the full base TTL.
+VELOCITY_HALF_LIFE = 2.0
+MIN_TTL_FRACTION = 0.25
+MIN_TTL_SECONDS = 30
+
+
+def ttl_for(kind: Kind, messages_per_minute: float | None = None) -> int:
+    policy = POLICIES[kind]
+    if not policy.adaptive_ttl or not messages_per_minute or messages_per_minute <= 0:
+        return policy.ttl_seconds
+    shortened = policy.ttl_seconds / (1.0 + messages_per_minute / VELOCITY_HALF_LIFE)
+    floor = max(policy.ttl_seconds * MIN_TTL_FRACTION, MIN_TTL_SECONDS)
+    return int(max(shortened, floor))

@@ -1,0 +1,183 @@
+"""L2 (Redis, exact keys, JSON) and L3 (PostgreSQL+pgvector, semantic) tiers.
+
+Each tier sits behind its own circuit breaker: if Redis or PostgreSQL fails, the tier is skipped for a few
+seconds and the caller still gets a computed value. Nothing here raises to the caller.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import redis
+from django.db import DatabaseError, InterfaceError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django_redis import get_redis_connection
+from pgvector.django import CosineDistance
+
+from caching.breaker import CircuitBreaker
+from caching.keys import REDIS_KEY_PREFIX
+from caching.models import SemanticCacheEntry
+
+logger = logging.getLogger(__name__)
+
+REDIS_ERRORS = (redis.RedisError, OSError)
+DATABASE_ERRORS = (DatabaseError, InterfaceError)
+
+
+@dataclass
+class StoredValue:
+    value: object
+    cost_usd: float = 0.0
+    tokens: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps({"v": self.value, "c": self.cost_usd, "t": self.tokens}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> "StoredValue":
+        data = json.loads(raw)
+        return cls(data["v"], data.get("c", 0.0), data.get("t", 0))
+
+
+class RedisTier:
+    """Exact-key results shared by every worker. JSON only: no pickle is ever read from Redis."""
+
+    def __init__(self, alias: str, breaker: CircuitBreaker):
+        self.alias = alias
+        self.breaker = breaker
+
+    @property
+    def client(self) -> redis.Redis:
+        return get_redis_connection(self.alias)
+
+    def get(self, key: str) -> StoredValue | None:
+        if self.breaker.is_open:
+            return None
+        try:
+            raw = self.client.get(REDIS_KEY_PREFIX + key)
+        except REDIS_ERRORS as exc:
+            self.breaker.record_failure(exc)
+            return None
+        return StoredValue.from_json(raw) if raw is not None else None
+
+    def set(self, key: str, stored: StoredValue, ttl_seconds: int) -> None:
+        if self.breaker.is_open:
+            return
+        try:
+            self.client.set(REDIS_KEY_PREFIX + key, stored.to_json(), ex=max(int(ttl_seconds), 1))
+        except REDIS_ERRORS as exc:
+            self.breaker.record_failure(exc)
+
+    def delete_matching(self, pattern: str) -> int:
+        """Delete keys matching a glob (SCAN, never KEYS, so Redis is not blocked)."""
+        if self.breaker.is_open:
+            return 0
+        try:
+            client = self.client
+            deleted = 0
+            batch = []
+            for key in client.scan_iter(match=REDIS_KEY_PREFIX + pattern, count=1000):
+                batch.append(key)
+                if len(batch) >= 500:
+                    deleted += client.delete(*batch)
+                    batch = []
+            if batch:
+                deleted += client.delete(*batch)
+            return deleted
+        except REDIS_ERRORS as exc:
+            self.breaker.record_failure(exc)
+            return 0
+
+
+@dataclass
+class SemanticMatch:
+    stored: StoredValue
+    similarity: float
+    entry_id: int
+
+
+class SemanticTier:
+    """Nearest stored message with the same guard fingerprint, scope and question; PostgreSQL+pgvector."""
+
+    def __init__(self, breaker: CircuitBreaker):
+        self.breaker = breaker
+
+    def _failed(self, exc: BaseException) -> None:
+        self.breaker.record_failure(exc)
+        if not connection.in_atomic_block:
+            # Drop the broken connection so the first look-up after PostgreSQL is back opens a fresh one.
+            connection.close()
+
+    def nearest(self, *, kind: str, scope: str, version: str, model: str, prompt_version: str, context_hash: str,
+                fingerprint: str | None, embedding, exact_scan: bool) -> tuple[SemanticMatch | None, float | None]:
+        """The nearest live entry and its similarity (None, None when there is none or the tier is down).
+
+        `fingerprint=None` drops the guard (only for measuring what the guard is worth). Per-contact scopes are
+        small, so an exact scan over the btree-filtered rows is fastest; global kinds use the HNSW index with
+        pgvector's iterative scan, so the SQL filters do not starve the index scan of candidates.
+        """
+        if self.breaker.is_open:
+            return None, None
+        rows = SemanticCacheEntry.objects.filter(
+            kind=kind, scope=scope, version=version, model=model, prompt_version=prompt_version,
+            context_hash=context_hash, expires_at__gt=timezone.now(),
+        )
+        if fingerprint is not None:
+            rows = rows.filter(fingerprint=fingerprint)
+        rows = rows.annotate(distance=CosineDistance("embedding", embedding)).order_by("distance")
+        rows = rows.values_list("id", "value", "cost_usd", "tokens", "distance")[:1]
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    if exact_scan:
+                        cursor.execute("SET LOCAL enable_indexscan = on; SET LOCAL hnsw.iterative_scan = off")
+                    else:
+                        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 40")
+                found = list(rows)
+        except DATABASE_ERRORS as exc:
+            self._failed(exc)
+            return None, None
+        if not found:
+            return None, None
+        entry_id, value, cost, tokens, distance = found[0]
+        similarity = 1.0 - float(distance)
+        return SemanticMatch(StoredValue(value, float(cost), tokens), similarity, entry_id), similarity
+
+    def record_hit(self, entry_id: int) -> None:
+        try:
+            SemanticCacheEntry.objects.filter(pk=entry_id).update(hit_count=F("hit_count") + 1, last_hit_at=timezone.now())
+        except DATABASE_ERRORS as exc:
+            self._failed(exc)
+
+    def store(self, *, kind: str, scope: str, version: str, model: str, prompt_version: str, context_hash: str,
+              fingerprint: str, text: str, embedding, stored: StoredValue, ttl_seconds: int) -> None:
+        if self.breaker.is_open:
+            return
+        try:
+            SemanticCacheEntry.objects.create(
+                kind=kind, scope=scope, version=version, model=model, prompt_version=prompt_version,
+                context_hash=context_hash, fingerprint=fingerprint, text=text[:2000], embedding=embedding,
+                value=stored.value, cost_usd=stored.cost_usd, tokens=stored.tokens,
+                expires_at=timezone.now() + timedelta(seconds=ttl_seconds),
+            )
+        except DATABASE_ERRORS as exc:
+            self._failed(exc)
+
+    def delete(self, **filters) -> int:
+        try:
+            return SemanticCacheEntry.objects.filter(**filters).delete()[0]
+        except DATABASE_ERRORS as exc:
+            self._failed(exc)
+            return 0
+
+    def purge_expired(self, batch_size: int = 5000) -> int:
+        total = 0
+        while True:
+            ids = list(SemanticCacheEntry.objects.filter(expires_at__lte=timezone.now()).values_list("id", flat=True)[:batch_size])
+            if not ids:
+                return total
+            total += SemanticCacheEntry.objects.filter(id__in=ids).delete()[0]
