@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from leads.models import BotKind, LeadType, Temperature
 
 LEAD_QUESTIONS = {
-    "lead_type": "Are you looking to buy a home, sell one, or both?",
+    "lead_type": "Are you looking to buy, sell, or both?",
     "name": "Who am I texting with?",
 }
 BUYER_QUESTIONS = [

@@ -112,12 +112,13 @@ CLAUDE_MODELS = {
     "intent": env.str("CLAUDE_MODEL_INTENT", default="claude-haiku-4-5"),
     "facts": env.str("CLAUDE_MODEL_FACTS", default="claude-haiku-4-5"),
     "memory": env.str("CLAUDE_MODEL_MEMORY", default="claude-haiku-4-5"),
-    "response": env.str("CLAUDE_MODEL_RESPONSE", default="claude-sonnet-4-5"),
+    "response": env.str("CLAUDE_MODEL_RESPONSE", default="claude-sonnet-4-6"),
 }
 # US dollars per million tokens: input, output, prompt-cache write (1.25x input), prompt-cache read (0.1x input).
 # Anthropic's published list prices; override with LLM_PRICES_JSON='{"model": {"input": 1, ...}}'.
 LLM_PRICES = {
     "claude-haiku-4-5": {"input": 1.00, "output": 5.00, "cache_write": 1.25, "cache_read": 0.10},
+    "claude-sonnet-4-6": {"input": 3.00, "output": 15.00, "cache_write": 3.75, "cache_read": 0.30},
     "claude-sonnet-4-5": {"input": 3.00, "output": 15.00, "cache_write": 3.75, "cache_read": 0.30},
     "claude-opus-4-1": {"input": 15.00, "output": 75.00, "cache_write": 18.75, "cache_read": 1.50},
 }

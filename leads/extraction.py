@@ -1556,11 +1556,14 @@ def _resolve(analysis: _Analysis, ctx: _Question) -> list[str]:
     terms = [_ordinal_word(t) if t.startswith("ord=") else t for t in terms]
 
     # A yes/no question: restating it is answering it ("we're pre-approved" = "yes", "no agent" = "no").
+    # Only when the question is about one thing: after "buy a home, sell one, or both?" restating "buy" and
+    # restating "sell" are different answers, and both must not collapse into "yes".
     if ctx.yes_no:
         answered = []
+        single_topic = len(ctx.restatable - {"REF", "BOTH"}) <= 1
         for term in terms:
             base = term[1:] if term.startswith("!") else term
-            if base in ctx.restatable or base == "REF":
+            if base == "REF" or (single_topic and base in ctx.restatable):
                 answered.append("NO" if term.startswith("!") else ("YES" if base != "REF" else ""))
             else:
                 answered.append(term)

@@ -58,7 +58,7 @@ def test_buyer_conversation_qualifies_and_warms_up_to_hot():
     contact, results = converse("+15125550171", BUYER_SCRIPT, claude_provider(fake))
 
     replies = [r.reply.body for r in results]
-    assert "buy a home, sell one" in replies[0]
+    assert "buy, sell, or both" in replies[0]
     assert "Who am I texting with" in replies[1]
     assert "pre-approved" in replies[2]
     assert contact.name == "Jordan" and contact.lead_type == LeadType.BUYER
