@@ -38,7 +38,6 @@ class MetricsRecorder:
         self._pending: Counter = Counter()
         self._lock = threading.Lock()
         self._last_flush = time.monotonic()
-        atexit.register(self.flush)
 
     def record(self, *, kind: str, tier: str, latency_ms: float, similarity: float | None = None,
                saved_usd: float = 0.0, saved_tokens: int = 0, guard_rejected: bool = False) -> None:
@@ -67,16 +66,34 @@ class MetricsRecorder:
         if not pending or self.redis_tier.breaker.is_open:
             self._merge_back(pending)
             return
-        key = METRICS_KEY.format(day=datetime.now(timezone.utc).strftime("%Y%m%d"))
         try:
-            pipe = self.redis_tier.client.pipeline(transaction=False)
-            for field, amount in pending.items():
-                pipe.hincrby(key, field, amount)
-            pipe.expire(key, RETENTION_DAYS * 86400)
-            pipe.execute()
+            self._write(pending)
         except REDIS_ERRORS as exc:
             self.redis_tier.breaker.record_failure(exc)
             self._merge_back(pending)
+
+    def flush_at_exit(self) -> None:
+        """Last counts of a stopping process: sent if Redis answers, dropped quietly if not (logging may
+        already be shut down at exit)."""
+        with self._lock:
+            pending, self._pending = self._pending, Counter()
+        if not pending:
+            return
+        try:
+            self._write(pending)
+        except Exception:  # noqa: BLE001 - at exit there is no one left to tell
+            pass
+
+    def _write(self, pending: Counter) -> None:
+        key = METRICS_KEY.format(day=datetime.now(timezone.utc).strftime("%Y%m%d"))
+        pipe = self.redis_tier.client.pipeline(transaction=False)
+        for field, amount in pending.items():
+            pipe.hincrby(key, field, amount)
+        pipe.expire(key, RETENTION_DAYS * 86400)
+        pipe.execute()
+
+    def register_exit_flush(self) -> None:
+        atexit.register(self.flush_at_exit)
 
     def _merge_back(self, pending: Counter) -> None:
         # Keep counts for the next flush while Redis is away, rather than losing them.

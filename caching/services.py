@@ -309,6 +309,7 @@ def get_cache() -> LLMCache:
         with _default_lock:
             if _default_cache is None:
                 _default_cache = LLMCache()
+                _default_cache.metrics.register_exit_flush()
     return _default_cache
 
 
