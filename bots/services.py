@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from bots import stages
 from bots.claude import CallContext
@@ -23,7 +24,7 @@ from caching.policy import Kind
 from caching.services import CacheResult, LLMCache, embedding_for, get_cache
 from leads import selectors as lead_selectors
 from leads.facts import clean_facts
-from leads.models import Contact, DeliveryStatus, Direction, Message
+from leads.models import Author, Contact, DeliveryStatus, Direction, Message
 from leads.services import contact_apply_turn, message_touch_contact
 
 logger = logging.getLogger(__name__)
@@ -48,13 +49,13 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
     if inbound.direction != Direction.INBOUND:
         return TurnResult(None, skipped="not an inbound message")
     existing = Message.objects.filter(reply_to=inbound).first()
-    if existing is not None:
+    if existing is not None or inbound.handled_at is not None:
         return TurnResult(existing, skipped="already answered")
     contact = Contact.objects.get(pk=inbound.contact_id)  # fresh: flags, facts and cache version of now
     if contact.opted_out:
-        return TurnResult(None, skipped="contact opted out")
+        return _handled_without_reply(inbound, "contact opted out")
     if contact.bot_paused:
-        return TurnResult(None, skipped="bot paused: an agent has the conversation")
+        return _handled_without_reply(inbound, "bot paused: an agent has the conversation")
 
     provider = provider or TurnProvider()
     cache = cache or get_cache()
@@ -103,13 +104,20 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
                 reply = Message.objects.create(
                     conversation=inbound.conversation, contact=contact, direction=Direction.OUTBOUND, body=reply_text,
                     status=DeliveryStatus.QUEUED, segments=segment_count(reply_text), reply_to=inbound,
+                    author=Author.HANDOFF if step.handoff_reason else Author.BOT,
                 )
         except IntegrityError:  # another run of this turn stored its reply first
             return TurnResult(Message.objects.get(reply_to=inbound), skipped="already answered")
         message_touch_contact(message=reply)
+        Message.objects.filter(pk=inbound.pk).update(handled_at=reply.created_at)
     cache.remember_message(inbound)
     cache.remember_message(reply)
     return TurnResult(reply, tiers=call.tiers, intent=intent, handoff_reason=step.handoff_reason)
+
+
+def _handled_without_reply(inbound: Message, reason: str) -> TurnResult:
+    Message.objects.filter(pk=inbound.pk, handled_at__isnull=True).update(handled_at=timezone.now())
+    return TurnResult(None, skipped=reason)
 
 
 class _CallRunner:

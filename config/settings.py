@@ -124,7 +124,12 @@ LLM_PRICES = {
 }
 LLM_PRICES.update(env.json("LLM_PRICES_JSON", default={}))
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
-TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+# Webhook signatures are checked in every environment; development gets a fixed token so `simulate_sms` can
+# sign its requests, production must have the account's real one.
+DEVELOPMENT_TWILIO_AUTH_TOKEN = "development-only-twilio-auth-token"
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="" if PRODUCTION else DEVELOPMENT_TWILIO_AUTH_TOKEN)
+if PRODUCTION and not TWILIO_AUTH_TOKEN:
+    raise checks.ConfigurationError("TWILIO_AUTH_TOKEN must be set in production (webhook signatures are checked with it)")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
 # Embeddings for the semantic cache tier: "wordllama" (offline, weights shipped in the package) or "voyage".
@@ -137,6 +142,24 @@ if EMBEDDING_BACKEND == "voyage" and not VOYAGE_API_KEY:
     raise checks.ConfigurationError("VOYAGE_API_KEY must be set when EMBEDDING_BACKEND=voyage")
 # The vector column's width; WordLlama gives 256, and Voyage is asked for the same.
 EMBEDDING_DIMENSIONS = 256
+
+# Where outbound SMS go: "twilio" (the REST API) or "console" (logged, for development without an account).
+SMS_BACKEND = env.str("SMS_BACKEND", default="twilio" if (PRODUCTION or TWILIO_ACCOUNT_SID) else "console")
+if SMS_BACKEND not in ("twilio", "console"):
+    raise checks.ConfigurationError(f"SMS_BACKEND must be twilio or console (got {SMS_BACKEND!r})")
+if SMS_BACKEND == "twilio" and PRODUCTION and not (TWILIO_ACCOUNT_SID and (TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID)):
+    raise checks.ConfigurationError("TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID must be set in production")
+# Texts to prospects go out only between these local hours (the recipient's time zone, from the number).
+QUIET_HOURS_END = env.int("SMS_SEND_FROM_HOUR", default=8)
+QUIET_HOURS_START = env.int("SMS_SEND_UNTIL_HOUR", default=21)
+# Who hears about a handoff: e-mail addresses (comma separated) and an agent's phone for an SMS alert.
+AGENT_ALERT_EMAILS = env.list("AGENT_ALERT_EMAILS", default=[])
+AGENT_ALERT_PHONE = env.str("AGENT_ALERT_PHONE", default="")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="leads@localhost")
+SMS_HELP_TEXT = env.str(
+    "SMS_HELP_TEXT",
+    default="Real estate team: text us your questions and an agent will help. Msg&data rates may apply. Reply STOP to opt out.",
+)
 
 # Region used to read numbers written without a country code ("415 555 0100").
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US")

@@ -39,6 +39,7 @@ class Contact(models.Model):
     needs_agent = models.BooleanField(default=False, help_text="Handed off: waiting for a human agent")
     handoff_reason = models.CharField(max_length=120, blank=True)
     handoff_at = models.DateTimeField(null=True, blank=True)
+    agent_alerted_at = models.DateTimeField(null=True, blank=True, help_text="When agents were told of the handoff")
     time_zone = models.CharField(max_length=64, blank=True, help_text="Derived from the number's prefix")
     # Part of every cache key of this contact: bumping it makes all older cache entries unreachable at once.
     cache_version = models.PositiveIntegerField(default=1)
@@ -101,14 +102,35 @@ class Direction(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
-    # Twilio's message states; outbound messages move forward through them.
+    # Twilio's message states (plus our own "deferred" and "suppressed"); outbound messages only move forward.
     RECEIVED = "received", "Received"
     QUEUED = "queued", "Queued"
+    DEFERRED = "deferred", "Deferred (quiet hours)"
+    ACCEPTED = "accepted", "Accepted"
+    SCHEDULED = "scheduled", "Scheduled"
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     DELIVERED = "delivered", "Delivered"
+    READ = "read", "Read"
     UNDELIVERED = "undelivered", "Undelivered"
     FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+    SUPPRESSED = "suppressed", "Suppressed (opted out or paused)"
+
+
+class Author(models.TextChoices):
+    PROSPECT = "prospect", "Prospect"
+    BOT = "bot", "Bot"
+    HANDOFF = "handoff", "Bot handing off to an agent"
+    AGENT = "agent", "Agent"
+    SYSTEM = "system", "System (help and compliance texts)"
+
+
+class Keyword(models.TextChoices):
+    NONE = "", "None"
+    OPT_OUT = "opt_out", "Opt-out (STOP...)"
+    OPT_IN = "opt_in", "Opt-in (START...)"
+    HELP = "help", "Help (HELP, INFO)"
 
 
 class Message(models.Model):
@@ -119,6 +141,13 @@ class Message(models.Model):
     twilio_sid = models.CharField(max_length=64, null=True, blank=True, help_text="MessageSid / SM...")
     status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
     segments = models.PositiveSmallIntegerField(default=1)
+    author = models.CharField(max_length=10, choices=Author.choices, default=Author.PROSPECT)
+    keyword = models.CharField(max_length=10, choices=Keyword.choices, blank=True, default=Keyword.NONE)
+    error_code = models.CharField(max_length=10, blank=True, help_text="Twilio error code of a failed send")
+    send_after = models.DateTimeField(null=True, blank=True, help_text="Held back by quiet hours until then")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # An inbound message is handled once: answered, or deliberately not (keyword, opted out, paused).
+    handled_at = models.DateTimeField(null=True, blank=True)
     # An outbound reply points at the inbound message it answers; unique, so a turn can never store (or
     # send) two replies to one message, however often its task runs.
     reply_to = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reply")
@@ -132,6 +161,7 @@ class Message(models.Model):
             models.Index(fields=["contact", "-created_at"], name="message_contact_recent_idx"),
             models.Index(fields=["conversation", "created_at"], name="message_conversation_idx"),
             models.Index(fields=["status"], name="message_status_idx"),
+            models.Index(fields=["contact", "direction", "handled_at"], name="message_pending_idx"),
         ]
         constraints = [
             # Twilio retries a webhook with the same MessageSid; only one row may ever hold it.

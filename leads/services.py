@@ -68,3 +68,12 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
         changes["name_asked"] = True
     Conversation.objects.filter(pk=conversation_current(contact=contact).pk).update(**changes)
     return contact
+
+
+def contact_set_opt_out(*, contact: Contact, opted_out: bool) -> Contact:
+    """Suppression list: an opted-out contact gets no texts until they opt back in."""
+    if contact.opted_out != opted_out:
+        contact.opted_out = opted_out
+        contact.opted_out_at = timezone.now() if opted_out else None
+        contact.save(update_fields=["opted_out", "opted_out_at", "updated_at"])
+    return contact

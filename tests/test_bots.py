@@ -226,8 +226,11 @@ def test_turns_are_idempotent_and_respect_pause_and_opt_out():
     Contact.objects.filter(pk=contact.pk).update(bot_paused=True)
     message, _ = message_record_inbound(contact=contact, body="hello?", twilio_sid="SMpaused" + "0" * 26)
     assert run_turn(message.pk, provider=provider).skipped.startswith("bot paused")
+    assert run_turn(message.pk, provider=provider).skipped == "already answered"  # handled, not answered later
     Contact.objects.filter(pk=contact.pk).update(bot_paused=False, opted_out=True)
-    assert run_turn(message.pk, provider=provider).skipped == "contact opted out"
+    later, _ = message_record_inbound(contact=contact, body="hello??", twilio_sid="SMoptout" + "0" * 26)
+    assert run_turn(later.pk, provider=provider).skipped == "contact opted out"
+    assert not Message.objects.filter(reply_to__in=[message, later]).exists()
 
 
 @pytest.mark.parametrize("script", [BUYER_SCRIPT, SELLER_SCRIPT], ids=["buyer", "seller"])

@@ -12,6 +12,7 @@ from config import env as checks
 
 PROJECT = Path(__file__).resolve().parent.parent
 GOOD_SECRET = "k" * 20 + "-a-long-random-production-secret-value-0123456789"
+TWILIO_ENV = {"TWILIO_AUTH_TOKEN": "a" * 32, "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_FROM_NUMBER": "+15005550006"}
 
 
 def manage(args, env):
@@ -84,6 +85,8 @@ def test_preflight_passes_on_the_real_services(project_env):
         ({"DEBUG": "true", "SECRET_KEY": GOOD_SECRET}, "DEBUG"),
         ({"SECRET_KEY": "changeme"}, "SECRET_KEY"),
         ({"DEBUG": "maybe", "SECRET_KEY": GOOD_SECRET}, "DEBUG"),
+        ({"SECRET_KEY": GOOD_SECRET, "TWILIO_AUTH_TOKEN": ""}, "TWILIO_AUTH_TOKEN"),
+        ({"SECRET_KEY": GOOD_SECRET, **TWILIO_ENV, "TWILIO_FROM_NUMBER": ""}, "TWILIO_ACCOUNT_SID"),
     ],
 )
 def test_production_refuses_to_start(project_env, overrides, setting):
@@ -100,7 +103,7 @@ def test_production_requires_service_urls(project_env):
 
 
 def test_production_settings_pass_the_deploy_check(project_env):
-    env = {**project_env, "DJANGO_ENV": "production", "SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "leads.example.com",
-           "PUBLIC_BASE_URL": "https://leads.example.com"}
+    env = {**project_env, **TWILIO_ENV, "DJANGO_ENV": "production", "SECRET_KEY": GOOD_SECRET,
+           "ALLOWED_HOSTS": "leads.example.com", "PUBLIC_BASE_URL": "https://leads.example.com"}
     result = manage(["check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stderr + result.stdout

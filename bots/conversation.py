@@ -1,0 +1,68 @@
+"""Answering a contact's messages in order, one turn at a time, and telling agents about handoffs."""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django_redis import get_redis_connection
+
+from bots.services import run_turn
+from leads.models import Contact, Direction, Message
+
+logger = logging.getLogger(__name__)
+
+# Longer than the slowest turn: four Claude calls, each with its timeout and the SDK's retries.
+TURN_LOCK_SECONDS = 300
+
+
+class ContactBusy(Exception):
+    """Another worker is answering this contact right now; try again shortly."""
+
+
+def answer_in_order(message_id: int) -> list[int]:
+    """Answer every unhandled inbound message of the message's contact up to this one, oldest first, holding a
+    per-contact lock so two workers never run turns of one contact at once. Returns the replies to send."""
+    message = Message.objects.only("contact_id").get(pk=message_id)
+    lock = get_redis_connection("default").lock(f"turn-lock:contact:{message.contact_id}", timeout=TURN_LOCK_SECONDS,
+                                                 blocking=False)
+    if not lock.acquire(blocking=False):
+        raise ContactBusy(message.contact_id)
+    try:
+        pending = Message.objects.filter(contact_id=message.contact_id, direction=Direction.INBOUND,
+                                         handled_at__isnull=True, id__lte=message_id).order_by("id")
+        replies = []
+        for inbound_id in pending.values_list("id", flat=True):
+            result = run_turn(inbound_id)
+            if result.reply is not None and not result.skipped:
+                replies.append(result.reply.pk)
+            if result.handoff_reason:
+                alert_agents(message.contact_id)
+        return replies
+    finally:
+        try:
+            lock.release()
+        except redis.RedisError:  # expired: the lock's timeout already freed it
+            pass
+
+
+def alert_agents(contact_id: int) -> bool:
+    """Tell agents once per handoff: e-mail, and an SMS to the on-call agent when configured."""
+    from bots.outbound import send_agent_alert_sms
+
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact_id)
+        if not contact.needs_agent or (contact.agent_alerted_at and contact.agent_alerted_at >= contact.handoff_at):
+            return False
+        contact.agent_alerted_at = timezone.now()
+        contact.save(update_fields=["agent_alerted_at"])
+    text = (f"Lead handoff: {contact.name or 'unnamed'} {contact.phone} ({contact.get_temperature_display()}, "
+            f"{contact.get_lead_type_display()}): {contact.handoff_reason}. {settings.PUBLIC_BASE_URL}/admin/leads/contact/{contact.pk}/change/")
+    if settings.AGENT_ALERT_EMAILS:
+        send_mail(f"Lead needs an agent: {contact.phone}", text, settings.DEFAULT_FROM_EMAIL, settings.AGENT_ALERT_EMAILS)
+    send_agent_alert_sms(text)
+    return True

@@ -1,0 +1,146 @@
+"""Outbound SMS: the only place that sends.
+
+A message row exists before anything is sent (one per reply, unique per inbound message). Sending locks the row,
+refuses opted-out contacts and paused bots, defers to the recipient's allowed hours (8am-9pm local), marks the row
+`sending`, calls Twilio, and stores the SID. A retry after a Twilio 5xx sends once; a row already past `queued`
+is never sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from leads.models import Author, Contact, DeliveryStatus, Message
+from leads.services import contact_set_opt_out
+
+logger = logging.getLogger(__name__)
+
+TWILIO_MAX_BODY = 1600
+OPTED_OUT_ERROR = 21610  # "Attempt to send to unsubscribed recipient"
+# Status order for callbacks that arrive out of order: a message only moves to a later state.
+STATUS_RANK = {
+    DeliveryStatus.QUEUED: 0, DeliveryStatus.DEFERRED: 0, DeliveryStatus.ACCEPTED: 1, DeliveryStatus.SCHEDULED: 1,
+    DeliveryStatus.SENDING: 2, DeliveryStatus.SENT: 3, DeliveryStatus.DELIVERED: 4, DeliveryStatus.UNDELIVERED: 4,
+    DeliveryStatus.FAILED: 4, DeliveryStatus.CANCELED: 4, DeliveryStatus.SUPPRESSED: 4, DeliveryStatus.READ: 5,
+}
+
+
+class TransientSendError(Exception):
+    """Twilio or the network failed in a way worth retrying (5xx, 429, connection); the row is `queued` again."""
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str
+    send_after: datetime | None = None
+
+
+def next_allowed_time(contact: Contact, now: datetime | None = None) -> datetime | None:
+    """None if a text may go out now, else the next allowed moment in the recipient's local time."""
+    zone = ZoneInfo(contact.time_zone or "America/New_York")
+    local = (now or timezone.now()).astimezone(zone)
+    if settings.QUIET_HOURS_END <= local.hour < settings.QUIET_HOURS_START:
+        return None
+    day = local.date() if local.hour < settings.QUIET_HOURS_END else local.date() + timedelta(days=1)
+    return datetime.combine(day, time(settings.QUIET_HOURS_END), tzinfo=zone)
+
+
+def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
+    with transaction.atomic():
+        message = Message.objects.select_for_update().select_related("contact").get(pk=message_id)
+        contact = message.contact
+        if message.twilio_sid or message.status not in (DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED):
+            return SendOutcome(message.status)
+        if contact.opted_out or (contact.bot_paused and message.author == Author.BOT):
+            message.status = DeliveryStatus.SUPPRESSED
+            message.save(update_fields=["status"])
+            return SendOutcome(message.status)
+        if len(message.body) > TWILIO_MAX_BODY:
+            message.status, message.error_code = DeliveryStatus.FAILED, "too_long"
+            message.save(update_fields=["status", "error_code"])
+            return SendOutcome(message.status)
+        later = next_allowed_time(contact, now)
+        if later is not None:
+            message.status, message.send_after = DeliveryStatus.DEFERRED, later
+            message.save(update_fields=["status", "send_after"])
+            return SendOutcome(message.status, later)
+        message.status = DeliveryStatus.SENDING
+        message.save(update_fields=["status"])
+
+    try:
+        sid, status = _deliver(to=contact.phone, body=message.body)
+    except TransientSendError:
+        Message.objects.filter(pk=message.pk, status=DeliveryStatus.SENDING).update(status=DeliveryStatus.QUEUED)
+        raise
+    except PermanentSendError as exc:
+        Message.objects.filter(pk=message.pk).update(status=DeliveryStatus.FAILED, error_code=str(exc.code))
+        if exc.code == OPTED_OUT_ERROR:
+            contact_set_opt_out(contact=contact, opted_out=True)
+        return SendOutcome(DeliveryStatus.FAILED)
+    Message.objects.filter(pk=message.pk).update(twilio_sid=sid, status=status, sent_at=timezone.now())
+    return SendOutcome(status)
+
+
+def apply_status_callback(*, message_sid: str, status: str, error_code: str = "") -> bool:
+    """Move a message forward on a delivery callback; late or repeated callbacks change nothing."""
+    if status not in STATUS_RANK:
+        return False
+    with transaction.atomic():
+        message = Message.objects.select_for_update().select_related("contact").filter(twilio_sid=message_sid).first()
+        if message is None:
+            return False
+        if STATUS_RANK[status] <= STATUS_RANK.get(message.status, 0):
+            return False
+        message.status = status
+        message.error_code = error_code or message.error_code
+        message.save(update_fields=["status", "error_code"])
+        if error_code == str(OPTED_OUT_ERROR):
+            contact_set_opt_out(contact=message.contact, opted_out=True)
+    return True
+
+
+def send_agent_alert_sms(body: str) -> None:
+    """An SMS to the on-call agent (not a prospect: no suppression list or quiet hours)."""
+    if settings.AGENT_ALERT_PHONE:
+        _deliver(to=settings.AGENT_ALERT_PHONE, body=body[:TWILIO_MAX_BODY], status_callback=False)
+
+
+class PermanentSendError(Exception):
+    def __init__(self, code: int, detail: str):
+        super().__init__(f"Twilio error {code}: {detail}")
+        self.code = code
+
+
+def _deliver(*, to: str, body: str, status_callback: bool = True) -> tuple[str, str]:
+    if settings.SMS_BACKEND == "console":
+        sid = f"SMconsole{uuid.uuid4().hex[:23]}"
+        logger.info("SMS (console backend, not sent) to %s: %s", to, body)
+        return sid, DeliveryStatus.SENT
+    from twilio.base.exceptions import TwilioRestException
+
+    from bots.twilio_client import twilio_client
+
+    options = {"to": to, "body": body}
+    if settings.TWILIO_MESSAGING_SERVICE_SID:
+        options["messaging_service_sid"] = settings.TWILIO_MESSAGING_SERVICE_SID
+    else:
+        options["from_"] = settings.TWILIO_FROM_NUMBER
+    if status_callback:
+        options["status_callback"] = f"{settings.PUBLIC_BASE_URL}/sms/status"
+    try:
+        created = twilio_client().messages.create(**options)
+    except TwilioRestException as exc:
+        if exc.status >= 500 or exc.status == 429:
+            raise TransientSendError(f"Twilio {exc.status}: {exc.msg}") from exc
+        raise PermanentSendError(exc.code or exc.status, exc.msg) from exc
+    except OSError as exc:  # connection refused/reset, DNS: the request did not complete
+        raise TransientSendError(str(exc)) from exc
+    return created.sid, created.status or DeliveryStatus.QUEUED

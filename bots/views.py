@@ -1,0 +1,61 @@
+"""Twilio webhooks: thin. Signature first (403, nothing stored), then the form, then a service."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bots.inbound import receive_sms
+from bots.outbound import apply_status_callback
+
+# Twilio joins long texts up to 1,600 characters; anything far beyond that is not an SMS.
+MAX_BODY_CHARS = 5000
+
+
+def twilio_signed(view):
+    """Validate X-Twilio-Signature against the public URL Twilio called (not the proxy-internal one Django sees),
+    in every environment. CSRF does not apply: the signature is the proof of origin."""
+
+    @csrf_exempt
+    @require_POST
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        signature = request.headers.get("X-Twilio-Signature", "")
+        url = settings.PUBLIC_BASE_URL + request.get_full_path()
+        if not signature or not settings.TWILIO_AUTH_TOKEN or not RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(
+            url, request.POST.dict(), signature
+        ):
+            return HttpResponseForbidden()
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@twilio_signed
+def sms_inbound(request):
+    form = request.POST
+    sid, sender, body = form.get("MessageSid", "").strip(), form.get("From", "").strip(), form.get("Body")
+    if not sid or not sender or body is None:
+        return HttpResponseBadRequest("MessageSid, From and Body are required", content_type="text/plain")
+    if len(body) > MAX_BODY_CHARS:
+        return HttpResponseBadRequest("Body is longer than an SMS can be", content_type="text/plain")
+    try:
+        receive_sms(from_number=sender, body=body, message_sid=sid, opt_out_type=form.get("OptOutType", ""))
+    except ValidationError as exc:
+        return HttpResponseBadRequest(f"From: {exc.messages[0]}", content_type="text/plain")
+    # An empty TwiML response: the reply goes out later through the REST API, from the worker.
+    return HttpResponse(str(MessagingResponse()), content_type="text/xml")
+
+
+@twilio_signed
+def sms_status(request):
+    sid, status = request.POST.get("MessageSid", ""), request.POST.get("MessageStatus", "")
+    if not sid or not status:
+        return HttpResponseBadRequest("MessageSid and MessageStatus are required", content_type="text/plain")
+    apply_status_callback(message_sid=sid, status=status, error_code=request.POST.get("ErrorCode", ""))
+    return HttpResponse(status=204)

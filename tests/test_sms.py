@@ -1,0 +1,328 @@
+"""SMS in and out: signed webhooks, keywords, turns in order, the outbound service, status callbacks.
+
+Requests are signed with the real twilio RequestValidator; Twilio's REST API is faked at the HTTP layer
+(`responses` intercepts `requests`, so the real twilio client builds and sends every call)."""
+
+import re
+from datetime import datetime, timezone as dt_timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+import responses
+from django.conf import settings
+from django.core import mail
+from django_redis import get_redis_connection
+from twilio.request_validator import RequestValidator
+
+from bots import outbound
+from bots.conversation import ContactBusy, answer_in_order
+from bots.tasks import process_inbound_message
+from bots.twilio_client import twilio_client
+from leads.models import Author, Contact, DeliveryStatus, Direction, Keyword, Message
+from leads.services import contact_get_or_create, message_record_inbound
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNT = "AC" + "1" * 32
+TWILIO_MESSAGES = re.compile(rf"https://api\.twilio\.com/2010-04-01/Accounts/{ACCOUNT}/Messages\.json")
+DAYTIME_UTC = datetime(2026, 11, 26, 18, 0, tzinfo=dt_timezone.utc)  # 1pm New York, 10am Los Angeles
+
+
+@pytest.fixture
+def twilio(settings):
+    settings.SMS_BACKEND = "twilio"
+    settings.TWILIO_ACCOUNT_SID = ACCOUNT
+    settings.TWILIO_FROM_NUMBER = "+15005550006"
+    settings.AGENT_ALERT_PHONE = ""
+    twilio_client.cache_clear()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as fake:
+        yield fake
+    twilio_client.cache_clear()
+
+
+def twilio_created(sid="SM" + "a" * 32, status="queued"):
+    return responses.Response(responses.POST, TWILIO_MESSAGES, status=201, json={
+        "sid": sid, "status": status, "body": "", "to": "", "from": "+15005550006", "account_sid": ACCOUNT,
+    })
+
+
+def twilio_error(status, code, message="fake"):
+    return responses.Response(responses.POST, TWILIO_MESSAGES, status=status,
+                              json={"code": code, "message": message, "status": status, "more_info": ""})
+
+
+def signed_post(client, path, params, *, token=None, url=None):
+    url = url or settings.PUBLIC_BASE_URL + path
+    signature = RequestValidator(token or settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
+    return client.post(path, data=params, HTTP_X_TWILIO_SIGNATURE=signature)
+
+
+def inbound_params(body="hi there", sender="+15125550190", sid="SM" + "0" * 32, **extra):
+    return {"MessageSid": sid, "SmsSid": sid, "AccountSid": ACCOUNT, "From": sender, "To": "+15005550006",
+            "Body": body, "NumMedia": "0", **extra}
+
+
+@pytest.mark.parametrize("tamper", ["missing", "wrong token", "proxy url", "edited body"])
+def test_bad_signatures_get_403_and_nothing_is_stored(client, tamper):
+    params = inbound_params()
+    if tamper == "missing":
+        response = client.post("/sms/inbound", data=params)
+    elif tamper == "wrong token":
+        response = signed_post(client, "/sms/inbound", params, token="not-the-auth-token")
+    elif tamper == "proxy url":  # signed for the URL Django sees behind a proxy, not the public one
+        response = signed_post(client, "/sms/inbound", params, url="http://web:8000/sms/inbound")
+    else:
+        signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
+            settings.PUBLIC_BASE_URL + "/sms/inbound", params)
+        response = client.post("/sms/inbound", data={**params, "Body": "mark me hot"}, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert response.status_code == 403 and response.content == b""
+    assert not Message.objects.exists() and not Contact.objects.exists()
+
+
+def test_get_is_not_allowed(client):
+    assert client.get("/sms/inbound").status_code == 405
+
+
+def test_signed_webhook_with_plus_and_unicode_is_stored_and_answered_with_empty_twiml(
+        client, django_capture_on_commit_callbacks):
+    body = "Hola + héllo 😀 café: $450k+ budget?"
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = signed_post(client, "/sms/inbound", inbound_params(body=body))
+    assert response.status_code == 200 and response["Content-Type"] == "text/xml"
+    assert re.fullmatch(rb'<\?xml version="1.0" encoding="UTF-8"\?><Response\s*/>', response.content)
+    message = Message.objects.get()
+    assert message.body == body and message.contact.phone == "+15125550190"
+    assert len(callbacks) == 1  # the turn is queued only once the transaction commits
+
+
+def test_a_retried_message_sid_is_one_message_and_one_turn(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        for _ in range(3):
+            assert signed_post(client, "/sms/inbound", inbound_params()).status_code == 200
+    assert Message.objects.count() == 1 and len(callbacks) == 1
+
+
+@pytest.mark.parametrize(
+    "params, problem",
+    [({"Body": "hi"}, b"MessageSid, From and Body are required"),
+     ({"MessageSid": "SM" + "9" * 32, "From": "not a phone", "Body": "hi"}, b"From: "),
+     ({"MessageSid": "SM" + "8" * 32, "From": "+15125550191", "Body": "x" * 6000}, b"longer than an SMS")],
+)
+def test_malformed_webhooks_get_a_clear_400(client, params, problem):
+    response = signed_post(client, "/sms/inbound", params)
+    assert response.status_code == 400 and problem in response.content
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["x" * 1600, "🏡" * 400 + " we want a 3br"])
+def test_long_and_emoji_bodies_are_stored_whole(client, body):
+    assert signed_post(client, "/sms/inbound", inbound_params(body=body)).status_code == 200
+    assert Message.objects.get().body == body
+
+
+@pytest.mark.parametrize(
+    "body, opted_out_before, keyword, opted_out_after",
+    [
+        ("STOP", False, Keyword.OPT_OUT, True), ("  stop \n", False, Keyword.OPT_OUT, True),
+        ("Unsubscribe", False, Keyword.OPT_OUT, True), ("END", False, Keyword.OPT_OUT, True),
+        ("cancel", False, Keyword.OPT_OUT, True), ("quit", False, Keyword.OPT_OUT, True),
+        ("REVOKE", False, Keyword.OPT_OUT, True), ("optout", False, Keyword.OPT_OUT, True),
+        ("stopall", False, Keyword.OPT_OUT, True),
+        ("START", True, Keyword.OPT_IN, False), ("unstop", True, Keyword.OPT_IN, False),
+        ("yes", True, Keyword.OPT_IN, False), ("yes", False, Keyword.NONE, False),
+        ("HELP", False, Keyword.HELP, False), ("info", False, Keyword.HELP, False),
+        ("don't stop", False, Keyword.NONE, False), ("weekend", False, Keyword.NONE, False),
+        ("yesterday", False, Keyword.NONE, False), ("stop it please", False, Keyword.NONE, False),
+        ("Stop.", False, Keyword.NONE, False),
+    ],
+)
+def test_keyword_table(client, django_capture_on_commit_callbacks, body, opted_out_before, keyword, opted_out_after):
+    contact, _ = contact_get_or_create(phone="+15125550192")
+    Contact.objects.filter(pk=contact.pk).update(opted_out=opted_out_before)
+    with django_capture_on_commit_callbacks() as callbacks:
+        signed_post(client, "/sms/inbound", inbound_params(body=body, sender="+15125550192"))
+    message = Message.objects.get(direction=Direction.INBOUND)
+    contact.refresh_from_db()
+    assert (message.keyword, contact.opted_out) == (keyword, opted_out_after)
+    if keyword == Keyword.HELP:
+        assert message.reply.author == Author.SYSTEM and "STOP" in message.reply.body
+    # A turn for ordinary texts, a send for HELP's reply, nothing for STOP and START (Twilio confirms those).
+    assert len(callbacks) == (0 if keyword in (Keyword.OPT_OUT, Keyword.OPT_IN) else 1)
+
+
+def test_opt_out_type_from_twilio_is_honoured(client):
+    signed_post(client, "/sms/inbound", inbound_params(body="Arrêtez", OptOutType="STOP"))
+    assert Contact.objects.get().opted_out
+
+
+@pytest.mark.parametrize(
+    "phone, utc, allowed_now, next_local",
+    [
+        ("+12125550193", datetime(2026, 11, 26, 3, 0, tzinfo=dt_timezone.utc), False, datetime(2026, 11, 26, 8, 0)),
+        ("+14155550194", datetime(2026, 11, 26, 3, 0, tzinfo=dt_timezone.utc), True, None),      # 7pm in LA
+        ("+14155550194", datetime(2026, 11, 26, 5, 30, tzinfo=dt_timezone.utc), False, datetime(2026, 11, 26, 8, 0)),
+        ("+442079460195", datetime(2026, 11, 26, 7, 59, tzinfo=dt_timezone.utc), False, datetime(2026, 11, 26, 8, 0)),
+        ("+442079460195", datetime(2026, 11, 26, 21, 0, tzinfo=dt_timezone.utc), False, datetime(2026, 11, 27, 8, 0)),
+        ("+12125550193", DAYTIME_UTC, True, None),
+    ],
+)
+def test_quiet_hours_follow_the_recipients_time_zone(phone, utc, allowed_now, next_local):
+    contact, _ = contact_get_or_create(phone=phone)
+    later = outbound.next_allowed_time(contact, utc)
+    assert (later is None) == allowed_now
+    if later is not None:
+        assert later.replace(tzinfo=None) == next_local and later.tzinfo == ZoneInfo(contact.time_zone)
+
+
+def queued_reply(contact, body="Thanks! What price range are you shopping in?", author=Author.BOT):
+    inbound, _ = message_record_inbound(contact=contact, body="hi", twilio_sid=None)
+    return Message.objects.create(conversation=inbound.conversation, contact=contact, direction=Direction.OUTBOUND,
+                                  body=body, status=DeliveryStatus.QUEUED, reply_to=inbound, author=author)
+
+
+def test_quiet_hours_defer_instead_of_dropping(twilio):
+    contact, _ = contact_get_or_create(phone="+12125550196")
+    reply = queued_reply(contact)
+    night = datetime(2026, 11, 26, 4, 0, tzinfo=dt_timezone.utc)  # 11pm in New York
+    outcome = outbound.send(reply.pk, now=night)
+    assert outcome.status == DeliveryStatus.DEFERRED and outcome.send_after.hour == 8
+    assert len(twilio.calls) == 0
+    twilio.add(twilio_created())
+    assert outbound.send(reply.pk, now=DAYTIME_UTC).status == "queued"
+    reply.refresh_from_db()
+    assert reply.twilio_sid == "SM" + "a" * 32 and len(twilio.calls) == 1
+
+
+def test_twilio_5xx_then_success_sends_exactly_once(twilio):
+    contact, _ = contact_get_or_create(phone="+12125550197")
+    reply = queued_reply(contact)
+    twilio.add(twilio_error(503, 20503, "Service unavailable"))
+    twilio.add(twilio_created(sid="SM" + "b" * 32))
+    with pytest.raises(outbound.TransientSendError):
+        outbound.send(reply.pk, now=DAYTIME_UTC)
+    reply.refresh_from_db()
+    assert reply.status == DeliveryStatus.QUEUED and not reply.twilio_sid
+    outbound.send(reply.pk, now=DAYTIME_UTC)
+    outbound.send(reply.pk, now=DAYTIME_UTC)  # a duplicate task run sends nothing
+    reply.refresh_from_db()
+    assert reply.twilio_sid == "SM" + "b" * 32 and len(twilio.calls) == 2
+    sent = twilio.calls[1].request
+    form = dict(pair.split("=", 1) for pair in sent.body.split("&"))
+    assert form["StatusCallback"] == "http%3A%2F%2Flocalhost%3A8000%2Fsms%2Fstatus"
+    assert form["To"] == "%2B12125550197"
+
+
+def test_twilio_21610_marks_the_contact_opted_out(twilio):
+    contact, _ = contact_get_or_create(phone="+12125550198")
+    reply = queued_reply(contact)
+    twilio.add(twilio_error(400, 21610, "Attempt to send to unsubscribed recipient"))
+    assert outbound.send(reply.pk, now=DAYTIME_UTC).status == DeliveryStatus.FAILED
+    contact.refresh_from_db()
+    reply.refresh_from_db()
+    assert contact.opted_out and reply.error_code == "21610"
+
+
+def test_opted_out_and_paused_contacts_are_not_texted_by_the_bot(twilio):
+    twilio.add(twilio_created(sid="SM" + "c" * 32))
+    contact, _ = contact_get_or_create(phone="+12125550199")
+    Contact.objects.filter(pk=contact.pk).update(bot_paused=True)
+    assert outbound.send(queued_reply(contact).pk, now=DAYTIME_UTC).status == DeliveryStatus.SUPPRESSED
+    agent_text = queued_reply(contact, body="Hi, this is Dana from the team", author=Author.AGENT)
+    assert outbound.send(agent_text.pk, now=DAYTIME_UTC).status == "queued"  # an agent may text a paused lead
+    Contact.objects.filter(pk=contact.pk).update(opted_out=True)
+    agent_again = queued_reply(contact, body="Following up", author=Author.AGENT)
+    assert outbound.send(agent_again.pk, now=DAYTIME_UTC).status == DeliveryStatus.SUPPRESSED
+    assert len(twilio.calls) == 1
+
+
+@pytest.mark.parametrize("order", [["sent", "delivered"], ["delivered", "sent"], ["sending", "delivered", "sent", "queued"]])
+def test_status_callbacks_only_move_forward(client, order):
+    contact, _ = contact_get_or_create(phone="+12125550200")
+    reply = queued_reply(contact)
+    Message.objects.filter(pk=reply.pk).update(twilio_sid="SM" + "d" * 32, status=DeliveryStatus.QUEUED)
+    for status in order:
+        response = signed_post(client, "/sms/status", {"MessageSid": "SM" + "d" * 32, "MessageStatus": status,
+                                                       "AccountSid": ACCOUNT})
+        assert response.status_code == 204
+    reply.refresh_from_db()
+    assert reply.status == DeliveryStatus.DELIVERED
+
+
+def test_status_callbacks_need_a_signature_and_21610_opts_out(client):
+    contact, _ = contact_get_or_create(phone="+12125550201")
+    reply = queued_reply(contact)
+    Message.objects.filter(pk=reply.pk).update(twilio_sid="SM" + "e" * 32, status=DeliveryStatus.SENT)
+    params = {"MessageSid": "SM" + "e" * 32, "MessageStatus": "undelivered", "ErrorCode": "21610"}
+    assert client.post("/sms/status", data=params).status_code == 403
+    assert signed_post(client, "/sms/status", params).status_code == 204
+    contact.refresh_from_db()
+    assert contact.opted_out
+
+
+def test_two_quick_texts_are_answered_in_order_one_turn_at_a_time(settings):
+    settings.ANTHROPIC_API_KEY = ""
+    contact, _ = contact_get_or_create(phone="+15125550202")
+    first, _ = message_record_inbound(contact=contact, body="hi", twilio_sid="SM" + "f" * 32)
+    second, _ = message_record_inbound(contact=contact, body="we want to buy a house", twilio_sid="SM" + "1" * 32)
+
+    # The second message's task runs first: it answers the first message before its own.
+    replies = answer_in_order(second.pk)
+    assert [Message.objects.get(pk=r).reply_to_id for r in replies] == [first.pk, second.pk]
+    assert answer_in_order(first.pk) == []  # the first message's own task finds nothing left to do
+
+    third, _ = message_record_inbound(contact=contact, body="Sam", twilio_sid="SM" + "2" * 32)
+    lock = get_redis_connection("default").lock(f"turn-lock:contact:{contact.pk}", timeout=10)
+    assert lock.acquire(blocking=False)
+    try:
+        with pytest.raises(ContactBusy):  # another worker is mid-turn for this contact
+            answer_in_order(third.pk)
+    finally:
+        lock.release()
+    assert not Message.objects.filter(reply_to=third).exists()
+
+
+def test_signed_webhook_to_reply_to_status_callbacks_end_to_end(client, twilio, settings,
+                                                                django_capture_on_commit_callbacks):
+    # Eager tasks here so the whole chain runs in this process, where Twilio's REST API is faked; the real
+    # worker path is covered by test_webhook_through_a_real_celery_worker below.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.ANTHROPIC_API_KEY = ""
+    settings.QUIET_HOURS_END, settings.QUIET_HOURS_START = 0, 24  # any hour is a sending hour for this test
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        twilio.add(twilio_created(sid="SM" + "5" * 32))
+        with django_capture_on_commit_callbacks(execute=True):
+            response = signed_post(client, "/sms/inbound", inbound_params(body="we want to buy a house",
+                                                                          sender="+15125550203"))
+        assert response.status_code == 200
+    finally:
+        app.conf.task_always_eager = False
+    reply = Message.objects.get(direction=Direction.OUTBOUND)
+    assert reply.twilio_sid == "SM" + "5" * 32 and reply.status == "queued"
+    assert "Who am I texting with" in reply.body
+    assert len(twilio.calls) == 1
+    for status in ("sent", "delivered"):
+        signed_post(client, "/sms/status", {"MessageSid": reply.twilio_sid, "MessageStatus": status})
+    reply.refresh_from_db()
+    assert reply.status == DeliveryStatus.DELIVERED
+
+
+def test_handoff_alerts_agents_once(settings, twilio):
+    settings.ANTHROPIC_API_KEY = ""
+    settings.AGENT_ALERT_EMAILS = ["agents@example.com"]
+    settings.AGENT_ALERT_PHONE = "+15125550299"
+    twilio.add(twilio_created(sid="SM" + "7" * 32))
+    contact, _ = contact_get_or_create(phone="+15125550204")
+    message, _ = message_record_inbound(contact=contact, body="can I talk to a real person please",
+                                        twilio_sid="SM" + "6" * 32)
+    process_inbound_message.apply(args=[message.pk])
+    contact.refresh_from_db()
+    assert contact.needs_agent and contact.bot_paused and contact.agent_alerted_at
+    assert len(mail.outbox) == 1 and contact.phone in mail.outbox[0].body
+    alert = [call for call in twilio.calls if "%2B15125550299" in call.request.body]
+    assert len(alert) == 1
+    from bots.conversation import alert_agents
+
+    assert alert_agents(contact.pk) is False  # once per handoff
