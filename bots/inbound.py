@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from bots import tasks
 from bots.keywords import classify_keyword
 from bots.segments import segment_count
 from leads.models import Author, DeliveryStatus, Direction, Keyword, Message
@@ -22,8 +23,6 @@ class Received:
 
 
 def receive_sms(*, from_number: str, body: str, message_sid: str, opt_out_type: str = "") -> Received:
-    from bots import tasks
-
     with transaction.atomic():
         contact, _ = contact_get_or_create(phone=from_number)
         message, created = message_record_inbound(contact=contact, body=body, twilio_sid=message_sid)

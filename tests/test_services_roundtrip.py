@@ -31,7 +31,7 @@ def test_task_round_trip_through_a_real_worker(project_env):
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "--loglevel=WARNING",
          "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        cwd=PROJECT, env=project_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=PROJECT, env=project_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
         result = worker_health.apply_async(queue=queue).get(timeout=60)
