@@ -64,7 +64,7 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
         inbound.embedding = embedding_for(text)
         inbound.save(update_fields=["embedding"])
     question = lead_selectors.preceding_question(inbound)
-    velocity = lead_selectors.messages_per_minute(contact)
+    velocity = lead_selectors.messages_per_minute(inbound)
     call = _CallRunner(cache, provider, contact, inbound, question, velocity)
 
     intent = call.shared(Kind.INTENT, "intent", (text, question))["intent"]

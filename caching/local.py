@@ -26,24 +26,26 @@ class LocalLRU:
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: str):
+    def get(self, key: str, now: float | None = None):
+        """The live value, or None. `now` is epoch seconds of the caller's clock (default: the wall clock)."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            if entry.expires_at <= time.monotonic():
+            if entry.expires_at <= (time.time() if now is None else now):
                 self._remove(key)
                 return None
             self._entries.move_to_end(key)
             return entry.value
 
-    def set(self, key: str, value, ttl_seconds: float, size: int) -> None:
+    def set(self, key: str, value, expires_at: float, size: int) -> None:
+        """Keep `value` until `expires_at` (epoch seconds)."""
         if size > self.max_bytes:
             return
         with self._lock:
             if key in self._entries:
                 self._remove(key)
-            self._entries[key] = LocalEntry(value, time.monotonic() + ttl_seconds, size)
+            self._entries[key] = LocalEntry(value, expires_at, size)
             self._bytes += size
             while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
                 self._remove(next(iter(self._entries)))

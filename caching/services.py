@@ -69,6 +69,8 @@ class CacheOptions:
 @dataclass
 class LLMCache:
     options: CacheOptions = field(default_factory=CacheOptions)
+    # Epoch seconds; every expiry is judged by it. The benchmark passes a simulated clock to replay a day.
+    clock: Callable[[], float] = time.time
 
     def __post_init__(self):
         self.local = LocalLRU(settings.LLM_CACHE_L1_MAX_ENTRIES, settings.LLM_CACHE_L1_MAX_BYTES)
@@ -76,7 +78,7 @@ class LLMCache:
         self.redis = RedisTier("llm", CircuitBreaker("L2 redis", settings.LLM_CACHE_BREAKER_SECONDS))
         self.semantic = SemanticTier(CircuitBreaker("L3 postgres", settings.LLM_CACHE_BREAKER_SECONDS))
         self.flight = SingleFlight(self.redis, settings.LLM_CACHE_SINGLE_FLIGHT_WAIT_SECONDS,
-                                   settings.LLM_CACHE_SINGLE_FLIGHT_LOCK_SECONDS)
+                                   settings.LLM_CACHE_SINGLE_FLIGHT_LOCK_SECONDS, self.clock)
         self.metrics = MetricsRecorder(self.redis)
         self._generations: dict[str, int] = {}
         self._generations_read_at = 0.0
@@ -110,14 +112,15 @@ class LLMCache:
         key = make_key(kind, scope, generation, prompt_version, model, key_parts)
         version = f"{generation}.{scope.version}"
 
+        now = self.clock()
         if self.options.l1:
-            local = self.local.get(key)
+            local = self.local.get(key, now)
             if local is not None:
                 return self._hit(kind, Tier.L1, local, started, None, key)
         if self.options.l2:
-            stored = self.redis.get(key)
+            stored = self.redis.get(key, now)
             if stored is not None:
-                self._fill_local(key, stored, kind, messages_per_minute)
+                self._fill_local(key, stored)
                 return self._hit(kind, Tier.L2, stored, started, None, key)
 
         semantic = None
@@ -127,32 +130,31 @@ class LLMCache:
             match, nearest_similarity = self.semantic.nearest(
                 kind=kind, scope=scope.name, version=version, model=model, prompt_version=prompt_version,
                 context_hash=semantic.context_hash, fingerprint=semantic.fingerprint, embedding=semantic.embedding,
-                exact_scan=policy.contact_scoped,
+                exact_scan=policy.contact_scoped, now=now,
             )
             if match is not None and match.similarity >= policy.l3_min_similarity:
                 self.semantic.record_hit(match.entry_id)
-                ttl = self._ttl(kind, messages_per_minute)
                 if self.options.l2:
-                    self.redis.set(key, match.stored, ttl)
-                self._fill_local(key, match.stored, kind, messages_per_minute)
+                    self.redis.set(key, match.stored, match.stored.expires_at - now)
+                self._fill_local(key, match.stored)
                 return self._hit(kind, Tier.L3, match.stored, started, match.similarity, key)
         lookup_ms = _ms_since(started)
 
         def compute_and_store() -> StoredValue:
             computed = _unwrap(compute())
-            stored = StoredValue(computed.value, computed.cost_usd, computed.tokens)
+            ttl = self._ttl(kind, messages_per_minute)
+            stored = StoredValue(computed.value, computed.cost_usd, computed.tokens, self.clock() + ttl)
             json.dumps(stored.value)  # fail loudly here if a caller's value is not JSON (no pickle fallback)
             if not computed.cacheable:
                 return stored
-            ttl = self._ttl(kind, messages_per_minute)
-            self._fill_local(key, stored, kind, messages_per_minute)
+            self._fill_local(key, stored)
             if self.options.l2:
                 self.redis.set(key, stored, ttl)
             if semantic is not None:
                 self.semantic.store(
                     kind=kind, scope=scope.name, version=version, model=model, prompt_version=prompt_version,
                     context_hash=semantic.context_hash, fingerprint=semantic.fingerprint or semantic.guard_fingerprint,
-                    text=text, embedding=semantic.embedding, stored=stored, ttl_seconds=ttl,
+                    text=text, embedding=semantic.embedding, stored=stored,
                 )
             return stored
 
@@ -250,9 +252,9 @@ class LLMCache:
     def _ttl(self, kind: Kind, messages_per_minute: float | None) -> int:
         return ttl_for(kind, messages_per_minute if self.options.adaptive_ttl else None)
 
-    def _fill_local(self, key: str, stored: StoredValue, kind: Kind, messages_per_minute: float | None) -> None:
+    def _fill_local(self, key: str, stored: StoredValue) -> None:
         if self.options.l1:
-            self.local.set(key, stored, self._ttl(kind, messages_per_minute), len(stored.to_json()))
+            self.local.set(key, stored, stored.expires_at, len(stored.to_json()))
 
     def _hit(self, kind: Kind, tier: Tier, stored: StoredValue, started: float, similarity: float | None,
              key: str) -> CacheResult:
@@ -325,6 +327,6 @@ def invalidate_kind(kind: Kind) -> int:
     return get_cache().invalidate_kind(kind)
 
 
-def with_options(**changes) -> LLMCache:
+def with_options(clock: Callable[[], float] = time.time, **changes) -> LLMCache:
     """A separate cache instance with some tiers switched off (benchmark ablations)."""
-    return LLMCache(options=replace(CacheOptions(), **changes))
+    return LLMCache(options=replace(CacheOptions(), **changes), clock=clock)

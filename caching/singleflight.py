@@ -23,8 +23,9 @@ class _Flight:
 
 
 class SingleFlight:
-    def __init__(self, redis_tier: RedisTier, wait_seconds: float, lock_seconds: float):
+    def __init__(self, redis_tier: RedisTier, wait_seconds: float, lock_seconds: float, clock):
         self.redis_tier = redis_tier
+        self.clock = clock
         self.wait_seconds = wait_seconds
         self.lock_seconds = lock_seconds
         self._flights: dict[str, _Flight] = {}
@@ -63,7 +64,7 @@ class SingleFlight:
                     pass
         deadline = time.monotonic() + self.wait_seconds
         while time.monotonic() < deadline:
-            stored = self.redis_tier.get(key)
+            stored = self.redis_tier.get(key, self.clock())
             if stored is not None:
                 return stored, False
             time.sleep(POLL_SECONDS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timezone as dt_timezone
 
 import redis
 from django.db import DatabaseError, InterfaceError, connection, transaction
@@ -33,14 +33,22 @@ class StoredValue:
     value: object
     cost_usd: float = 0.0
     tokens: int = 0
+    # Epoch seconds of the cache's clock. Every tier checks it on read, so an entry backfilled into a faster
+    # tier never outlives its first expiry, and a simulated clock (the benchmark's day) is honoured everywhere.
+    expires_at: float = float("inf")
 
     def to_json(self) -> str:
-        return json.dumps({"v": self.value, "c": self.cost_usd, "t": self.tokens}, separators=(",", ":"))
+        return json.dumps({"v": self.value, "c": self.cost_usd, "t": self.tokens, "e": self.expires_at},
+                          separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> "StoredValue":
         data = json.loads(raw)
-        return cls(data["v"], data.get("c", 0.0), data.get("t", 0))
+        return cls(data["v"], data.get("c", 0.0), data.get("t", 0), data.get("e", float("inf")))
+
+
+def _as_datetime(epoch_seconds: float) -> datetime:
+    return datetime.fromtimestamp(min(epoch_seconds, 32503680000.0), tz=dt_timezone.utc)  # inf -> year 3000
 
 
 class RedisTier:
@@ -54,7 +62,7 @@ class RedisTier:
     def client(self) -> redis.Redis:
         return get_redis_connection(self.alias)
 
-    def get(self, key: str) -> StoredValue | None:
+    def get(self, key: str, now: float) -> StoredValue | None:
         if self.breaker.is_open:
             return None
         try:
@@ -62,13 +70,16 @@ class RedisTier:
         except REDIS_ERRORS as exc:
             self.breaker.record_failure(exc)
             return None
-        return StoredValue.from_json(raw) if raw is not None else None
+        if raw is None:
+            return None
+        stored = StoredValue.from_json(raw)
+        return stored if stored.expires_at > now else None
 
-    def set(self, key: str, stored: StoredValue, ttl_seconds: int) -> None:
+    def set(self, key: str, stored: StoredValue, ttl_seconds: float) -> None:
         if self.breaker.is_open:
             return
         try:
-            self.client.set(REDIS_KEY_PREFIX + key, stored.to_json(), ex=max(int(ttl_seconds), 1))
+            self.client.set(REDIS_KEY_PREFIX + key, stored.to_json(), px=max(int(ttl_seconds * 1000), 1))
         except REDIS_ERRORS as exc:
             self.breaker.record_failure(exc)
 
@@ -113,7 +124,7 @@ class SemanticTier:
             connection.close()
 
     def nearest(self, *, kind: str, scope: str, version: str, model: str, prompt_version: str, context_hash: str,
-                fingerprint: str | None, embedding, exact_scan: bool) -> tuple[SemanticMatch | None, float | None]:
+                fingerprint: str | None, embedding, exact_scan: bool, now: float) -> tuple[SemanticMatch | None, float | None]:
         """The nearest live entry and its similarity (None, None when there is none or the tier is down).
 
         `fingerprint=None` drops the guard (only for measuring what the guard is worth). Per-contact scopes are
@@ -124,12 +135,12 @@ class SemanticTier:
             return None, None
         rows = SemanticCacheEntry.objects.filter(
             kind=kind, scope=scope, version=version, model=model, prompt_version=prompt_version,
-            context_hash=context_hash, expires_at__gt=timezone.now(),
+            context_hash=context_hash, expires_at__gt=_as_datetime(now),
         )
         if fingerprint is not None:
             rows = rows.filter(fingerprint=fingerprint)
         rows = rows.annotate(distance=CosineDistance("embedding", embedding)).order_by("distance")
-        rows = rows.values_list("id", "value", "cost_usd", "tokens", "distance")[:1]
+        rows = rows.values_list("id", "value", "cost_usd", "tokens", "expires_at", "distance")[:1]
         try:
             with transaction.atomic():
                 with connection.cursor() as cursor:
@@ -143,9 +154,9 @@ class SemanticTier:
             return None, None
         if not found:
             return None, None
-        entry_id, value, cost, tokens, distance = found[0]
+        entry_id, value, cost, tokens, expires_at, distance = found[0]
         similarity = 1.0 - float(distance)
-        return SemanticMatch(StoredValue(value, float(cost), tokens), similarity, entry_id), similarity
+        return SemanticMatch(StoredValue(value, float(cost), tokens, expires_at.timestamp()), similarity, entry_id), similarity
 
     def record_hit(self, entry_id: int) -> None:
         try:
@@ -154,7 +165,7 @@ class SemanticTier:
             self._failed(exc)
 
     def store(self, *, kind: str, scope: str, version: str, model: str, prompt_version: str, context_hash: str,
-              fingerprint: str, text: str, embedding, stored: StoredValue, ttl_seconds: int) -> None:
+              fingerprint: str, text: str, embedding, stored: StoredValue) -> None:
         if self.breaker.is_open:
             return
         try:
@@ -162,7 +173,7 @@ class SemanticTier:
                 kind=kind, scope=scope, version=version, model=model, prompt_version=prompt_version,
                 context_hash=context_hash, fingerprint=fingerprint, text=text[:2000], embedding=embedding,
                 value=stored.value, cost_usd=stored.cost_usd, tokens=stored.tokens,
-                expires_at=timezone.now() + timedelta(seconds=ttl_seconds),
+                expires_at=_as_datetime(stored.expires_at),
             )
         except DATABASE_ERRORS as exc:
             self._failed(exc)
@@ -175,6 +186,7 @@ class SemanticTier:
             return 0
 
     def purge_expired(self, batch_size: int = 5000) -> int:
+        """Rows past their expiry by the wall clock (a simulated clock's rows are the benchmark's to delete)."""
         total = 0
         while True:
             ids = list(SemanticCacheEntry.objects.filter(expires_at__lte=timezone.now()).values_list("id", flat=True)[:batch_size])

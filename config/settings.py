@@ -34,6 +34,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[PUBLIC_BASE_URL
 DATABASE_URL = env.str("DATABASE_URL", default="")
 REDIS_URL = env.str("REDIS_URL", default="")
 EMBEDDED_DATA_DIR = Path(env.str("EMBEDDED_DATA_DIR", default=str(BASE_DIR / ".local")))
+TEST_REDIS_DB = None   # the Redis database tests own on the embedded server (set below when embedded)
 EMBEDDED_STARTED = ()  # names of the embedded servers this process started (the test run stops those)
 if PRODUCTION and not (DATABASE_URL and REDIS_URL):
     raise checks.ConfigurationError("DATABASE_URL and REDIS_URL must be set in production (no embedded services)")
@@ -46,10 +47,14 @@ if not (DATABASE_URL and REDIS_URL):
         raise checks.ConfigurationError(str(exc)) from exc
     EMBEDDED_STARTED = _embedded.started
     DATABASE_URL = DATABASE_URL or _embedded.database_url
-    # Tests use their own Redis database on the shared embedded server, so a running `make run` keeps its data.
-    REDIS_URL = REDIS_URL or _embedded.redis_url.replace("/0", "/15" if DJANGO_ENV == "test" else "/0")
+    # Tests use their own Redis database on the shared embedded server, so a running `make run` keeps its data
+    # (TEST_REDIS_DB lets two test runs share the server without sharing a database).
+    TEST_REDIS_DB = env.int("TEST_REDIS_DB", default=15)
+    REDIS_URL = REDIS_URL or _embedded.redis_url.replace("/0", f"/{TEST_REDIS_DB}" if DJANGO_ENV == "test" else "/0")
 
 DATABASES = {"default": checks.database_config(DATABASE_URL)}
+# pytest-django's test database; set TEST_DATABASE_NAME to run two test sessions against one server at once.
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}
 REDIS_URL = checks.redis_url("REDIS_URL", REDIS_URL)
 CACHES = {
     "default": {

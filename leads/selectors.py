@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.utils import timezone
 from pgvector.django import CosineDistance
 
 from leads.models import Contact, Direction, Message
@@ -30,10 +29,13 @@ def preceding_question(inbound: Message) -> str:
     return previous or ""
 
 
-def messages_per_minute(contact: Contact) -> float:
-    """How fast the conversation moves now: messages either way over the last few minutes."""
-    since = timezone.now() - timedelta(minutes=VELOCITY_WINDOW_MINUTES)
-    return Message.objects.filter(contact=contact, created_at__gte=since).count() / VELOCITY_WINDOW_MINUTES
+def messages_per_minute(inbound: Message) -> float:
+    """How fast the prospect is texting: their messages in the few minutes up to this one (by the messages' own
+    times, so a turn that runs late, or a replayed day, measures the same speed)."""
+    since = inbound.created_at - timedelta(minutes=VELOCITY_WINDOW_MINUTES)
+    recent = Message.objects.filter(contact_id=inbound.contact_id, direction=Direction.INBOUND,
+                                    created_at__gt=since, created_at__lte=inbound.created_at).count()
+    return recent / VELOCITY_WINDOW_MINUTES
 
 
 def similar_older_messages(contact: Contact, text: str, *, exclude_ids: list[int], limit: int) -> list[dict]:

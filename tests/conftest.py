@@ -18,11 +18,12 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def empty_test_redis():
-    """Each test starts with an empty Redis database (tests own database 15; nothing else uses it)."""
+    """Each test starts with an empty Redis database (on the embedded server tests own one database; an external
+    REDIS_URL is never flushed)."""
     from django.conf import settings
     from django_redis import get_redis_connection
 
-    if settings.REDIS_URL.endswith("/15"):
+    if settings.TEST_REDIS_DB is not None and settings.REDIS_URL.endswith(f"/{settings.TEST_REDIS_DB}"):
         get_redis_connection("default").flushdb()
     yield
 

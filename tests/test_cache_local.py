@@ -9,27 +9,27 @@ from caching.local import LocalLRU, RecentMessages
 def test_evicts_least_recently_used_when_entry_bound_is_reached():
     lru = LocalLRU(max_entries=3, max_bytes=10_000)
     for key in "abc":
-        lru.set(key, key.upper(), ttl_seconds=60, size=10)
+        lru.set(key, key.upper(), expires_at=time.time() + 60, size=10)
     assert lru.get("a") == "A"  # a is now the most recent
-    lru.set("d", "D", ttl_seconds=60, size=10)
+    lru.set("d", "D", expires_at=time.time() + 60, size=10)
     assert lru.get("b") is None and lru.get("a") == "A" and lru.get("d") == "D"
     assert lru.stats() == {"entries": 3, "bytes": 30}
 
 
 def test_evicts_until_under_the_byte_bound():
     lru = LocalLRU(max_entries=100, max_bytes=100)
-    lru.set("small", 1, ttl_seconds=60, size=40)
-    lru.set("medium", 2, ttl_seconds=60, size=40)
-    lru.set("large", 3, ttl_seconds=60, size=60)
+    lru.set("small", 1, expires_at=time.time() + 60, size=40)
+    lru.set("medium", 2, expires_at=time.time() + 60, size=40)
+    lru.set("large", 3, expires_at=time.time() + 60, size=60)
     assert lru.get("small") is None and lru.get("medium") == 2 and lru.get("large") == 3
-    lru.set("too-big", 4, ttl_seconds=60, size=101)
+    lru.set("too-big", 4, expires_at=time.time() + 60, size=101)
     assert lru.get("too-big") is None
 
 
 def test_entries_expire_by_their_own_ttl():
     lru = LocalLRU(max_entries=10, max_bytes=10_000)
-    lru.set("short", 1, ttl_seconds=0.05, size=1)
-    lru.set("long", 2, ttl_seconds=60, size=1)
+    lru.set("short", 1, expires_at=time.time() + 0.05, size=1)
+    lru.set("long", 2, expires_at=time.time() + 60, size=1)
     time.sleep(0.08)
     assert lru.get("short") is None and lru.get("long") == 2
     assert lru.stats()["entries"] == 1
@@ -40,7 +40,7 @@ def test_concurrent_writers_keep_the_bounds():
 
     def hammer(worker):
         for i in range(2000):
-            lru.set(f"{worker}:{i % 80}", i, ttl_seconds=60, size=7)
+            lru.set(f"{worker}:{i % 80}", i, expires_at=time.time() + 60, size=7)
             lru.get(f"{(worker + 1) % 8}:{i % 80}")
 
     threads = [threading.Thread(target=hammer, args=(n,)) for n in range(8)]
