@@ -35,13 +35,29 @@ MAX_REPLY_SEGMENTS = 2
 MONEY_OR_NUMBER = re.compile(r"\$\s?\d[\d,.]*\s?[km]?|\b\d[\d,]{2,}\b", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class CallRecord:
+    """One of the turn's calls as the cache answered it, with the inputs it was asked about (so a benchmark
+    can check any cached answer against what the model would have said)."""
+
+    tier: str
+    value: object
+    lookup_ms: float
+    similarity: float | None
+    inputs: tuple
+
+
 @dataclass
 class TurnResult:
     reply: Message | None
     skipped: str = ""                        # why no reply was produced ("" when one was)
-    tiers: dict[str, str] = field(default_factory=dict)  # call kind -> cache tier that answered it
+    calls: dict[str, CallRecord] = field(default_factory=dict)  # cache kind -> how that call was answered
     intent: str = ""
     handoff_reason: str = ""
+
+    @property
+    def tiers(self) -> dict[str, str]:
+        return {kind: call.tier for kind, call in self.calls.items()}
 
 
 def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LLMCache | None = None) -> TurnResult:
@@ -112,7 +128,7 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
         Message.objects.filter(pk=inbound.pk).update(handled_at=reply.created_at)
     cache.remember_message(inbound)
     cache.remember_message(reply)
-    return TurnResult(reply, tiers=call.tiers, intent=intent, handoff_reason=step.handoff_reason)
+    return TurnResult(reply, calls=call.records, intent=intent, handoff_reason=step.handoff_reason)
 
 
 def _handled_without_reply(inbound: Message, reason: str) -> TurnResult:
@@ -127,26 +143,28 @@ class _CallRunner:
                  velocity: float):
         self.cache, self.provider, self.contact, self.inbound = cache, provider, contact, inbound
         self.question, self.velocity = question, velocity
-        self.tiers: dict[str, str] = {}
+        self.records: dict[str, CallRecord] = {}
 
     def _context(self, kind: str) -> CallContext:
         return CallContext(kind=kind, prompt_version=PROMPT_VERSION, contact_id=self.contact.pk, message_id=self.inbound.pk)
 
-    def _run(self, kind: Kind, call_kind: str, scope: Scope, key_parts, compute, *, semantic: bool,
+    def _run(self, kind: Kind, call_kind: str, scope: Scope, key_parts, compute, *, semantic: bool, inputs: tuple,
              model: str | None = None) -> CacheResult:
         result = self.cache.get_or_compute(
             kind, scope, key_parts, compute, text=self.inbound.body if semantic else None, context=self.question,
             model=model or self.provider.model_for(call_kind), prompt_version=PROMPT_VERSION,
             messages_per_minute=self.velocity,
         )
-        self.tiers[kind.value] = result.tier.value
+        self.records[kind.value] = CallRecord(result.tier.value, result.value, result.lookup_ms, result.similarity,
+                                              inputs)
         return result
 
     def shared(self, kind: Kind, call_kind: str, parts: tuple) -> dict:
         text, question = parts
         normalised = " ".join(text.lower().split())
         result = self._run(kind, call_kind, Scope.shared(), [normalised, question],
-                           lambda: self.provider.call(call_kind, self._context(call_kind), text, question), semantic=True)
+                           lambda: self.provider.call(call_kind, self._context(call_kind), text, question), semantic=True,
+                           inputs=(text, question))
         return result.value
 
     def scoring(self, lead_type: str, facts: dict, *, wants_appointment: bool) -> dict:
@@ -155,20 +173,23 @@ class _CallRunner:
         result = self._run(Kind.SCORING, "scoring", Scope.for_contact(self.contact),
                            [lead_type, facts, wants_appointment],
                            lambda: asdict(score(lead_type, facts, wants_appointment=wants_appointment)), semantic=False,
-                           model=f"scoring-code-v{SCORING_VERSION}")
+                           inputs=(lead_type, facts, wants_appointment), model=f"scoring-code-v{SCORING_VERSION}")
         return result.value
 
     def memory(self, text: str, question: str, messages: list[dict]) -> dict:
         ids = [m["id"] for m in messages]
         result = self._run(Kind.MEMORY, "memory", Scope.for_contact(self.contact), [text, ids],
-                           lambda: self.provider.call("memory", self._context("memory"), text, messages), semantic=False)
+                           lambda: self.provider.call("memory", self._context("memory"), text, messages), semantic=False,
+                           inputs=(text, messages))
         return result.value
 
     def reply(self, brief: ReplyBrief) -> str:
+        # Every input of the brief is in the key, so an exact hit is the reply the model would write again.
         parts = [brief.inbound, self.question, brief.stage, brief.next_question, brief.handoff_reason, brief.facts,
-                 brief.name]
+                 brief.name, brief.memory, brief.fallback_reply]
         result = self._run(Kind.RESPONSE, "response", Scope.for_contact(self.contact), parts,
-                           lambda: self.provider.call("response", self._context("response"), brief), semantic=False)
+                           lambda: self.provider.call("response", self._context("response"), brief), semantic=False,
+                           inputs=(brief,))
         return ReplyAnswer.model_validate(result.value).reply
 
 
