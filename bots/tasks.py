@@ -41,3 +41,11 @@ def _backoff(retries: int) -> float:
     """Exponential backoff with full jitter: 1, 2, 4 ... 300 s, each drawn between half and all of it."""
     ceiling = min(300.0, 2.0 ** retries)
     return ceiling / 2 + random.random() * ceiling / 2
+
+
+@shared_task(name="bots.drain_inbound_spool")
+def drain_inbound_spool() -> int:
+    """Move texts spooled in Redis during a database outage into the database. Safe to run twice."""
+    from bots.spool import drain_spool
+
+    return drain_spool()

@@ -2,8 +2,10 @@
 
 from functools import wraps
 
+import redis
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, InterfaceError
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -12,6 +14,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bots.inbound import receive_sms
 from bots.outbound import apply_status_callback
+from bots.spool import spool_inbound
 
 # Twilio joins long texts up to 1,600 characters; anything far beyond that is not an SMS.
 MAX_BODY_CHARS = 5000
@@ -44,10 +47,16 @@ def sms_inbound(request):
         return HttpResponseBadRequest("MessageSid, From and Body are required", content_type="text/plain")
     if len(body) > MAX_BODY_CHARS:
         return HttpResponseBadRequest("Body is longer than an SMS can be", content_type="text/plain")
+    payload = {"from_number": sender, "body": body, "message_sid": sid, "opt_out_type": form.get("OptOutType", "")}
     try:
-        receive_sms(from_number=sender, body=body, message_sid=sid, opt_out_type=form.get("OptOutType", ""))
+        receive_sms(**payload)
     except ValidationError as exc:
         return HttpResponseBadRequest(f"From: {exc.messages[0]}", content_type="text/plain")
+    except (DatabaseError, InterfaceError):
+        try:
+            spool_inbound(payload)  # PostgreSQL is down: keep the text in Redis until it is back
+        except (redis.RedisError, OSError):
+            return HttpResponse("temporarily unavailable", status=503, content_type="text/plain")
     # An empty TwiML response: the reply goes out later through the REST API, from the worker.
     return HttpResponse(str(MessagingResponse()), content_type="text/xml")
 

@@ -106,6 +106,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-semantic-cache": {"task": "caching.purge_expired", "schedule": 600.0},
+    "drain-inbound-sms-spool": {"task": "bots.drain_inbound_spool", "schedule": 30.0},
 }
 
 # --- third parties ----------------------------------------------------------------------------------------------

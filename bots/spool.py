@@ -1,0 +1,44 @@
+"""When PostgreSQL is down, an inbound SMS is kept in a Redis list instead of being lost; a periodic task moves
+spooled messages into the database once it is back (in arrival order, each at most once per MessageSid)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.db import DatabaseError, InterfaceError
+from django_redis import get_redis_connection
+
+logger = logging.getLogger(__name__)
+
+SPOOL_KEY = "sms-inbound-spool"
+
+
+def spool_inbound(payload: dict) -> None:
+    """Keep the webhook's fields; raises a Redis error if Redis is down too (the caller answers 503)."""
+    get_redis_connection("default").rpush(SPOOL_KEY, json.dumps(payload))
+    logger.warning("database unavailable: inbound SMS %s spooled in Redis", payload.get("message_sid"))
+
+
+def spooled_count() -> int:
+    return get_redis_connection("default").llen(SPOOL_KEY)
+
+
+def drain_spool(limit: int = 500) -> int:
+    """Store up to `limit` spooled messages; stops (keeping the rest) at the first database error."""
+    from bots.inbound import receive_sms
+
+    client = get_redis_connection("default")
+    stored = 0
+    for _ in range(limit):
+        raw = client.lpop(SPOOL_KEY)
+        if raw is None:
+            break
+        payload = json.loads(raw)
+        try:
+            receive_sms(**payload)
+        except (DatabaseError, InterfaceError):
+            client.lpush(SPOOL_KEY, raw)  # back at the head: order is kept
+            break
+        stored += 1
+    return stored

@@ -1,0 +1,49 @@
+"""Outages on the inbound path, with the real servers stopped: nothing a prospect sent is lost."""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from twilio.request_validator import RequestValidator
+
+from bots.spool import drain_spool, spooled_count
+from config import embedded
+from leads.models import Message
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def post_signed(client, params):
+    signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
+        settings.PUBLIC_BASE_URL + "/sms/inbound", params)
+    return client.post("/sms/inbound", data=params, HTTP_X_TWILIO_SIGNATURE=signature)
+
+
+def pg_ctl(*args):
+    subprocess.run([str(embedded._postgres_bin_dir() / "pg_ctl"), "-D", str(Path(settings.EMBEDDED_DATA_DIR) / "postgres"),
+                    *args], check=True, capture_output=True,
+                   user=embedded.POSTGRES_SYSTEM_USER if os.geteuid() == 0 else None)
+
+
+def test_a_text_received_while_postgres_is_down_is_spooled_and_stored_later(client):
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("stops the embedded PostgreSQL; DATABASE_URL points at an external server")
+    params = {"MessageSid": "SM" + "4" * 32, "From": "+15125550230", "To": "+15005550006", "Body": "still there? 🏠"}
+    connection.close()
+    pg_ctl("-m", "fast", "-w", "stop")
+    try:
+        response = post_signed(client, params)
+        assert response.status_code == 200 and b"<Response" in response.content
+        assert spooled_count() == 1
+        assert drain_spool() == 0 and spooled_count() == 1  # still down: kept, in order
+    finally:
+        embedded.ensure_running(settings.EMBEDDED_DATA_DIR)
+    connection.close()
+    assert drain_spool() == 1 and spooled_count() == 0
+    assert post_signed(client, params).status_code == 200  # Twilio's retry of the same SID changes nothing
+    message = Message.objects.get(twilio_sid="SM" + "4" * 32)
+    assert message.body == "still there? 🏠" and message.contact.phone == "+15125550230"
+    assert Message.objects.filter(twilio_sid="SM" + "4" * 32).count() == 1
