@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import logging
 
-from django.db import DatabaseError, InterfaceError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django_redis import get_redis_connection
 
 logger = logging.getLogger(__name__)
 
 SPOOL_KEY = "sms-inbound-spool"
+# A spooled text the database refuses for another reason than being away is set aside here, not dropped.
+FAILED_KEY = "sms-inbound-spool:failed"
 
 
 def spool_inbound(payload: dict) -> None:
@@ -37,8 +39,13 @@ def drain_spool(limit: int = 500) -> int:
         payload = json.loads(raw)
         try:
             receive_sms(**payload)
-        except (DatabaseError, InterfaceError):
-            client.lpush(SPOOL_KEY, raw)  # back at the head: order is kept
+        except (OperationalError, InterfaceError):
+            client.lpush(SPOOL_KEY, raw)  # still away: back at the head, order is kept
             break
+        except DatabaseError as exc:
+            logger.error("spooled SMS %s refused by the database (%s); kept in %s", payload.get("message_sid"), exc,
+                         FAILED_KEY)
+            client.rpush(FAILED_KEY, raw)
+            continue
         stored += 1
     return stored

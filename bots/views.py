@@ -5,7 +5,7 @@ from functools import wraps
 import redis
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, InterfaceError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -47,12 +47,14 @@ def sms_inbound(request):
         return HttpResponseBadRequest("MessageSid, From and Body are required", content_type="text/plain")
     if len(body) > MAX_BODY_CHARS:
         return HttpResponseBadRequest("Body is longer than an SMS can be", content_type="text/plain")
-    payload = {"from_number": sender, "body": body, "message_sid": sid, "opt_out_type": form.get("OptOutType", "")}
+    # NUL carries nothing in an SMS and PostgreSQL text cannot hold it.
+    payload = {"from_number": sender, "body": body.replace("\x00", ""), "message_sid": sid,
+               "opt_out_type": form.get("OptOutType", "")}
     try:
         receive_sms(**payload)
     except ValidationError as exc:
         return HttpResponseBadRequest(f"From: {exc.messages[0]}", content_type="text/plain")
-    except (DatabaseError, InterfaceError):
+    except (OperationalError, InterfaceError):
         try:
             spool_inbound(payload)  # PostgreSQL is down: keep the text in Redis until it is back
         except (redis.RedisError, OSError):
