@@ -181,7 +181,7 @@ def test_requests_carry_prompt_caching_on_the_system_prompt():
         assert len(request["system"][0]["text"]) > 500
 
 
-@pytest.mark.parametrize("failure", ["malformed", 529, "timeout"])
+@pytest.mark.parametrize("failure", ["malformed", 529, 429, "timeout"])
 def test_claude_failures_fall_back_and_still_reply(failure):
     fake = FakeClaude(dict(BUYER_SCRIPT))
     fake.failures = [failure] * 50  # every attempt, retries included, fails

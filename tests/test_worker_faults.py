@@ -1,0 +1,96 @@
+"""Faults around a real Celery worker: killed mid-turn, and Redis (the broker) restarted under it."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from twilio.request_validator import RequestValidator
+
+from leads.models import DeliveryStatus, Direction, Message
+
+PROJECT = Path(__file__).resolve().parent.parent
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+VISIBILITY_SECONDS = 4
+
+
+def start_worker(env):
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING",
+         "--without-heartbeat", "--without-mingle", "--without-gossip"],
+        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture
+def worker_env(project_env):
+    return {**project_env, "SMS_BACKEND": "console", "ANTHROPIC_API_KEY": "", "SMS_SEND_FROM_HOUR": "0",
+            "SMS_SEND_UNTIL_HOUR": "24", "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_SECONDS)}
+
+
+def send(client, body, sender):
+    sid = f"SM{uuid.uuid4().hex}"
+    params = {"MessageSid": sid, "From": sender, "To": "+15005550006", "Body": body}
+    signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
+        settings.PUBLIC_BASE_URL + "/sms/inbound", params)
+    assert client.post("/sms/inbound", data=params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 200
+    return sid
+
+
+def replies_to(sid, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        replies = list(Message.objects.filter(reply_to__twilio_sid=sid, status=DeliveryStatus.SENT))
+        if replies:
+            return replies
+        time.sleep(0.2)
+    return []
+
+
+def test_a_worker_killed_mid_turn_is_replaced_and_the_turn_answered_exactly_once(client, worker_env, settings):
+    # A slow first turn: the worker is killed while it runs (SIGKILL: no chance to clean up or ack).
+    killed = start_worker(worker_env)
+    time.sleep(3)
+    sid = send(client, "we want to buy a house " + "and " * 50, "+15125550250")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not redis.Redis.from_url(settings.CELERY_BROKER_URL).hlen("unacked"):
+        time.sleep(0.01)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait(timeout=10)
+    # The worker's first turn loads the embedding model and the SDKs, so it was killed before it replied.
+    assert not Message.objects.filter(reply_to__twilio_sid=sid).exists()
+    time.sleep(VISIBILITY_SECONDS + 1)  # the task's visibility timeout runs out
+    replacement = start_worker(worker_env)
+    try:
+        replies = replies_to(sid, 60)
+    finally:
+        replacement.terminate()
+        replacement.wait(timeout=30)
+    assert len(replies) == 1
+    assert Message.objects.filter(direction=Direction.OUTBOUND, reply_to__twilio_sid=sid).count() == 1
+
+
+def test_the_broker_restarting_loses_no_text(client, worker_env):
+    from config import embedded
+
+    if os.environ.get("REDIS_URL"):
+        pytest.skip("restarts the embedded Valkey; REDIS_URL points at an external server")
+    worker = start_worker(worker_env)
+    try:
+        first = send(client, "hi", "+15125550251")
+        assert replies_to(first, 60)
+        valkey_pid = embedded.status(settings.EMBEDDED_DATA_DIR)["valkey"]
+        os.kill(valkey_pid, signal.SIGTERM)  # a clean restart: Valkey saves its snapshot on the way down
+        embedded._wait_for_exit(valkey_pid)
+        embedded.ensure_running(settings.EMBEDDED_DATA_DIR)
+        second = send(client, "we want to buy a condo", "+15125550252")
+        assert replies_to(second, 90), "the worker reconnected to the broker and answered"
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
