@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -138,6 +139,9 @@ class LLMCache:
                     self.redis.set(key, match.stored, match.stored.expires_at - now)
                 self._fill_local(key, match.stored)
                 return self._hit(kind, Tier.L3, match.stored, started, match.similarity, key)
+            guard_rejected = self._guard_refused_a_match(kind, scope, version, model, prompt_version, semantic, now)
+        else:
+            guard_rejected = False
         lookup_ms = _ms_since(started)
 
         def compute_and_store() -> StoredValue:
@@ -164,10 +168,24 @@ class LLMCache:
             stored, computed_here = compute_and_store(), True
         total_ms = _ms_since(started)
         if computed_here:
-            self.metrics.record(kind=kind, tier=Tier.MISS, latency_ms=lookup_ms, similarity=nearest_similarity)
+            self.metrics.record(kind=kind, tier=Tier.MISS, latency_ms=lookup_ms, similarity=nearest_similarity,
+                                guard_rejected=guard_rejected)
             return CacheResult(stored.value, Tier.MISS, lookup_ms, total_ms, nearest_similarity, key)
         # Another caller computed it while we waited: a hit for us, served through Redis.
         return self._hit(kind, Tier.L2, stored, started, None, key)
+
+    def _guard_refused_a_match(self, kind: Kind, scope: Scope, version: str, model: str, prompt_version: str,
+                               semantic: "_SemanticQuery", now: float) -> bool:
+        """On a guarded miss, would similarity alone have served something? That is a near-miss the guard refused
+        (counted for the dashboard). Sampled at LLM_CACHE_GUARD_AUDIT_RATE: it costs one more L3 query."""
+        if not self.options.guard or random.random() >= settings.LLM_CACHE_GUARD_AUDIT_RATE:
+            return False
+        _match, similarity = self.semantic.nearest(
+            kind=kind, scope=scope.name, version=version, model=model, prompt_version=prompt_version,
+            context_hash=semantic.context_hash, fingerprint=None, embedding=semantic.embedding,
+            exact_scan=POLICIES[kind].contact_scoped, now=now,
+        )
+        return similarity is not None and similarity >= POLICIES[kind].l3_min_similarity
 
     # --- sequential memory: the last messages of a contact ------------------------------------------------
 

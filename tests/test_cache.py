@@ -116,8 +116,12 @@ def test_guard_refuses_near_misses_that_embeddings_call_similar(stored, asked):
     LLMCache().get_or_compute(Kind.FACTS, Scope.shared(), [stored, context], Counter({"from": stored}), text=stored,
                               context=context)
     compute = Counter({"from": asked})
-    result = LLMCache().get_or_compute(Kind.FACTS, Scope.shared(), [asked, context], compute, text=asked, context=context)
+    guarded = LLMCache()
+    result = guarded.get_or_compute(Kind.FACTS, Scope.shared(), [asked, context], compute, text=asked, context=context)
     assert result.tier == Tier.MISS and result.value == {"from": asked}
+
+    # The refusal is counted for the dashboard: similarity alone would have served the stored answer.
+    assert guarded.metrics.read().get("facts|L3|guard_rejections", 0) == 1
 
     # Without the guard the same look-up would have served the wrong stored answer.
     unguarded = with_options(guard=False)
