@@ -1,24 +1,237 @@
-from django.contrib import admin
+"""The agents' workplace: contacts by priority, each with its transcript, facts, score history and cost, and
+the actions agents take on a lead. Every action calls a service; this module only wires requests to them."""
 
-from leads.models import Contact, Conversation, Message
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import date as format_date
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.views.decorators.http import require_POST
+
+from bots.outbound import TWILIO_MAX_BODY
+from caching.services import invalidate_contact
+from leads import selectors, services
+from leads.facts import facts_for_display
+from leads.models import BotKind, Contact, Conversation, Message
+
+admin.site.site_header = "Lead qualification"
+admin.site.site_title = "Lead qualification"
+admin.site.index_title = "Leads, conversations and model calls"
+admin.site.site_url = None  # no public site; the header links to the dashboard instead (templates/admin/base_site.html)
+admin.site.enable_nav_sidebar = False  # the contacts list needs the width more than a second menu
 
 
-class MessageInline(admin.TabularInline):
-    model = Message
-    extra = 0
-    fields = ("created_at", "direction", "body", "status", "segments", "twilio_sid")
-    readonly_fields = fields
-    can_delete = False
-    fk_name = "contact"
+@dataclass(frozen=True)
+class ContactAction:
+    label: str
+    run: Callable[[Contact], str]  # does the work through a service, returns what happened in words
+    style: str = ""                # "danger" for actions that cannot be undone from the admin
+
+
+def _take_over(contact: Contact) -> str:
+    services.contact_take_over(contact=contact)
+    return "you have the conversation: the bot is paused"
+
+
+def _hand_back(contact: Contact) -> str:
+    services.contact_hand_back(contact=contact)
+    return "handed back: the bot answers the next text"
+
+
+def _mark_opted_out(contact: Contact) -> str:
+    if contact.opted_out:
+        return "already opted out"
+    services.contact_set_opt_out(contact=contact, opted_out=True)
+    return "marked opted out: no texts go out until they text START"
+
+
+def _rescore(contact: Contact) -> str:
+    return f"re-scored from the stored facts: {services.contact_rescore(contact=contact).summary()}"
+
+
+def _invalidate_cache(contact: Contact) -> str:
+    return f"cached model results retired (cache version {invalidate_contact(contact.pk)})"
+
+
+CONTACT_ACTIONS = {
+    "take_over": ContactAction("Take over", _take_over),
+    "hand_back": ContactAction("Hand back to the bot", _hand_back),
+    "rescore": ContactAction("Re-score now", _rescore),
+    "invalidate_cache": ContactAction("Invalidate cache", _invalidate_cache),
+    "mark_opted_out": ContactAction("Mark opted out", _mark_opted_out, style="danger"),
+}
+
+
+class AgentTextForm(forms.Form):
+    body = forms.CharField(label="Text the contact", max_length=TWILIO_MAX_BODY,
+                           widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Hi, this is ... from the team"}))
+
+
+class StageFilter(admin.SimpleListFilter):
+    title = "stage"
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        return BotKind.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(stage=self.value()) if self.value() else queryset
+
+
+def _bulk_action(name: str):
+    action = CONTACT_ACTIONS[name]
+
+    def run(model_admin, request, queryset):
+        done = 0
+        for contact in queryset:
+            model_admin.log_change(request, contact, action.run(contact))
+            done += 1
+        model_admin.message_user(request, f"{action.label}: {done} contact(s).", messages.SUCCESS)
+
+    run.__name__ = name
+    return admin.action(description=f"{action.label} (selected contacts)", permissions=["change"])(run)
 
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ("phone", "name", "lead_type", "temperature", "frs_score", "pcs_score", "opted_out", "bot_paused", "updated_at")
-    list_filter = ("temperature", "lead_type", "opted_out", "bot_paused")
-    search_fields = ("phone", "name")
-    readonly_fields = ("cache_version", "time_zone", "created_at", "updated_at", "opted_out_at", "bot_paused_at")
-    inlines = [MessageInline]
+    list_display = ("temperature_badge", "display_name", "phone", "lead_type", "stage_label", "frs_score",
+                    "pcs_score", "last_message", "needs_agent", "bot_paused", "opted_out")
+    list_display_links = ("display_name", "phone")
+    list_filter = ("temperature", "lead_type", StageFilter, "opted_out", "bot_paused", "needs_agent")
+    search_fields = ("name", "phone")  # shows the search box; the search itself is contacts_matching
+    search_help_text = "Name, or a phone number in any format (or a few of its digits)"
+    list_per_page = 50
+    actions = [_bulk_action(name) for name in CONTACT_ACTIONS]
+    fieldsets = (
+        (None, {"fields": ("name", "phone", "lead_type")}),
+        ("Status", {"fields": ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason", "handoff_at",
+                               "bot_paused", "bot_paused_at", "opted_out", "opted_out_at")}),
+        ("Details", {"classes": ("collapse",),
+                     "fields": ("time_zone", "cache_version", "last_message_at", "created_at", "updated_at")}),
+    )
+    # Scores and temperature come from facts through code, flags through the actions above the form: an agent
+    # edits only who the contact is.
+    readonly_fields = ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason", "handoff_at",
+                       "bot_paused", "bot_paused_at", "opted_out", "opted_out_at", "time_zone", "cache_version",
+                       "last_message_at", "created_at", "updated_at")
+    change_form_template = "admin/leads/contact/change_form.html"
+
+    class Media:
+        css = {"all": ("leads/agents.css",)}
+
+    def get_queryset(self, request):
+        return selectors.contacts_for_agents(super().get_queryset(request))
+
+    def get_ordering(self, request):
+        return selectors.PRIORITY_ORDERING
+
+    def get_search_results(self, request, queryset, search_term):
+        return selectors.contacts_matching(queryset, search_term), False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A number is who the contact is: set when the contact is made, never edited.
+        return self.readonly_fields + (("phone",) if obj else ())
+
+    @admin.display(description="Temperature", ordering="temperature_rank")
+    def temperature_badge(self, contact):
+        return format_html('<span class="temperature-badge temperature-{}">{}</span>', contact.temperature,
+                           contact.get_temperature_display())
+
+    @admin.display(description="Name", ordering="name")
+    def display_name(self, contact):
+        return contact.name or "(no name yet)"
+
+    @admin.display(description="Last message", ordering=F("last_message_at").desc(nulls_last=True))
+    def last_message(self, contact):
+        return f"{timesince(contact.last_message_at, depth=1)} ago" if contact.last_message_at else "-"
+
+    @admin.display(description="Stage", ordering="stage")
+    def stage_label(self, contact):
+        return BotKind(contact.stage).label if contact.stage else "-"
+
+    # --- the contact page -----------------------------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/act/<slug:action>/", wrap(require_POST(self.contact_action_view)),
+                 name="leads_contact_action"),
+            path("<int:object_id>/text/", wrap(require_POST(self.agent_text_view)), name="leads_contact_text"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        contact = self.get_object(request, object_id)
+        if contact is not None:
+            extra_context = {**(extra_context or {}), **self._agent_panel(request, contact)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _agent_panel(self, request: HttpRequest, contact: Contact, text_form: AgentTextForm | None = None) -> dict:
+        can_act = self.has_change_permission(request, contact)
+        return {
+            "contact": contact,
+            "transcript": selectors.contact_transcript(contact),
+            "facts": facts_for_display(contact.facts),
+            "score_history": selectors.contact_score_history(contact),
+            "cost_usd": selectors.contact_cost_usd(contact),
+            "texting": selectors.contact_texting_window(contact),
+            "stage": BotKind(contact.stage).label if contact.stage else "",
+            "contact_actions": [(name, action) for name, action in CONTACT_ACTIONS.items()
+                                if not (name == "mark_opted_out" and contact.opted_out)] if can_act else [],
+            "text_form": (text_form or AgentTextForm()) if can_act and not contact.opted_out else None,
+        }
+
+    def contact_action_view(self, request, object_id: int, action: str):
+        contact = self._contact_to_change(request, object_id)
+        if action not in CONTACT_ACTIONS:
+            raise PermissionDenied(f"no such action: {action}")
+        outcome = CONTACT_ACTIONS[action].run(contact)
+        self.log_change(request, contact, outcome)
+        self.message_user(request, f"{CONTACT_ACTIONS[action].label}: {outcome}.", messages.SUCCESS)
+        return self._back_to(contact)
+
+    def agent_text_view(self, request, object_id: int):
+        contact = self._contact_to_change(request, object_id)
+        form = AgentTextForm(request.POST)
+        if not form.is_valid():
+            for error in form.errors.get("body", []):
+                self.message_user(request, f"Not sent: {error}", messages.ERROR)
+            return self._back_to(contact)
+        try:
+            message = services.message_queue_agent_text(contact=contact, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            self.message_user(request, f"Not sent: {exc.messages[0]}", messages.ERROR)
+            return self._back_to(contact)
+        self.log_change(request, contact, f"texted the contact: {message.body[:80]}")
+        window = selectors.contact_texting_window(contact)
+        if window.opted_out:
+            self.message_user(request, "The contact has opted out: the text is recorded but will not be sent.",
+                              messages.WARNING)
+        elif window.next_allowed:
+            local = format_date(window.next_allowed, "D N j, P")
+            self.message_user(request, f"Quiet hours where the contact is: the text goes out at {local} their time. "
+                                       "You have the conversation now: the bot is paused.", messages.WARNING)
+        else:
+            self.message_user(request, "Text queued for sending. You have the conversation now: the bot is paused.",
+                              messages.SUCCESS)
+        return self._back_to(contact)
+
+    def _contact_to_change(self, request, object_id: int) -> Contact:
+        contact = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_change_permission(request, contact):
+            raise PermissionDenied
+        return contact
+
+    def _back_to(self, contact: Contact) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:leads_contact_change", args=[contact.pk]))
 
 
 @admin.register(Conversation)
@@ -31,7 +244,16 @@ class ConversationAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "contact", "direction", "status", "segments", "body")
-    list_filter = ("direction", "status")
+    """The record of what was said and sent: read-only here (agents text through the contact page)."""
+
+    list_display = ("created_at", "contact", "direction", "author", "status", "segments", "body")
+    list_filter = ("direction", "author", "status")
     search_fields = ("contact__phone", "body", "twilio_sid")
-    raw_id_fields = ("contact", "conversation")
+    raw_id_fields = ("contact", "conversation", "reply_to")
+    exclude = ("embedding",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -41,3 +41,29 @@ def validate_facts(value) -> None:
 def clean_facts(value) -> dict:
     """Validated facts as plain JSON, without empty fields."""
     return QualificationFacts.model_validate(value).model_dump(exclude_defaults=True)
+
+
+FACT_LABELS = {
+    "budget_min": "Budget from", "budget_max": "Budget up to", "financing": "Financing", "timeline_days": "Timeline",
+    "areas": "Areas", "property_type": "Property type", "bedrooms": "Bedrooms", "bathrooms": "Bathrooms",
+    "address": "Address", "condition": "Condition", "motivation": "Motivation", "price_expectation": "Price expectation",
+}
+MONEY_FACTS = ("budget_min", "budget_max", "price_expectation")
+
+
+def facts_for_display(facts: dict) -> list[tuple[str, str]]:
+    """The known facts as (label, readable value) rows, in the order of QualificationFacts."""
+    rows = []
+    for name, value in clean_facts(facts).items():
+        if name in MONEY_FACTS:
+            text = f"${value:,}"
+        elif name == "timeline_days":
+            text = f"within {value} days"
+        elif isinstance(value, list):
+            text = ", ".join(value)
+        elif isinstance(value, str) and name in ("financing", "property_type"):
+            text = value.replace("_", " ")
+        else:
+            text = str(value)
+        rows.append((FACT_LABELS[name], text))
+    return rows

@@ -170,3 +170,26 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.get_direction_display()} {self.created_at:%Y-%m-%d %H:%M}: {self.body[:40]}"
+
+
+class ScoreReason(models.TextChoices):
+    TURN = "turn", "Conversation turn"
+    RESCORE = "rescore", "Re-scored from stored facts"
+
+
+class ScoreEvent(models.Model):
+    """One change of a contact's scores or temperature, so agents can see how a lead warmed up (or cooled)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="score_events")
+    frs = models.PositiveSmallIntegerField("FRS")
+    pcs = models.PositiveSmallIntegerField("PCS")
+    temperature = models.CharField(max_length=10, choices=Temperature.choices)
+    reason = models.CharField(max_length=10, choices=ScoreReason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["contact", "created_at"], name="score_event_contact_idx")]
+
+    def __str__(self):
+        return f"{self.contact}: FRS {self.frs}, PCS {self.pcs}, {self.get_temperature_display()} ({self.reason})"

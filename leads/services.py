@@ -1,11 +1,30 @@
 """Writes to contacts, conversations and messages."""
 
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from bots.scoring import score
+from bots.segments import segment_count
 from leads.facts import clean_facts
-from leads.models import Contact, Conversation, DeliveryStatus, Direction, Message
+from leads.models import (Author, Contact, Conversation, DeliveryStatus, Direction, Message, ScoreEvent, ScoreReason,
+                          Temperature)
 from leads.phones import normalize_phone
+
+AGENTS_GROUP = "Agents"
+# What an agent may do in the admin: work leads (read everything, change contacts and conversations), read the
+# transcript and the cost ledger. No delete, no users, groups or cache entries. Messages are a compliance record,
+# so they are read-only: agents text through the outbound service instead.
+AGENT_PERMISSIONS = (
+    ("leads", "view_contact"), ("leads", "change_contact"),
+    ("leads", "view_conversation"), ("leads", "change_conversation"),
+    ("leads", "view_message"),
+    ("bots", "view_llmcall"),
+)
 
 
 def contact_get_or_create(*, phone: str, name: str = "") -> tuple[Contact, bool]:
@@ -54,15 +73,21 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
     """Store what a turn learned. Saved through the model so a temperature change fires the cache
     invalidation signal. A handoff marks the contact for an agent and pauses the bot."""
     now = timezone.now()
+    scores_before = _scores_of(contact)
     contact.name = contact.name or name
     contact.lead_type = lead_type
     contact.facts = clean_facts(facts)
     contact.frs_score, contact.pcs_score = frs, pcs
     contact.temperature = temperature
+    # Only the fields a turn owns: an agent who takes over or an opt-out that lands while the turn runs must
+    # not be overwritten by the flags this turn loaded when it started.
+    fields = ["name", "lead_type", "facts", "frs_score", "pcs_score", "temperature", "updated_at"]
     if handoff_reason and not contact.needs_agent:
         contact.needs_agent, contact.handoff_reason, contact.handoff_at = True, handoff_reason[:120], now
         contact.bot_paused, contact.bot_paused_at = True, now
-    contact.save()
+        fields += ["needs_agent", "handoff_reason", "handoff_at", "bot_paused", "bot_paused_at"]
+    contact.save(update_fields=fields)
+    _record_score_change(contact, scores_before, ScoreReason.TURN)
     changes = {"active_bot": bot, "asked_slot": asked_slot}
     if asked_slot == "name":
         changes["name_asked"] = True
@@ -77,3 +102,110 @@ def contact_set_opt_out(*, contact: Contact, opted_out: bool) -> Contact:
         contact.opted_out_at = timezone.now() if opted_out else None
         contact.save(update_fields=["opted_out", "opted_out_at", "updated_at"])
     return contact
+
+
+@dataclass(frozen=True)
+class Rescored:
+    contact: Contact
+    frs_before: int
+    pcs_before: int
+    temperature_before: str
+
+    @property
+    def changed(self) -> bool:
+        return (self.frs_before, self.pcs_before, self.temperature_before) != _scores_of(self.contact)
+
+    def summary(self) -> str:
+        """E.g. 'FRS 91, PCS 85, Hot (was FRS 40, PCS 60, Warm)' or 'unchanged: FRS 91, PCS 85, Hot'."""
+        now = _describe_scores(*_scores_of(self.contact))
+        if not self.changed:
+            return f"unchanged: {now}"
+        return f"{now} (was {_describe_scores(self.frs_before, self.pcs_before, self.temperature_before)})"
+
+
+def _describe_scores(frs: int, pcs: int, temperature: str) -> str:
+    return f"FRS {frs}, PCS {pcs}, {Temperature(temperature).label}"
+
+
+def contact_rescore(*, contact: Contact) -> Rescored:
+    """Recompute FRS, PCS and temperature from the contact's stored facts (the same code a turn uses). A
+    temperature change goes through the model's save, so it retires the contact's cache like a turn would.
+    A request for an appointment counts only in the turn that asked (it is not a stored fact), so it is not
+    part of a re-score."""
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        before = _scores_of(contact)
+        scores = score(contact.lead_type, contact.facts)
+        contact.frs_score, contact.pcs_score, contact.temperature = scores.frs, scores.pcs, scores.temperature
+        result = Rescored(contact, *before)
+        if result.changed:
+            contact.save(update_fields=["frs_score", "pcs_score", "temperature", "updated_at"])
+            _record_score_change(contact, before, ScoreReason.RESCORE)
+    return result
+
+
+def _scores_of(contact: Contact) -> tuple[int, int, str]:
+    return contact.frs_score, contact.pcs_score, contact.temperature
+
+
+def _record_score_change(contact: Contact, before: tuple[int, int, str], reason: str) -> None:
+    if _scores_of(contact) != before:
+        ScoreEvent.objects.create(contact=contact, frs=contact.frs_score, pcs=contact.pcs_score,
+                                  temperature=contact.temperature, reason=reason)
+
+
+def contact_take_over(*, contact: Contact) -> Contact:
+    """An agent has the conversation: the bot stays silent, and the lead is no longer waiting for an agent."""
+    now = timezone.now()
+    contact.bot_paused_at = contact.bot_paused_at if contact.bot_paused else now
+    contact.bot_paused, contact.needs_agent = True, False
+    contact.save(update_fields=["bot_paused", "bot_paused_at", "needs_agent", "updated_at"])
+    return contact
+
+
+def contact_hand_back(*, contact: Contact) -> Contact:
+    """The bot answers again from the next inbound text. The handoff is settled, so a later one (the lead
+    turning Hot again, asking for a person) pauses the bot and alerts agents anew."""
+    contact.bot_paused, contact.bot_paused_at = False, None
+    contact.needs_agent, contact.handoff_reason = False, ""
+    contact.save(update_fields=["bot_paused", "bot_paused_at", "needs_agent", "handoff_reason", "updated_at"])
+    return contact
+
+
+def message_queue_agent_text(*, contact: Contact, body: str) -> Message:
+    """An agent's SMS to the contact: recorded as an outbound message, then handed to the outbound service once
+    the transaction commits, so the same rules apply as to the bot's texts (an opted-out contact's text is
+    suppressed, one outside the contact's allowed hours is deferred). The agent texting takes the conversation
+    over, so the bot does not answer the prospect's reply on top of the agent."""
+    # Imported here: bots.tasks and bots.outbound import this module.
+    from bots.outbound import TWILIO_MAX_BODY
+    from bots.tasks import send_outbound_message
+
+    body = body.strip()
+    if not body:
+        raise ValidationError("The message is empty.")
+    if len(body) > TWILIO_MAX_BODY:
+        raise ValidationError(f"The message is {len(body)} characters long; an SMS may have {TWILIO_MAX_BODY} at most.")
+    with transaction.atomic():
+        contact_take_over(contact=contact)
+        message = Message.objects.create(
+            conversation=conversation_current(contact=contact), contact=contact, direction=Direction.OUTBOUND,
+            body=body, status=DeliveryStatus.QUEUED, segments=segment_count(body), author=Author.AGENT,
+        )
+        message_touch_contact(message=message)
+        transaction.on_commit(lambda: send_outbound_message.delay(message.pk))
+    return message
+
+
+def agents_group_sync() -> Group | None:
+    """Create the Agents group with exactly AGENT_PERMISSIONS. Runs after every migrate (and test-database
+    flush); returns None while some of those permissions are not created yet (Django creates them app by app)."""
+    wanted = Q()
+    for app_label, codename in AGENT_PERMISSIONS:
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    permissions = list(Permission.objects.filter(wanted))
+    if len(permissions) < len(AGENT_PERMISSIONS):
+        return None
+    group, _ = Group.objects.get_or_create(name=AGENTS_GROUP)
+    group.permissions.set(permissions)
+    return group

@@ -1,6 +1,6 @@
 """Thin signal handlers: they notice a change and hand it to a service."""
 
-from django.db.models.signals import post_init, post_save
+from django.db.models.signals import post_init, post_migrate, post_save
 from django.dispatch import receiver
 
 from leads.models import Contact
@@ -20,3 +20,12 @@ def invalidate_cache_on_temperature_change(sender, instance, created, **kwargs):
     # Scores and responses cached for the old temperature must not be served for the new one.
     instance.cache_version = invalidate_contact(instance.pk)
     instance._loaded_temperature = instance.temperature
+
+
+@receiver(post_migrate, dispatch_uid="leads.sync_agents_group")
+def sync_agents_group(sender, **kwargs):
+    # Sent once per app after every migrate and every test-database flush; the group is complete once the
+    # last app's permissions exist, and a flush (which empties auth tables) gets it back.
+    from leads.services import agents_group_sync
+
+    agents_group_sync()

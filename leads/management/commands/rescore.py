@@ -1,0 +1,41 @@
+import sys
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from leads.models import Contact
+from leads.selectors import contact_by_phone
+from leads.services import contact_rescore
+
+
+class Command(BaseCommand):
+    help = ("Recompute FRS, PCS and temperature from stored facts (after a change to the scoring rules, or to check "
+            "one lead). A temperature change retires the contact's cached model results, as a turn's would.")
+
+    def add_arguments(self, parser):
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--contact", metavar="PHONE", help="one contact's phone number, any format")
+        target.add_argument("--all", action="store_true", help="every contact")
+
+    def handle(self, *args, contact, all, **options):
+        if contact:
+            try:
+                found = contact_by_phone(contact)
+            except ValidationError as exc:
+                raise CommandError(f"--contact: {exc.messages[0]}")
+            if found is None:
+                raise CommandError(f"--contact: no contact with number {contact}")
+            self.stdout.write(f"{found.phone}: {contact_rescore(contact=found).summary()}")
+            return
+        contacts = Contact.objects.order_by("id")
+        total = contacts.count()
+        changed = temperature_changed = 0
+        for one in tqdm(contacts.iterator(chunk_size=500), total=total, desc="rescore", unit="lead", file=sys.stderr,
+                        disable=None, leave=False):
+            result = contact_rescore(contact=one)
+            if result.changed:
+                changed += 1
+                temperature_changed += result.temperature_before != result.contact.temperature
+                self.stdout.write(f"{result.contact.phone}: {result.summary()}")
+        self.stdout.write(f"re-scored {total} contact(s): {changed} changed, {temperature_changed} changed temperature")
