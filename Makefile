@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-requirements
 
-.PHONY: run test stop install
+.PHONY: run test stop install campaign
 
 install: $(INSTALLED)
 
@@ -23,3 +23,6 @@ test: $(INSTALLED)
 
 stop: $(INSTALLED)
 	$(PY) manage.py embedded_services stop
+
+campaign: $(INSTALLED)
+	$(PY) benchmarks/campaign.py --json benchmarks/results/campaign.json

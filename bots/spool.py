@@ -16,10 +16,10 @@ SPOOL_KEY = "sms-inbound-spool"
 FAILED_KEY = "sms-inbound-spool:failed"
 
 
-def spool_inbound(payload: dict) -> None:
+def spool_inbound(payload: dict, reason: str = "") -> None:
     """Keep the webhook's fields; raises a Redis error if Redis is down too (the caller answers 503)."""
     get_redis_connection("default").rpush(SPOOL_KEY, json.dumps(payload))
-    logger.warning("database unavailable: inbound SMS %s spooled in Redis", payload.get("message_sid"))
+    logger.warning("database refused inbound SMS %s (%s): spooled in Redis", payload.get("message_sid"), reason)
 
 
 def spooled_count() -> int:

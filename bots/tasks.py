@@ -4,12 +4,13 @@ import random
 
 import redis
 from celery import shared_task
-from django.db import DatabaseError, InterfaceError
+from django.db import InterfaceError, OperationalError
 
 from bots.conversation import ContactBusy, answer_in_order
 from bots.outbound import TransientSendError, send
 
-TRANSIENT = (DatabaseError, InterfaceError, redis.RedisError, OSError)
+# Worth retrying: the database or Redis is away, a connection broke. A programming or data error is not.
+TRANSIENT = (OperationalError, InterfaceError, redis.RedisError, OSError)
 
 
 @shared_task(bind=True, name="bots.process_inbound_message", acks_late=True, max_retries=20)

@@ -51,16 +51,27 @@ def sms_inbound(request):
     payload = {"from_number": sender, "body": body.replace("\x00", ""), "message_sid": sid,
                "opt_out_type": form.get("OptOutType", "")}
     try:
-        receive_sms(**payload)
+        receive_sms_retrying(payload)
     except ValidationError as exc:
         return HttpResponseBadRequest(f"From: {exc.messages[0]}", content_type="text/plain")
-    except (OperationalError, InterfaceError):
+    except (OperationalError, InterfaceError) as exc:
         try:
-            spool_inbound(payload)  # PostgreSQL is down: keep the text in Redis until it is back
+            spool_inbound(payload, reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         except (redis.RedisError, OSError):
             return HttpResponse("temporarily unavailable", status=503, content_type="text/plain")
     # An empty TwiML response: the reply goes out later through the REST API, from the worker.
     return HttpResponse(str(MessagingResponse()), content_type="text/xml")
+
+
+def receive_sms_retrying(payload: dict, attempts: int = 3) -> None:
+    """A lock conflict or a dropped connection is worth one more try before the text is spooled."""
+    for attempt in range(1, attempts + 1):
+        try:
+            receive_sms(**payload)
+            return
+        except (OperationalError, InterfaceError):
+            if attempt == attempts:
+                raise
 
 
 @twilio_signed

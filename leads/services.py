@@ -64,8 +64,10 @@ def message_record_inbound(*, contact: Contact, body: str, twilio_sid: str | Non
 def message_touch_contact(*, message: Message) -> None:
     """Record the message as the conversation's and contact's latest activity (the in-process history of
     recent messages is trusted only while its newest message matches `Contact.last_message_at`)."""
-    Conversation.objects.filter(pk=message.conversation_id).update(last_activity_at=message.created_at)
+    # Contact first, then conversation: the same order a turn locks them in (contact_apply_turn), so a webhook
+    # and a turn for one contact never deadlock.
     Contact.objects.filter(pk=message.contact_id).update(last_message_at=message.created_at)
+    Conversation.objects.filter(pk=message.conversation_id).update(last_activity_at=message.created_at)
 
 
 def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: dict, frs: int, pcs: int,

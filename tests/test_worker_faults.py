@@ -94,3 +94,28 @@ def test_the_broker_restarting_loses_no_text(client, worker_env):
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def test_postgres_down_while_a_turn_is_due_is_retried_and_answered_once(client, worker_env):
+    from config import embedded
+
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("stops the embedded PostgreSQL; DATABASE_URL points at an external server")
+    sid = send(client, "we want to buy a house", "+15125550253")  # stored and queued; no worker yet
+    from django.db import connection
+
+    connection.close()
+    pgdata = Path(settings.EMBEDDED_DATA_DIR) / "postgres"
+    subprocess.run([str(embedded._postgres_bin_dir() / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"],
+                   check=True, capture_output=True, user=embedded.POSTGRES_SYSTEM_USER if os.geteuid() == 0 else None)
+    worker = start_worker(worker_env)  # takes the turn, fails on the database, retries with backoff
+    try:
+        time.sleep(6)
+        embedded.ensure_running(settings.EMBEDDED_DATA_DIR)
+        connection.close()
+        replies = replies_to(sid, 90)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert len(replies) == 1
+    assert Message.objects.filter(direction=Direction.OUTBOUND, reply_to__twilio_sid=sid).count() == 1
