@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from caching.policy import Kind
 from caching.services import get_cache
-from leads.selectors import contact_by_phone
+from leads.management.arguments import contact_from_argument
 
 
 class Command(BaseCommand):
@@ -18,14 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, contact, kind, all, yes, **options):
         cache = get_cache()
         if contact:
-            from django.core.exceptions import ValidationError
-
-            try:
-                found = contact_by_phone(contact)
-            except ValidationError as exc:
-                raise CommandError(f"--contact: {exc.messages[0]}")
-            if found is None:
-                raise CommandError(f"--contact: no contact with number {contact}")
+            found = contact_from_argument(contact)
             version = cache.invalidate_contact(found.pk)
             self.stdout.write(f"contact {found.phone}: cache version is now {version}")
         elif kind:

@@ -1,11 +1,10 @@
 import sys
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from leads.models import Contact
-from leads.selectors import contact_by_phone
+from leads.management.arguments import contact_from_argument
 from leads.services import contact_rescore
 
 
@@ -20,12 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, contact, all, **options):
         if contact:
-            try:
-                found = contact_by_phone(contact)
-            except ValidationError as exc:
-                raise CommandError(f"--contact: {exc.messages[0]}")
-            if found is None:
-                raise CommandError(f"--contact: no contact with number {contact}")
+            found = contact_from_argument(contact)
             self.stdout.write(f"{found.phone}: {contact_rescore(contact=found).summary()}")
             return
         contacts = Contact.objects.order_by("id")
