@@ -33,7 +33,6 @@ import django  # noqa: E402
 django.setup()
 
 import psycopg  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -206,7 +205,7 @@ def main() -> None:
 
     table = {name: percentiles(samples) for name, samples in results.items()}
     print()
-    print(f"| tier | n | p50 ms | p95 ms | p99 ms | target p95 |")
+    print("| tier | n | p50 ms | p95 ms | p99 ms | target p95 |")
     print("|---|---:|---:|---:|---:|---|")
     for name, row in table.items():
         target = TARGETS_MS.get(name)

@@ -22,7 +22,7 @@ from django.db.models import F
 from caching import embeddings
 from caching.breaker import CircuitBreaker
 from caching.guard import context_hash, fingerprint_hash
-from caching.keys import REDIS_KEY_PREFIX, Scope, make_key
+from caching.keys import Scope, make_key
 from caching.local import LocalLRU, RecentMessages
 from caching.metrics import MetricsRecorder
 from caching.policy import POLICIES, Kind, Tier, ttl_for

@@ -42,3 +42,16 @@ def _test_database_url(settings):
     db = settings.DATABASES["default"]
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture
+def agent(client):
+    """A logged-in agent: staff, in the Agents group, not a superuser."""
+    from django.contrib.auth.models import Group, User
+
+    from leads.services import AGENTS_GROUP
+
+    user = User.objects.create_user("dana", password="agent-password", is_staff=True)
+    user.groups.add(Group.objects.get(name=AGENTS_GROUP))
+    client.force_login(user)
+    return user

@@ -5,13 +5,12 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from bots.models import LLMCall, Provider
 from leads.models import (Author, BotKind, Contact, DeliveryStatus, Direction, LeadType, Message, ScoreEvent,
                           ScoreReason, Temperature)
-from leads.services import AGENTS_GROUP
 from tests.factories import ContactFactory, ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +24,6 @@ def contact_page(contact):
 
 def action_url(contact, action):
     return reverse("admin:leads_contact_action", args=[contact.pk, action])
-
-
-@pytest.fixture
-def agent(client):
-    user = User.objects.create_user("dana", password="agent-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=AGENTS_GROUP))
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.test import override_settings
 from caching.keys import Scope
 from caching.models import SemanticCacheEntry
 from caching.policy import Kind, Tier
-from caching.services import Computed, LLMCache
+from caching.services import LLMCache
 from config import embedded
 
 PROJECT = Path(__file__).resolve().parent.parent

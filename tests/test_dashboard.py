@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from bots.models import LLMCall, Provider
@@ -15,18 +15,9 @@ from caching.policy import Kind
 from caching.services import Computed, get_cache
 from leads.dashboard import cache_panel, lead_panel, window_days
 from leads.models import Contact, Temperature
-from leads.services import AGENTS_GROUP
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def agent(client):
-    user = User.objects.create_user("dana", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name=AGENTS_GROUP))
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

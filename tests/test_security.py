@@ -1,12 +1,10 @@
 """Isolation between contacts, prompt injection, and the security settings that must hold everywhere."""
 
-import json
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django_redis import get_redis_connection
 
@@ -15,7 +13,7 @@ from bots.claude import ClaudeClient
 from bots.providers import TurnProvider
 from bots.services import run_turn
 from caching.services import LLMCache
-from leads.models import Contact, Temperature
+from leads.models import Temperature
 from leads.services import contact_get_or_create, message_record_inbound
 from tests.fake_claude import FakeClaude
 

@@ -1,5 +1,3 @@
-import json
-
 from django.core.management.base import BaseCommand, CommandError
 
 from caching.selectors import as_dicts, cache_stats, overall_hit_rate
