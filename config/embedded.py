@@ -64,17 +64,17 @@ def ensure_running(data_dir: Path) -> EmbeddedServices:
     )
 
 
-def stop(data_dir: Path) -> list[str]:
-    """Stop both servers if they run; returns the names of those stopped."""
+def stop(data_dir: Path, services: tuple[str, ...] = ("postgres", "valkey")) -> list[str]:
+    """Stop the named servers (both by default) if they run; returns the names of those stopped."""
     data_dir = Path(data_dir).resolve()
     if not data_dir.exists():
         return []
     stopped = []
     with FileLock(str(data_dir / "services.lock"), timeout=LOCK_TIMEOUT_SECONDS):
-        if _postgres_pid(data_dir / "postgres") is not None:
+        if "postgres" in services and _postgres_pid(data_dir / "postgres") is not None:
             _pg_ctl(data_dir / "postgres", ["-w", "-m", "fast", "stop"])
             stopped.append("postgres")
-        valkey_pid = _valkey_pid(data_dir / "valkey")
+        valkey_pid = _valkey_pid(data_dir / "valkey") if "valkey" in services else None
         if valkey_pid is not None:
             # SIGTERM makes Valkey save its snapshot and exit cleanly.
             os.kill(valkey_pid, signal.SIGTERM)

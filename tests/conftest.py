@@ -55,3 +55,14 @@ def agent(client):
     user.groups.add(Group.objects.get(name=AGENTS_GROUP))
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def metrics():
+    """The process-wide cache's metrics, emptied (other tests' look-ups may still be waiting to be flushed)."""
+    from caching.services import get_cache
+
+    recorder = get_cache().metrics
+    recorder.reset()
+    yield recorder
+    recorder.reset()

@@ -35,14 +35,6 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def metrics():
-    recorder = get_cache().metrics
-    recorder.reset()
-    yield recorder
-    recorder.reset()
-
-
 # --- exit codes and messages, as a terminal sees them --------------------------------------------------------
 
 # Each case: argv, expected exit code, a line expected on stdout (code 0) or stderr.

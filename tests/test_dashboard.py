@@ -20,15 +20,6 @@ from tests.factories import ContactFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def metrics():
-    """The process-wide cache's metrics, emptied (other tests' look-ups may still be waiting to be flushed)."""
-    recorder = get_cache().metrics
-    recorder.reset()
-    yield recorder
-    recorder.reset()
-
-
 def look_up_market_context(times: int, *, cost=0.004, tokens=1200):
     """Real look-ups through the cache: the first misses and computes, the rest are L1 hits that saved its cost."""
     parts = [f"austin-{timezone.now().timestamp()}"]

@@ -1,8 +1,6 @@
 """Outages on the inbound path, with the real servers stopped: nothing a prospect sent is lost."""
 
 import os
-import subprocess
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -22,18 +20,12 @@ def post_signed(client, params):
     return client.post("/sms/inbound", data=params, HTTP_X_TWILIO_SIGNATURE=signature)
 
 
-def pg_ctl(*args):
-    subprocess.run([str(embedded._postgres_bin_dir() / "pg_ctl"), "-D", str(Path(settings.EMBEDDED_DATA_DIR) / "postgres"),
-                    *args], check=True, capture_output=True,
-                   user=embedded.POSTGRES_SYSTEM_USER if os.geteuid() == 0 else None)
-
-
 def test_a_text_received_while_postgres_is_down_is_spooled_and_stored_later(client):
     if os.environ.get("DATABASE_URL"):
         pytest.skip("stops the embedded PostgreSQL; DATABASE_URL points at an external server")
     params = {"MessageSid": "SM" + "4" * 32, "From": "+15125550230", "To": "+15005550006", "Body": "still there? 🏠"}
     connection.close()
-    pg_ctl("-m", "fast", "-w", "stop")
+    assert embedded.stop(settings.EMBEDDED_DATA_DIR, services=("postgres",)) == ["postgres"]
     try:
         response = post_signed(client, params)
         assert response.status_code == 200 and b"<Response" in response.content

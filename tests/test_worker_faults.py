@@ -85,9 +85,8 @@ def test_the_broker_restarting_loses_no_text(client, worker_env):
     try:
         first = send(client, "hi", "+15125550251")
         assert replies_to(first, 60)
-        valkey_pid = embedded.status(settings.EMBEDDED_DATA_DIR)["valkey"]
-        os.kill(valkey_pid, signal.SIGTERM)  # a clean restart: Valkey saves its snapshot on the way down
-        embedded._wait_for_exit(valkey_pid)
+        # A clean restart: Valkey saves its snapshot on the way down.
+        assert embedded.stop(settings.EMBEDDED_DATA_DIR, services=("valkey",)) == ["valkey"]
         embedded.ensure_running(settings.EMBEDDED_DATA_DIR)
         second = send(client, "we want to buy a condo", "+15125550252")
         assert replies_to(second, 90), "the worker reconnected to the broker and answered"
@@ -105,9 +104,7 @@ def test_postgres_down_while_a_turn_is_due_is_retried_and_answered_once(client, 
     from django.db import connection
 
     connection.close()
-    pgdata = Path(settings.EMBEDDED_DATA_DIR) / "postgres"
-    subprocess.run([str(embedded._postgres_bin_dir() / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"],
-                   check=True, capture_output=True, user=embedded.POSTGRES_SYSTEM_USER if os.geteuid() == 0 else None)
+    assert embedded.stop(settings.EMBEDDED_DATA_DIR, services=("postgres",)) == ["postgres"]
     worker = start_worker(worker_env)  # takes the turn, fails on the database, retries with backoff
     try:
         time.sleep(6)
