@@ -39,7 +39,7 @@ from django.db import connection  # noqa: E402
 from caching import embeddings  # noqa: E402
 from caching.guard import context_hash, fingerprint_hash  # noqa: E402
 from caching.keys import Scope  # noqa: E402
-from caching.policy import Kind  # noqa: E402
+from caching.policy import CallKind  # noqa: E402
 from caching.services import LLMCache, with_options  # noqa: E402
 
 TARGETS_MS = {"L1": 0.05, "L2": 1.0, "L3 contact (exact)": 10.0, "L3 shared (guarded)": 10.0,
@@ -115,7 +115,7 @@ def seed_l3(rows: int, scopes: int, reseed: bool, rng: random.Random) -> dict:
         with cursor.copy(f"COPY caching_semanticcacheentry ({columns}) FROM STDIN") as copy:
             for i, (text, vector) in enumerate(zip(texts, vectors)):
                 contact_scoped = i % 2 == 0
-                kind = Kind.RESPONSE.value if contact_scoped else Kind.INTENT.value
+                kind = CallKind.RESPONSE.value if contact_scoped else CallKind.INTENT.value
                 scope = f"contact:{i % scopes}" if contact_scoped else "global"
                 copy.write_row((kind, scope, "0.1", BENCH_MODEL, "1", context_hash(""), fingerprint_hash(text), text,
                                 vector, json.dumps({"i": i}), 0, 0, 0, "2026-01-01", "2100-01-01"))
@@ -167,14 +167,14 @@ def main() -> None:
     results = {}
     keys = [[f"bench-{uuid.uuid4().hex}", i] for i in range(200)]
     for parts in keys:
-        cache.get_or_compute(Kind.MARKET, Scope.shared(), parts, lambda: {"median": 500000})
-    results["L1"] = timed(lambda i: cache.get_or_compute(Kind.MARKET, Scope.shared(), keys[i % len(keys)], dict),
+        cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, lambda: {"median": 500000})
+    results["L1"] = timed(lambda i: cache.get_or_compute(CallKind.INTENT, Scope.shared(), keys[i % len(keys)], dict),
                           args.lookups * 5)
-    bare_key = cache.get_or_compute(Kind.MARKET, Scope.shared(), keys[0], dict).key
+    bare_key = cache.get_or_compute(CallKind.INTENT, Scope.shared(), keys[0], dict).key
     results["L1 (bare LRU read)"] = timed(lambda i: cache.local.get(bare_key), args.lookups * 5)
     redis_only = with_options(l1=False)
     redis_only.metrics.flush = lambda: None
-    results["L2"] = timed(lambda i: redis_only.get_or_compute(Kind.MARKET, Scope.shared(), keys[i % len(keys)], dict),
+    results["L2"] = timed(lambda i: redis_only.get_or_compute(CallKind.INTENT, Scope.shared(), keys[i % len(keys)], dict),
                           args.lookups)
     redis_client = redis_only.redis.client
     results["Redis GET (reference)"] = timed(lambda i: redis_client.get("llm-bench-missing"), args.lookups)
@@ -189,7 +189,7 @@ def main() -> None:
     def l3_lookup(i, exact):
         text = queries[i]
         vector = embeddings.embed_one(embeddings.semantic_text(text))
-        tier.nearest(kind=Kind.RESPONSE.value if exact else Kind.INTENT.value,
+        tier.nearest(kind=CallKind.RESPONSE.value if exact else CallKind.INTENT.value,
                      scope=f"contact:{rng.randrange(args.scopes)}" if exact else "global", version="0.1",
                      model=BENCH_MODEL, prompt_version="1", context_hash=context_hash(""),
                      fingerprint=fingerprint_hash(text), embedding=vector, exact_scan=exact)
@@ -198,7 +198,7 @@ def main() -> None:
     results["L3 contact (exact)"] = timed(lambda i: l3_lookup(i, True), args.lookups)
     results["L3 shared (guarded)"] = timed(lambda i: l3_lookup(i, False), args.lookups)
     results["L3 shared, no guard (HNSW)"] = timed(
-        lambda i: tier.nearest(kind=Kind.INTENT.value, scope="global", version="0.1", model=BENCH_MODEL,
+        lambda i: tier.nearest(kind=CallKind.INTENT.value, scope="global", version="0.1", model=BENCH_MODEL,
                                prompt_version="1", context_hash=context_hash(""), fingerprint=None,
                                embedding=embeddings.embed_one(queries[i]), exact_scan=False), args.lookups)
     results["embedding only"] = timed(lambda i: embeddings.embed_one(queries[i] + " x"), args.lookups)
@@ -212,10 +212,10 @@ def main() -> None:
         verdict = "" if target is None else f"< {target:g} ms: {'met' if row['p95_ms'] < target else 'MISSED'}"
         print(f"| {name} | {row['n']} | {row['p50_ms']:.4f} | {row['p95_ms']:.4f} | {row['p99_ms']:.4f} | {verdict} |")
     sample = queries[0]
-    print("\nEXPLAIN ANALYZE, per-contact look-up:\n" + explain("contact:1", Kind.RESPONSE.value, sample, True))
-    print("\nEXPLAIN ANALYZE, shared look-up:\n" + explain("global", Kind.INTENT.value, sample, False))
+    print("\nEXPLAIN ANALYZE, per-contact look-up:\n" + explain("contact:1", CallKind.RESPONSE.value, sample, True))
+    print("\nEXPLAIN ANALYZE, shared look-up:\n" + explain("global", CallKind.INTENT.value, sample, False))
     print("\nEXPLAIN ANALYZE, shared look-up without the guard:\n"
-          + explain("global", Kind.INTENT.value, sample, False, guard=False))
+          + explain("global", CallKind.INTENT.value, sample, False, guard=False))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"machine_cores": os.cpu_count(), "rows": args.rows, "scopes": args.scopes,

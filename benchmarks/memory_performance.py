@@ -20,7 +20,8 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime
+from datetime import timezone as dt_timezone
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,13 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from benchmarks.workload import CALL_COSTS, SimulatedClaude, Workload, call_price, same_answer  # noqa: E402
+from benchmarks.workload import (  # noqa: E402
+    CALL_COSTS,
+    SimulatedClaude,
+    Workload,
+    call_price,
+    same_answer,
+)
 
 LLM_KINDS = ("intent", "facts", "memory", "response")
 HIT_TIERS = ("L1", "L2", "L3")
@@ -92,7 +99,8 @@ def run_config(name: str, options: dict, args, progress) -> Tally:
     from bots.services import run_turn
     from caching.services import with_options
     from leads.models import Contact, Message
-    from leads.services import contact_get_or_create, message_record_inbound
+    from caching.keys import Scope
+    from leads.services import contact_get_or_create, contact_retire_cache, message_record_inbound
 
     reset_stores()
     workload = Workload(args.seed, args.contacts, short_reply_rate=args.short_reply_rate, typo_rate=args.typo_rate)
@@ -119,7 +127,8 @@ def run_config(name: str, options: dict, args, progress) -> Tally:
             next_storm += storm_every
             active = list(Contact.objects.filter(bot_paused=False).values_list("pk", flat=True))
             for contact_id in active[:: max(1, int(1 / args.storm_share))]:
-                cache.invalidate_contact(contact_id)
+                contact_retire_cache(contact_id=contact_id)   # every tier stops serving the contact's entries
+                cache.forget_scope(Scope.contact_scope_name(contact_id))  # and this cache frees them
         prospect = workload.prospects[index]
         contact, _ = contact_get_or_create(phone=prospect.phone)
         if contact.bot_paused or contact.opted_out:

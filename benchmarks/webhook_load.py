@@ -239,7 +239,7 @@ def run_phase(numbers: list[str], messages: int, rate: float, run_id: str, url: 
         thread.join()
     wall = time.perf_counter() - started
     # What a database error made the app spool is stored by the beat task in production; do it now, as it would.
-    from bots.spool import drain_spool, spooled_count
+    from sms.spool import drain_spool, spooled_count
 
     spooled = spooled_count()
     drain_spool()

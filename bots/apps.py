@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class BotsConfig(AppConfig):
     name = "bots"
     verbose_name = "Bots"
+
+    def ready(self):
+        # The layers below do not know the bots: the cache is handed the meaning reader its guard needs, and the
+        # transport's and the domain's events are connected to the turn and to the cache here.
+        from bots import receivers  # noqa: F401 - connects the handlers
+        from caching.guard import register_meaning_fingerprint
+        from leads.extraction import fingerprint
+
+        register_meaning_fingerprint(fingerprint)

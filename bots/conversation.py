@@ -13,6 +13,7 @@ from django_redis import get_redis_connection
 
 from bots.services import run_turn
 from leads.models import Contact, Direction, Message
+from sms.outbound import send_agent_alert_sms
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,8 @@ class ContactBusy(Exception):
 
 def answer_in_order(message_id: int) -> list[int]:
     """Answer every unhandled inbound message of the message's contact up to this one, oldest first, holding a
-    per-contact lock so two workers never run turns of one contact at once. Returns the replies to send."""
+    per-contact lock so two workers never run turns of one contact at once. Returns the replies stored (each is
+    handed to the outbound service as its turn commits)."""
     message = Message.objects.only("contact_id").get(pk=message_id)
     lock = get_redis_connection("default").lock(f"turn-lock:contact:{message.contact_id}", timeout=TURN_LOCK_SECONDS,
                                                  blocking=False)
@@ -52,8 +54,6 @@ def answer_in_order(message_id: int) -> list[int]:
 
 def alert_agents(contact_id: int) -> bool:
     """Tell agents once per handoff: e-mail, and an SMS to the on-call agent when configured."""
-    from bots.outbound import send_agent_alert_sms
-
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact_id)
         if not contact.needs_agent or (contact.agent_alerted_at and contact.agent_alerted_at >= contact.handoff_at):

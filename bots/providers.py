@@ -6,20 +6,19 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Literal
 
 from django.conf import settings
 from pydantic import BaseModel, Field
 
 from bots import prompts
 from bots.claude import CallContext, ClaudeClient, LLMUnavailable, record_fallback
+from caching.policy import CallKind
 from caching.services import Computed
-from leads.extraction import INTENTS, extract
+from leads.extraction import extract
 from leads.facts import QualificationFacts
+from leads.intents import Intent
 
 logger = logging.getLogger(__name__)
-
-Intent = Literal[INTENTS]  # type: ignore[valid-type]
 
 
 class IntentAnswer(BaseModel):
@@ -70,7 +69,7 @@ class RuleBasedProvider:
         summary = " | ".join(m["body"][:90] for m in inbound)
         return MemoryAnswer(summary=summary[:300], message_ids=[m["id"] for m in inbound])
 
-    def reply(self, brief: ReplyBrief) -> ReplyAnswer:
+    def response(self, brief: ReplyBrief) -> ReplyAnswer:
         return ReplyAnswer(reply=brief.fallback_reply)
 
 
@@ -81,25 +80,25 @@ class ClaudeProvider:
         self.client = client
 
     def intent(self, text: str, question: str, context: CallContext) -> tuple[IntentAnswer, Computed]:
-        return self._ask("intent", prompts.INTENT_SYSTEM, _user_block(text, question), IntentAnswer, 50, context)
+        return self._ask(CallKind.INTENT, prompts.INTENT_SYSTEM, _user_block(text, question), IntentAnswer, 50, context)
 
     def facts(self, text: str, question: str, context: CallContext) -> tuple[FactsAnswer, Computed]:
-        return self._ask("facts", prompts.FACTS_SYSTEM, _user_block(text, question), FactsAnswer, 300, context)
+        return self._ask(CallKind.FACTS, prompts.FACTS_SYSTEM, _user_block(text, question), FactsAnswer, 300, context)
 
     def memory(self, text: str, messages: list[dict], context: CallContext) -> tuple[MemoryAnswer, Computed]:
         listing = "\n".join(f"[{m['id']}] {m['direction']}: {m['body'][:300]}" for m in messages)
         user = f"Earlier messages of this prospect:\n{listing or '(none)'}\n\nNew SMS:\n<sms>{text}</sms>"
-        return self._ask("memory", prompts.MEMORY_SYSTEM, user, MemoryAnswer, 250, context)
+        return self._ask(CallKind.MEMORY, prompts.MEMORY_SYSTEM, user, MemoryAnswer, 250, context)
 
-    def reply(self, brief: ReplyBrief, context: CallContext) -> tuple[ReplyAnswer, Computed]:
+    def response(self, brief: ReplyBrief, context: CallContext) -> tuple[ReplyAnswer, Computed]:
         user = json.dumps({
             "stage": brief.stage, "prospect_name": brief.name, "known_facts": brief.facts,
             "what_we_remember": brief.memory, "next_question": brief.next_question,
             "handoff": brief.handoff_reason, "prospect_sms": brief.inbound,
         }, ensure_ascii=False)
-        return self._ask("response", prompts.RESPONSE_SYSTEM, user, ReplyAnswer, 200, context)
+        return self._ask(CallKind.RESPONSE, prompts.RESPONSE_SYSTEM, user, ReplyAnswer, 200, context)
 
-    def _ask(self, kind, system, user, schema, max_tokens, context):
+    def _ask(self, kind: CallKind, system, user, schema, max_tokens, context):
         model = settings.CLAUDE_MODELS[kind]
         answer, call = self.client.structured(system=system, user=user, schema=schema, model=model,
                                               max_tokens=max_tokens, context=context)
@@ -122,23 +121,21 @@ class TurnProvider:
         self.claude = ClaudeProvider(claude) if claude else None
         self.rules = RuleBasedProvider()
 
-    def model_for(self, kind: str) -> str:
+    def model_for(self, kind: CallKind) -> str:
         return settings.CLAUDE_MODELS[kind] if self.claude else "rule-based"
 
-    def call(self, kind: str, context: CallContext, *args) -> Computed:
+    def call(self, kind: CallKind, context: CallContext, *args) -> Computed:
+        """Each provider has one method per call kind, named after it (`intent`, `facts`, `memory`, `response`)."""
         if self.claude is not None:
             try:
-                _answer, computed = getattr(self.claude, _method(kind))(*args, context)
+                _answer, computed = getattr(self.claude, kind.value)(*args, context)
                 return computed
             except LLMUnavailable as exc:
                 reason = f"Claude unavailable: {exc}"
         else:
             reason = "no ANTHROPIC_API_KEY"
         record_fallback(context, reason)
-        answer = getattr(self.rules, _method(kind))(*args)
+        answer = getattr(self.rules, kind.value)(*args)
         # Standing in for a failed Claude, the rules' answer is used but not cached under Claude's model name.
         return Computed(answer.model_dump(mode="json"), cacheable=self.claude is None)
 
-
-def _method(kind: str) -> str:
-    return {"intent": "intent", "facts": "facts", "memory": "memory", "response": "reply"}[kind]

@@ -11,21 +11,23 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from bots import stages
 from bots.claude import CallContext
+from bots.memory import message_item, recent_messages, remember_message
 from bots.prompts import PROMPT_VERSION
 from bots.providers import ReplyAnswer, ReplyBrief, TurnProvider
-from bots.scoring import SCORING_VERSION, score, temperature_for
-from bots.segments import fit_segments, needs_unicode, segment_count, to_gsm7
 from caching.keys import Scope
-from caching.policy import Kind
+from caching.policy import CallKind
 from caching.services import CacheResult, LLMCache, embedding_for, get_cache
 from leads import selectors as lead_selectors
 from leads.facts import clean_facts
-from leads.models import Author, Contact, DeliveryStatus, Direction, Message
-from leads.services import contact_apply_turn, message_touch_contact
+from leads.intents import Intent
+from leads.models import Author, Contact, Direction, Message
+from leads.scoring import SCORING_VERSION, score, temperature_for
+from leads.services import contact_apply_turn, message_mark_handled
+from sms.segments import fit_segments, needs_unicode, to_gsm7
+from sms.services import outbound_queue
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ class CallRecord:
 class TurnResult:
     reply: Message | None
     skipped: str = ""                        # why no reply was produced ("" when one was)
-    calls: dict[str, CallRecord] = field(default_factory=dict)  # cache kind -> how that call was answered
+    calls: dict[CallKind, CallRecord] = field(default_factory=dict)  # how each call was answered
     intent: str = ""
     handoff_reason: str = ""
 
@@ -83,23 +85,23 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
     velocity = lead_selectors.messages_per_minute(inbound)
     call = _CallRunner(cache, provider, contact, inbound, question, velocity)
 
-    intent = call.shared(Kind.INTENT, "intent", (text, question))["intent"]
+    intent = Intent(call.shared(CallKind.INTENT, (text, question))["intent"])
     injection = stages.looks_like_injection(text)
-    message_facts = {} if injection else clean_facts(call.shared(Kind.FACTS, "facts", (text, question))["facts"])
+    message_facts = {} if injection else clean_facts(call.shared(CallKind.FACTS, (text, question))["facts"])
     if injection:
         logger.warning("contact %s: message %s looks like prompt injection; its facts are not applied", contact.pk,
                        inbound.pk)
-        intent = "other"
+        intent = Intent.OTHER
 
     facts = clean_facts({**contact.facts, **message_facts})
     lead_type = stages.lead_type_from(intent, facts, contact.lead_type)
     name = contact.name or stages.learned_name(text, asked_slot=inbound.conversation.asked_slot)
-    scores = call.scoring(lead_type, facts, wants_appointment=intent == "appointment")
+    scores = call.scoring(lead_type, facts, wants_appointment=intent == Intent.APPOINTMENT)
     temperature = temperature_for(round((scores["frs"] + scores["pcs"]) / 2))
 
-    recent, _tier = cache.recent_messages(contact, RECENT_MESSAGES)
-    older = lead_selectors.similar_older_messages(contact, text, exclude_ids=[m["id"] for m in recent],
-                                                 limit=SIMILAR_OLDER_MESSAGES)
+    recent, _tier = recent_messages(cache, contact, RECENT_MESSAGES)
+    older = [message_item(m) for m in lead_selectors.similar_older_messages(
+        contact, inbound.embedding, exclude_ids=[m["id"] for m in recent], limit=SIMILAR_OLDER_MESSAGES)]
     memory = call.memory(text, question, recent + older)
 
     step = stages.next_step(lead_type=lead_type, name=name, name_asked=inbound.conversation.name_asked, facts=facts,
@@ -117,22 +119,17 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
                            handoff_reason=step.handoff_reason)
         try:
             with transaction.atomic():
-                reply = Message.objects.create(
-                    conversation=inbound.conversation, contact=contact, direction=Direction.OUTBOUND, body=reply_text,
-                    status=DeliveryStatus.QUEUED, segments=segment_count(reply_text), reply_to=inbound,
-                    author=Author.HANDOFF if step.handoff_reason else Author.BOT,
-                )
+                reply = outbound_queue(contact=contact, body=reply_text, reply_to=inbound,
+                                       author=Author.HANDOFF if step.handoff_reason else Author.BOT)
         except IntegrityError:  # another run of this turn stored its reply first
             return TurnResult(Message.objects.get(reply_to=inbound), skipped="already answered")
-        message_touch_contact(message=reply)
-        Message.objects.filter(pk=inbound.pk).update(handled_at=reply.created_at)
-    cache.remember_message(inbound)
-    cache.remember_message(reply)
+    remember_message(cache, inbound)
+    remember_message(cache, reply)
     return TurnResult(reply, calls=call.records, intent=intent, handoff_reason=step.handoff_reason)
 
 
 def _handled_without_reply(inbound: Message, reason: str) -> TurnResult:
-    Message.objects.filter(pk=inbound.pk, handled_at__isnull=True).update(handled_at=timezone.now())
+    message_mark_handled(message=inbound)
     return TurnResult(None, skipped=reason)
 
 
@@ -143,53 +140,48 @@ class _CallRunner:
                  velocity: float):
         self.cache, self.provider, self.contact, self.inbound = cache, provider, contact, inbound
         self.question, self.velocity = question, velocity
-        self.records: dict[str, CallRecord] = {}
+        self.records: dict[CallKind, CallRecord] = {}
 
-    def _context(self, kind: str) -> CallContext:
-        return CallContext(kind=kind, prompt_version=PROMPT_VERSION, contact_id=self.contact.pk, message_id=self.inbound.pk)
+    def _model_call(self, kind: CallKind, *args):
+        context = CallContext(kind=kind, prompt_version=PROMPT_VERSION, contact_id=self.contact.pk,
+                              message_id=self.inbound.pk)
+        return lambda: self.provider.call(kind, context, *args)
 
-    def _run(self, kind: Kind, call_kind: str, scope: Scope, key_parts, compute, *, semantic: bool, inputs: tuple,
+    def _run(self, kind: CallKind, scope: Scope, key_parts, compute, *, semantic: bool, inputs: tuple,
              model: str | None = None) -> CacheResult:
         result = self.cache.get_or_compute(
             kind, scope, key_parts, compute, text=self.inbound.body if semantic else None, context=self.question,
-            model=model or self.provider.model_for(call_kind), prompt_version=PROMPT_VERSION,
+            model=model or self.provider.model_for(kind), prompt_version=PROMPT_VERSION,
             messages_per_minute=self.velocity,
         )
-        self.records[kind.value] = CallRecord(result.tier.value, result.value, result.lookup_ms, result.similarity,
-                                              inputs)
+        self.records[kind] = CallRecord(result.tier.value, result.value, result.lookup_ms, result.similarity, inputs)
         return result
 
-    def shared(self, kind: Kind, call_kind: str, parts: tuple) -> dict:
+    def shared(self, kind: CallKind, parts: tuple) -> dict:
         text, question = parts
         normalised = " ".join(text.lower().split())
-        result = self._run(kind, call_kind, Scope.shared(), [normalised, question],
-                           lambda: self.provider.call(call_kind, self._context(call_kind), text, question), semantic=True,
-                           inputs=(text, question))
-        return result.value
+        return self._run(kind, Scope.shared(), [normalised, question], self._model_call(kind, text, question),
+                         semantic=True, inputs=(text, question)).value
 
     def scoring(self, lead_type: str, facts: dict, *, wants_appointment: bool) -> dict:
         # Computed in code from validated facts, cached per contact: a temperature change bumps the contact's
         # version, so the next turn recomputes instead of serving scores of the old temperature.
-        result = self._run(Kind.SCORING, "scoring", Scope.for_contact(self.contact),
-                           [lead_type, facts, wants_appointment],
-                           lambda: asdict(score(lead_type, facts, wants_appointment=wants_appointment)), semantic=False,
-                           inputs=(lead_type, facts, wants_appointment), model=f"scoring-code-v{SCORING_VERSION}")
-        return result.value
+        return self._run(CallKind.SCORING, Scope.for_contact(self.contact), [lead_type, facts, wants_appointment],
+                         lambda: asdict(score(lead_type, facts, wants_appointment=wants_appointment)), semantic=False,
+                         inputs=(lead_type, facts, wants_appointment), model=f"scoring-code-v{SCORING_VERSION}").value
 
     def memory(self, text: str, question: str, messages: list[dict]) -> dict:
         ids = [m["id"] for m in messages]
-        result = self._run(Kind.MEMORY, "memory", Scope.for_contact(self.contact), [text, ids],
-                           lambda: self.provider.call("memory", self._context("memory"), text, messages), semantic=False,
-                           inputs=(text, messages))
-        return result.value
+        return self._run(CallKind.MEMORY, Scope.for_contact(self.contact), [text, ids],
+                         self._model_call(CallKind.MEMORY, text, messages), semantic=False,
+                         inputs=(text, messages)).value
 
     def reply(self, brief: ReplyBrief) -> str:
         # Every input of the brief is in the key, so an exact hit is the reply the model would write again.
         parts = [brief.inbound, self.question, brief.stage, brief.next_question, brief.handoff_reason, brief.facts,
                  brief.name, brief.memory, brief.fallback_reply]
-        result = self._run(Kind.RESPONSE, "response", Scope.for_contact(self.contact), parts,
-                           lambda: self.provider.call("response", self._context("response"), brief), semantic=False,
-                           inputs=(brief,))
+        result = self._run(CallKind.RESPONSE, Scope.for_contact(self.contact), parts,
+                           self._model_call(CallKind.RESPONSE, brief), semantic=False, inputs=(brief,))
         return ReplyAnswer.model_validate(result.value).reply
 
 

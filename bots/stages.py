@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from leads.facts import has_budget
+from leads.intents import Intent
 from leads.models import BotKind, LeadType, Temperature
 
 LEAD_QUESTIONS = {
@@ -77,16 +79,16 @@ def learned_name(text: str, *, asked_slot: str) -> str:
 def lead_type_from(intent: str, facts: dict, current: str) -> str:
     if current != LeadType.UNKNOWN:
         return current
-    if intent == "buyer" or facts.get("financing") or facts.get("budget_max") or facts.get("budget_min"):
+    if intent == Intent.BUYER or facts.get("financing") or has_budget(facts):
         return LeadType.BUYER
-    if intent == "seller" or facts.get("address") or facts.get("price_expectation"):
+    if intent == Intent.SELLER or facts.get("address") or facts.get("price_expectation"):
         return LeadType.SELLER
     return LeadType.UNKNOWN
 
 
 def missing_slot(questions, facts: dict) -> tuple[str, str]:
     for slot, question in questions:
-        present = bool(facts.get("budget_max") or facts.get("budget_min")) if slot == "budget" else bool(facts.get(slot))
+        present = has_budget(facts) if slot == "budget" else bool(facts.get(slot))
         if not present:
             return slot, question
     return "", ""
@@ -95,11 +97,11 @@ def missing_slot(questions, facts: dict) -> tuple[str, str]:
 def next_step(*, lead_type: str, name: str, name_asked: bool, facts: dict, intent: str, text: str,
               temperature: str) -> Step:
     handoff = ""
-    if intent == "wants_human":
+    if intent == Intent.WANTS_HUMAN:
         handoff = "asked for a person"
     elif AGENT_TOPICS.search(text or ""):
         handoff = "asked about something an agent must answer (valuation, commission, legal)"
-    elif intent == "appointment":
+    elif intent == Intent.APPOINTMENT:
         handoff = "wants an appointment"
     elif temperature == Temperature.HOT:
         handoff = "hot lead"

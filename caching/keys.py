@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from caching.policy import Kind
+from caching.policy import CallKind
 
 REDIS_KEY_PREFIX = "llm:"
 
@@ -26,7 +26,12 @@ class Scope:
 
     @classmethod
     def for_contact(cls, contact) -> "Scope":
-        return cls(f"contact:{contact.pk}", contact.cache_version, contact.pk)
+        """`contact` is anything with a `pk` and a `cache_version`."""
+        return cls(cls.contact_scope_name(contact.pk), contact.cache_version, contact.pk)
+
+    @staticmethod
+    def contact_scope_name(contact_id: int) -> str:
+        return f"contact:{contact_id}"
 
 
 def digest(*parts) -> str:
@@ -34,7 +39,7 @@ def digest(*parts) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def make_key(kind: Kind, scope: Scope, kind_generation: int, prompt_version: str, model: str, key_parts) -> str:
+def make_key(kind: CallKind, scope: Scope, kind_generation: int, prompt_version: str, model: str, key_parts) -> str:
     # The version joins the kind's generation (bumped by "invalidate this kind") and the scope's version
     # (bumped by a contact's temperature change), so either retires old entries in every tier at once.
     return f"{kind}:{scope.name}:v{kind_generation}.{scope.version}:{digest(prompt_version, model, key_parts)}"

@@ -1,4 +1,4 @@
-"""L1: a bounded, thread-safe, in-process LRU with per-entry TTL, and the last messages of each contact."""
+"""L1: a bounded, thread-safe, in-process LRU with per-entry TTL, and a window of recent items per owner."""
 
 from __future__ import annotations
 
@@ -70,43 +70,44 @@ class LocalLRU:
         self._bytes -= self._entries.pop(key).size
 
 
-class RecentMessages:
-    """The last `per_contact` messages of the most recently active contacts, for sequential memory look-ups
-    ("what did you just say?") without a database round trip. Bounded in contacts and messages."""
+class RecentItems:
+    """The last `per_owner` items of the most recently active owners (a contact's last messages, for sequential
+    memory look-ups without a database round trip). Bounded in owners and items; items are dicts with an "id"."""
 
-    def __init__(self, per_contact: int, max_contacts: int):
-        self.per_contact = per_contact
-        self.max_contacts = max_contacts
-        self._by_contact: OrderedDict[int, deque] = OrderedDict()
+    def __init__(self, per_owner: int, max_owners: int):
+        self.per_owner = per_owner
+        self.max_owners = max_owners
+        self._by_owner: OrderedDict[str, deque] = OrderedDict()
         self._lock = threading.Lock()
 
-    def add(self, contact_id: int, message: dict) -> None:
+    def add(self, owner: str, item: dict) -> None:
         with self._lock:
-            messages = self._by_contact.get(contact_id)
-            if messages is None:
-                messages = self._by_contact[contact_id] = deque(maxlen=self.per_contact)
-            if not any(known.get("id") == message.get("id") for known in messages if message.get("id") is not None):
-                messages.append(message)
-            self._by_contact.move_to_end(contact_id)
-            while len(self._by_contact) > self.max_contacts:
-                self._by_contact.popitem(last=False)
+            items = self._by_owner.get(owner)
+            if items is None:
+                items = self._by_owner[owner] = deque(maxlen=self.per_owner)
+            if not any(known.get("id") == item.get("id") for known in items if item.get("id") is not None):
+                items.append(item)
+            self._touch(owner)
 
-    def replace(self, contact_id: int, messages: list[dict]) -> None:
+    def replace(self, owner: str, items: list[dict]) -> None:
         with self._lock:
-            self._by_contact[contact_id] = deque(messages[-self.per_contact:], maxlen=self.per_contact)
-            self._by_contact.move_to_end(contact_id)
-            while len(self._by_contact) > self.max_contacts:
-                self._by_contact.popitem(last=False)
+            self._by_owner[owner] = deque(items[-self.per_owner:], maxlen=self.per_owner)
+            self._touch(owner)
 
-    def get(self, contact_id: int, limit: int) -> list[dict] | None:
-        """The newest `limit` messages oldest first, or None when this process does not hold the contact."""
+    def get(self, owner: str, limit: int) -> list[dict] | None:
+        """The newest `limit` items oldest first, or None when this process does not hold the owner."""
         with self._lock:
-            messages = self._by_contact.get(contact_id)
-            if messages is None:
+            items = self._by_owner.get(owner)
+            if items is None:
                 return None
-            self._by_contact.move_to_end(contact_id)
-            return list(messages)[-limit:]
+            self._by_owner.move_to_end(owner)
+            return list(items)[-limit:]
 
-    def forget(self, contact_id: int) -> None:
+    def forget(self, owner: str) -> None:
         with self._lock:
-            self._by_contact.pop(contact_id, None)
+            self._by_owner.pop(owner, None)
+
+    def _touch(self, owner: str) -> None:
+        self._by_owner.move_to_end(owner)
+        while len(self._by_owner) > self.max_owners:
+            self._by_owner.popitem(last=False)

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from caching.tiers import REDIS_ERRORS
@@ -25,11 +26,32 @@ RETENTION_DAYS = 30
 METRICS_KEY = "llm-metrics:{day}"
 
 
+def metric_field(kind: str, tier: str, measure: str) -> str:
+    """The one place a counter's name is built: `kind|tier|measure` (a hash field in Redis)."""
+    return f"{kind}|{tier}|{measure}"
+
+
+def bucket_measure(label: str) -> str:
+    """The measure name of a latency histogram bucket, e.g. "le_2.5" for the bucket up to 2.5 ms."""
+    return f"le_{label}"
+
+
+@dataclass(frozen=True)
+class MetricTotals:
+    """Counters summed over workers and days, read by kind, tier and measure."""
+
+    counters: dict[str, int]
+
+    def get(self, kind: str, tier: str, measure: str) -> int:
+        return self.counters.get(metric_field(kind, tier, measure), 0)
+
+
+def bucket_label(bound: float) -> str:
+    return "inf" if bound == float("inf") else f"{bound:g}"
+
+
 def _bucket(latency_ms: float) -> str:
-    for bound in LATENCY_BUCKETS_MS:
-        if latency_ms <= bound:
-            return "inf" if bound == float("inf") else f"{bound:g}"
-    return "inf"
+    return bucket_label(next(bound for bound in LATENCY_BUCKETS_MS if latency_ms <= bound))
 
 
 class MetricsRecorder:
@@ -40,21 +62,26 @@ class MetricsRecorder:
         self._last_flush = time.monotonic()
 
     def record(self, *, kind: str, tier: str, latency_ms: float, similarity: float | None = None,
-               saved_usd: float = 0.0, saved_tokens: int = 0, guard_rejected: bool = False) -> None:
+               saved_usd: float = 0.0, saved_tokens: int = 0) -> None:
+        counts = {
+            metric_field(kind, tier, "count"): 1,
+            metric_field(kind, tier, "latency_us"): int(latency_ms * 1000),
+            metric_field(kind, tier, bucket_measure(_bucket(latency_ms))): 1,
+            metric_field(kind, tier, "saved_usd_micro"): int(round(saved_usd * 1_000_000)),
+            metric_field(kind, tier, "saved_tokens"): saved_tokens,
+        }
+        if similarity is not None:
+            counts[metric_field(kind, "L3", "nearest_count")] = 1
+            counts[metric_field(kind, "L3", "nearest_similarity_micro")] = int(similarity * 1_000_000)
+        self._add(counts)
+
+    def record_guard_rejection(self, *, kind: str) -> None:
+        """A semantic match similarity alone would have served, refused by the guard."""
+        self._add({metric_field(kind, "L3", "guard_rejections"): 1})
+
+    def _add(self, counts: dict[str, int]) -> None:
         with self._lock:
-            pending = self._pending
-            pending[f"{kind}|{tier}|count"] += 1
-            pending[f"{kind}|{tier}|latency_us"] += int(latency_ms * 1000)
-            pending[f"{kind}|{tier}|le_{_bucket(latency_ms)}"] += 1
-            if similarity is not None:
-                pending[f"{kind}|L3|nearest_count"] += 1
-                pending[f"{kind}|L3|nearest_similarity_micro"] += int(similarity * 1_000_000)
-            if saved_usd:
-                pending[f"{kind}|{tier}|saved_usd_micro"] += int(round(saved_usd * 1_000_000))
-            if saved_tokens:
-                pending[f"{kind}|{tier}|saved_tokens"] += saved_tokens
-            if guard_rejected:
-                pending[f"{kind}|L3|guard_rejections"] += 1
+            self._pending.update({name: amount for name, amount in counts.items() if amount})
             due = time.monotonic() - self._last_flush >= FLUSH_EVERY_SECONDS
         if due:
             self.flush()
@@ -100,8 +127,8 @@ class MetricsRecorder:
         with self._lock:
             self._pending.update(pending)
 
-    def read(self, days: int = 1) -> dict[str, int]:
-        """Totals over the last `days` UTC days, as flat `kind|tier|field` counters."""
+    def read(self, days: int = 1) -> MetricTotals:
+        """Totals over the last `days` UTC days."""
         self.flush()
         today = datetime.now(timezone.utc)
         totals: Counter = Counter()
@@ -110,7 +137,7 @@ class MetricsRecorder:
             day = (today - timedelta(days=offset)).strftime("%Y%m%d")
             for field, amount in client.hgetall(METRICS_KEY.format(day=day)).items():
                 totals[field.decode()] += int(amount)
-        return dict(totals)
+        return MetricTotals(dict(totals))
 
     def reset(self) -> None:
         with self._lock:

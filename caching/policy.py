@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
-class Kind(StrEnum):
+class CallKind(StrEnum):
     INTENT = "intent"        # intent label of one inbound message, given the bot's preceding question
     FACTS = "facts"          # qualification facts extracted from one message (the scoring call's component)
     SCORING = "scoring"      # a contact's scores computed from their accumulated facts
     MEMORY = "memory"        # what the memory-retrieval call returned for a contact
     RESPONSE = "response"    # the next SMS to a contact
-    MARKET = "market"        # market context for an area (no contact data)
 
 
 class Tier(StrEnum):
@@ -20,7 +19,6 @@ class Tier(StrEnum):
     L2 = "L2"
     L3 = "L3"
     MISS = "miss"
-    BYPASS = "bypass"
 
 
 @dataclass(frozen=True)
@@ -41,16 +39,15 @@ class KindPolicy:
 # their candidates are only ever that contact's own entries.
 CALIBRATED_MIN_SIMILARITY = 0.50
 
-POLICIES: dict[Kind, KindPolicy] = {
-    Kind.MARKET: KindPolicy(60 * 60, contact_scoped=False, semantic=False, l3_min_similarity=1.0, adaptive_ttl=False),
-    Kind.SCORING: KindPolicy(15 * 60, contact_scoped=True, semantic=False, l3_min_similarity=1.0, adaptive_ttl=True),
-    Kind.INTENT: KindPolicy(5 * 60, contact_scoped=False, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
+POLICIES: dict[CallKind, KindPolicy] = {
+    CallKind.SCORING: KindPolicy(15 * 60, contact_scoped=True, semantic=False, l3_min_similarity=1.0, adaptive_ttl=True),
+    CallKind.INTENT: KindPolicy(5 * 60, contact_scoped=False, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
                             adaptive_ttl=False),
-    Kind.FACTS: KindPolicy(15 * 60, contact_scoped=False, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
+    CallKind.FACTS: KindPolicy(15 * 60, contact_scoped=False, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
                            adaptive_ttl=False),
-    Kind.RESPONSE: KindPolicy(30 * 60, contact_scoped=True, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
+    CallKind.RESPONSE: KindPolicy(30 * 60, contact_scoped=True, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
                               adaptive_ttl=True),
-    Kind.MEMORY: KindPolicy(30 * 60, contact_scoped=True, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
+    CallKind.MEMORY: KindPolicy(30 * 60, contact_scoped=True, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
                             adaptive_ttl=True),
 }
 
@@ -62,7 +59,7 @@ MIN_TTL_FRACTION = 0.25
 MIN_TTL_SECONDS = 30
 
 
-def ttl_for(kind: Kind, messages_per_minute: float | None = None) -> int:
+def ttl_for(kind: CallKind, messages_per_minute: float | None = None) -> int:
     policy = POLICIES[kind]
     if not policy.adaptive_ttl or not messages_per_minute or messages_per_minute <= 0:
         return policy.ttl_seconds

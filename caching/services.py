@@ -2,6 +2,9 @@
 
 L1 (in-process LRU) -> L2 (Redis, exact key) -> L3 (PostgreSQL+pgvector, guarded semantic match) -> compute.
 A hit backfills the faster tiers; a miss computes once per key (single-flight) and writes every tier.
+
+The cache is generic: it knows scopes, kinds and texts, not contacts or messages. What a text means (the guard's
+fingerprint) is registered by the app that uses it (`caching.guard.register_meaning_fingerprint`).
 """
 
 from __future__ import annotations
@@ -16,24 +19,28 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
 
-from caching import embeddings
+from caching import embeddings, guard
 from caching.breaker import CircuitBreaker
-from caching.guard import context_hash, fingerprint_hash
 from caching.keys import Scope, make_key
-from caching.local import LocalLRU, RecentMessages
+from caching.local import LocalLRU, RecentItems
 from caching.metrics import MetricsRecorder
-from caching.policy import POLICIES, Kind, Tier, ttl_for
+from caching.policy import POLICIES, CallKind, Tier, ttl_for
 from caching.singleflight import SingleFlight
-from caching.tiers import REDIS_ERRORS, RedisTier, SemanticTier, StoredValue
+from caching.tiers import (
+    REDIS_ERRORS,
+    LocalTier,
+    RedisTier,
+    SemanticKey,
+    SemanticTier,
+    StoredValue,
+)
 
 logger = logging.getLogger(__name__)
 
 KIND_GENERATION_KEY = "llm-kindgen"
 KIND_GENERATION_REFRESH_SECONDS = 1.0
-RECENT_MESSAGES_MAX_CONTACTS = 5_000
+RECENT_ITEMS_MAX_OWNERS = 5_000
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,25 @@ class CacheOptions:
     adaptive_ttl: bool = True
 
 
+@dataclass(frozen=True)
+class _Lookup:
+    """Everything one look-up is identified by, computed once: the exact key and, for semantic kinds, the L3 key
+    with the text's embedding."""
+
+    kind: CallKind
+    key: str
+    semantic: SemanticKey | None
+    text: str | None
+    embedding: Any = None
+
+
+@dataclass(frozen=True)
+class _Hit:
+    tier: Tier
+    stored: StoredValue
+    similarity: float | None = None
+
+
 @dataclass
 class LLMCache:
     options: CacheOptions = field(default_factory=CacheOptions)
@@ -75,9 +101,12 @@ class LLMCache:
 
     def __post_init__(self):
         self.local = LocalLRU(settings.LLM_CACHE_L1_MAX_ENTRIES, settings.LLM_CACHE_L1_MAX_BYTES)
-        self.recent = RecentMessages(settings.LLM_CACHE_RECENT_MESSAGES, RECENT_MESSAGES_MAX_CONTACTS)
+        self.recent = RecentItems(settings.LLM_CACHE_RECENT_MESSAGES, RECENT_ITEMS_MAX_OWNERS)
         self.redis = RedisTier("llm", CircuitBreaker("L2 redis", settings.LLM_CACHE_BREAKER_SECONDS))
         self.semantic = SemanticTier(CircuitBreaker("L3 postgres", settings.LLM_CACHE_BREAKER_SECONDS))
+        # The exact-key tiers in look-up order; the benchmark's ablations leave some out.
+        self.exact_tiers = [tier for tier, on in ((LocalTier(self.local), self.options.l1), (self.redis, self.options.l2))
+                            if on]
         self.flight = SingleFlight(self.redis, settings.LLM_CACHE_SINGLE_FLIGHT_WAIT_SECONDS,
                                    settings.LLM_CACHE_SINGLE_FLIGHT_LOCK_SECONDS, self.clock)
         self.metrics = MetricsRecorder(self.redis)
@@ -87,150 +116,132 @@ class LLMCache:
 
     # --- the entry point ---------------------------------------------------------------------------------
 
-    def get_or_compute(self, kind: Kind, scope: Scope, key_parts, compute: Callable[[], Any], *, text: str | None = None,
-                       context: str = "", model: str = "", prompt_version: str = "", messages_per_minute: float | None = None,
-                       streaming: bool = False, tool_use: bool = False) -> CacheResult:
+    def get_or_compute(self, kind: CallKind, scope: Scope, key_parts, compute: Callable[[], Any], *,
+                       text: str | None = None, context: str = "", model: str = "", prompt_version: str = "",
+                       messages_per_minute: float | None = None) -> CacheResult:
         """The cached value for (kind, scope, key_parts), computing it on a miss.
 
         `text` (the inbound message) and `context` (the bot's preceding question) enable the semantic tier for
-        kinds that allow it. Streaming and tool-use requests bypass the cache entirely: they are neither read
-        nor written. `compute` may return a plain JSON-serialisable value or a `Computed`.
+        kinds that allow it. `compute` may return a plain JSON-serialisable value or a `Computed`.
         """
-        kind = Kind(kind)
-        policy = POLICIES[kind]
         started = time.perf_counter()
-        if streaming or tool_use:
-            value = _unwrap(compute()).value
-            elapsed = _ms_since(started)
-            self.metrics.record(kind=kind, tier=Tier.BYPASS, latency_ms=0.0)
-            return CacheResult(value, Tier.BYPASS, 0.0, elapsed, None, "")
-        if policy.contact_scoped and scope.contact_id is None:
-            raise ValueError(f"{kind} results hold contact data and need a contact scope")
-        if not policy.contact_scoped and scope.contact_id is not None:
-            raise ValueError(f"{kind} results are shared; give them the global scope")
+        lookup = self._lookup(CallKind(kind), scope, key_parts, text, context, model, prompt_version)
+        hit, nearest_similarity = self._find(lookup, self.clock())
+        if hit is not None:
+            return self._served(lookup, hit, started)
+        lookup_ms = _ms_since(started)
+        stored, computed_here = self._compute_once(lookup, compute, messages_per_minute)
+        if not computed_here:  # another caller computed it while we waited: a hit for us, through Redis
+            return self._served(lookup, _Hit(Tier.L2, stored), started)
+        self.metrics.record(kind=lookup.kind, tier=Tier.MISS, latency_ms=lookup_ms, similarity=nearest_similarity)
+        return CacheResult(stored.value, Tier.MISS, lookup_ms, _ms_since(started), nearest_similarity, lookup.key)
 
+    def _lookup(self, kind: CallKind, scope: Scope, key_parts, text, context, model, prompt_version) -> _Lookup:
+        policy = POLICIES[kind]
+        if policy.contact_scoped != (scope.contact_id is not None):
+            raise ValueError(f"{kind} results {'hold contact data and need a contact' if policy.contact_scoped else 'are shared and need the global'} scope")
         generation = self.kind_generation(kind)
         key = make_key(kind, scope, generation, prompt_version, model, key_parts)
-        version = f"{generation}.{scope.version}"
-
-        now = self.clock()
-        if self.options.l1:
-            local = self.local.get(key, now)
-            if local is not None:
-                return self._hit(kind, Tier.L1, local, started, None, key)
-        if self.options.l2:
-            stored = self.redis.get(key, now)
-            if stored is not None:
-                self._fill_local(key, stored)
-                return self._hit(kind, Tier.L2, stored, started, None, key)
-
         semantic = None
-        nearest_similarity = None
-        if self.options.l3 and policy.semantic and text:
-            semantic = _SemanticQuery(text=text, context=context, guard=self.options.guard)
-            match, nearest_similarity = self.semantic.nearest(
-                kind=kind, scope=scope.name, version=version, model=model, prompt_version=prompt_version,
-                context_hash=semantic.context_hash, fingerprint=semantic.fingerprint, embedding=semantic.embedding,
-                exact_scan=policy.contact_scoped, now=now,
+        if self.options.l3 and policy.semantic and text and (guard.has_meaning_fingerprint() or not self.options.guard):
+            semantic = SemanticKey(
+                kind=kind.value, scope=scope.name, version=f"{generation}.{scope.version}", model=model,
+                prompt_version=prompt_version, context_hash=guard.context_hash(context),
+                fingerprint=guard.fingerprint_hash(text, context) if guard.has_meaning_fingerprint() else "",
             )
-            if match is not None and match.similarity >= policy.l3_min_similarity:
-                self.semantic.record_hit(match.entry_id)
-                if self.options.l2:
-                    self.redis.set(key, match.stored, match.stored.expires_at - now)
-                self._fill_local(key, match.stored)
-                return self._hit(kind, Tier.L3, match.stored, started, match.similarity, key)
-            guard_rejected = self._guard_refused_a_match(kind, scope, version, model, prompt_version, semantic, now)
-        else:
-            guard_rejected = False
-        lookup_ms = _ms_since(started)
+            return _Lookup(kind, key, semantic, text, embedding_for(text, context))
+        return _Lookup(kind, key, None, text)
 
-        def compute_and_store() -> StoredValue:
-            computed = _unwrap(compute())
-            ttl = self._ttl(kind, messages_per_minute)
-            stored = StoredValue(computed.value, computed.cost_usd, computed.tokens, self.clock() + ttl)
-            json.dumps(stored.value)  # fail loudly here if a caller's value is not JSON (no pickle fallback)
-            if not computed.cacheable:
-                return stored
-            self._fill_local(key, stored)
-            if self.options.l2:
-                self.redis.set(key, stored, ttl)
-            if semantic is not None:
-                self.semantic.store(
-                    kind=kind, scope=scope.name, version=version, model=model, prompt_version=prompt_version,
-                    context_hash=semantic.context_hash, fingerprint=semantic.fingerprint or semantic.guard_fingerprint,
-                    text=text, embedding=semantic.embedding, stored=stored,
-                )
-            return stored
+    def _find(self, lookup: _Lookup, now: float) -> tuple[_Hit | None, float | None]:
+        """The hit, or None with the similarity of the nearest semantic candidate (None when there was none)."""
+        for position, tier in enumerate(self.exact_tiers):
+            stored = tier.get(lookup.key, now)
+            if stored is not None:
+                for faster in self.exact_tiers[:position]:
+                    faster.set(lookup.key, stored, now)
+                return _Hit(tier.name, stored), None
+        if lookup.semantic is None:
+            return None, None
+        match = self.semantic.nearest(lookup.semantic, lookup.embedding, now, guarded=self.options.guard)
+        if match is None or match.similarity < POLICIES[lookup.kind].l3_min_similarity:
+            self._audit_guard(lookup, now)
+            return None, match.similarity if match else None
+        self.semantic.record_hit(match.entry_id)
+        for faster in self.exact_tiers:
+            faster.set(lookup.key, match.stored, now)
+        return _Hit(Tier.L3, match.stored, match.similarity), None
 
-        if self.options.l2:
-            stored, computed_here = self.flight.run(key, compute_and_store)
-        else:
-            stored, computed_here = compute_and_store(), True
-        total_ms = _ms_since(started)
-        if computed_here:
-            self.metrics.record(kind=kind, tier=Tier.MISS, latency_ms=lookup_ms, similarity=nearest_similarity,
-                                guard_rejected=guard_rejected)
-            return CacheResult(stored.value, Tier.MISS, lookup_ms, total_ms, nearest_similarity, key)
-        # Another caller computed it while we waited: a hit for us, served through Redis.
-        return self._hit(kind, Tier.L2, stored, started, None, key)
-
-    def _guard_refused_a_match(self, kind: Kind, scope: Scope, version: str, model: str, prompt_version: str,
-                               semantic: "_SemanticQuery", now: float) -> bool:
+    def _audit_guard(self, lookup: _Lookup, now: float) -> None:
         """On a guarded miss, would similarity alone have served something? That is a near-miss the guard refused
         (counted for the dashboard). Sampled at LLM_CACHE_GUARD_AUDIT_RATE: it costs one more L3 query."""
         if not self.options.guard or random.random() >= settings.LLM_CACHE_GUARD_AUDIT_RATE:
-            return False
-        _match, similarity = self.semantic.nearest(
-            kind=kind, scope=scope.name, version=version, model=model, prompt_version=prompt_version,
-            context_hash=semantic.context_hash, fingerprint=None, embedding=semantic.embedding,
-            exact_scan=POLICIES[kind].contact_scoped, now=now,
-        )
-        return similarity is not None and similarity >= POLICIES[kind].l3_min_similarity
+            return
+        nearest = self.semantic.nearest(lookup.semantic, lookup.embedding, now, guarded=False)
+        if nearest is not None and nearest.similarity >= POLICIES[lookup.kind].l3_min_similarity:
+            self.metrics.record_guard_rejection(kind=lookup.kind)
 
-    # --- sequential memory: the last messages of a contact ------------------------------------------------
+    def _compute_once(self, lookup: _Lookup, compute, messages_per_minute) -> tuple[StoredValue, bool]:
+        def compute_and_store() -> StoredValue:
+            computed = _unwrap(compute())
+            now = self.clock()
+            stored = StoredValue(computed.value, computed.cost_usd, computed.tokens,
+                                 now + self._ttl(lookup.kind, messages_per_minute))
+            json.dumps(stored.value)  # fail loudly here if a caller's value is not JSON (no pickle fallback)
+            if computed.cacheable:
+                for tier in self.exact_tiers:
+                    tier.set(lookup.key, stored, now)
+                if lookup.semantic is not None:
+                    self.semantic.store(lookup.semantic, lookup.text, lookup.embedding, stored)
+            return stored
 
-    def recent_messages(self, contact, limit: int) -> tuple[list[dict], Tier]:
-        """The contact's newest `limit` messages, oldest first, from L1 when this process holds them (the
-        common "what did you just say?" case), otherwise from PostgreSQL, which then fills L1."""
+        if not self.options.l2:  # single-flight across processes coordinates through Redis
+            return compute_and_store(), True
+        return self.flight.run(lookup.key, compute_and_store)
+
+    def _served(self, lookup: _Lookup, hit: _Hit, started: float) -> CacheResult:
+        elapsed = _ms_since(started)
+        self.metrics.record(kind=lookup.kind, tier=hit.tier, latency_ms=elapsed, similarity=hit.similarity,
+                            saved_usd=hit.stored.cost_usd, saved_tokens=hit.stored.tokens)
+        return CacheResult(hit.stored.value, hit.tier, elapsed, elapsed, hit.similarity, lookup.key)
+
+    def _ttl(self, kind: CallKind, messages_per_minute: float | None) -> int:
+        return ttl_for(kind, messages_per_minute if self.options.adaptive_ttl else None)
+
+    # --- a bounded window of recent items per scope (a contact's last messages) ----------------------------
+
+    def recent_items(self, scope: Scope, limit: int, *, newest_stamp: str | None,
+                     load: Callable[[int], list[dict]]) -> tuple[list[dict], Tier]:
+        """The scope's newest `limit` items, oldest first (each a dict with an "id" and a "stamp"), from L1 when
+        this process holds them and its newest item carries `newest_stamp`; otherwise `load(n)` reads the last n
+        from the store of record, which then fills L1."""
         started = time.perf_counter()
-        held = self.recent.get(contact.pk, limit) if self.options.l1 else None
-        # Another worker may have added messages; the contact row (read fresh for each turn) says which is newest.
-        newest = contact.last_message_at.isoformat() if contact.last_message_at else None
-        if held and held[-1]["created_at"] == newest:
-            self.metrics.record(kind=Kind.MEMORY, tier=Tier.L1, latency_ms=_ms_since(started))
+        held = self.recent.get(scope.name, limit) if self.options.l1 else None
+        if held and held[-1]["stamp"] == newest_stamp:
+            self.metrics.record(kind=CallKind.MEMORY, tier=Tier.L1, latency_ms=_ms_since(started))
             return held, Tier.L1
-        from leads.selectors import recent_messages
-
-        rows = [_message_dict(message) for message in recent_messages(contact=contact, limit=self.recent.per_contact)]
-        self.recent.replace(contact.pk, rows)
-        self.metrics.record(kind=Kind.MEMORY, tier=Tier.MISS, latency_ms=_ms_since(started))
+        rows = load(self.recent.per_owner)
+        self.recent.replace(scope.name, rows)
+        self.metrics.record(kind=CallKind.MEMORY, tier=Tier.MISS, latency_ms=_ms_since(started))
         return rows[-limit:], Tier.MISS
 
-    def remember_message(self, message) -> None:
-        """Append a just-stored message to the contact's L1 history (if this process holds it)."""
-        if self.recent.get(message.contact_id, 1) is not None:
-            self.recent.add(message.contact_id, _message_dict(message))
+    def remember_item(self, scope: Scope, item: dict) -> None:
+        """Append a just-stored item to the scope's L1 window (if this process holds it)."""
+        if self.recent.get(scope.name, 1) is not None:
+            self.recent.add(scope.name, item)
 
     # --- invalidation ------------------------------------------------------------------------------------
 
-    def invalidate_contact(self, contact_id: int) -> int:
-        """Bump the contact's cache version: every tier stops serving its older entries at once (the version is
-        part of every key and L3 filter). Returns the new version. Old L3 rows are deleted to free space."""
-        from leads.models import Contact
+    def forget_scope(self, scope_name: str) -> None:
+        """Free what the cache holds for a scope whose version was bumped (its keys are unreachable already):
+        this process's L1 entries and window, and the L3 rows. Other processes' L1 entries expire on their own."""
+        self.local.delete_where(lambda key: f":{scope_name}:" in key)
+        self.recent.forget(scope_name)
+        self.semantic.delete(scope=scope_name)
 
-        with transaction.atomic():
-            Contact.objects.filter(pk=contact_id).update(cache_version=F("cache_version") + 1)
-            new_version = Contact.objects.filter(pk=contact_id).values_list("cache_version", flat=True).first()
-        scope = f"contact:{contact_id}"
-        self.local.delete_where(lambda key: f":{scope}:" in key)
-        self.recent.forget(contact_id)
-        self.semantic.delete(scope=scope)
-        return new_version
-
-    def invalidate_kind(self, kind: Kind) -> int:
+    def invalidate_kind(self, kind: CallKind) -> int:
         """Retire every entry of one kind in all tiers and all processes (other processes' L1 within
         KIND_GENERATION_REFRESH_SECONDS). Returns the new generation."""
-        kind = Kind(kind)
+        kind = CallKind(kind)
         generation = None
         if not self.redis.breaker.is_open:
             try:
@@ -246,13 +257,13 @@ class LLMCache:
         return generation if generation is not None else self.kind_generation(kind)
 
     def invalidate_all(self) -> None:
-        for kind in Kind:
+        for kind in CallKind:
             self.invalidate_kind(kind)
 
     def purge_expired(self) -> int:
         return self.semantic.purge_expired()
 
-    def kind_generation(self, kind: Kind) -> int:
+    def kind_generation(self, kind: CallKind) -> int:
         """The kind's generation, read from Redis at most once a second per process (so L1 stays in-memory)."""
         now = time.monotonic()
         if now - self._generations_read_at >= KIND_GENERATION_REFRESH_SECONDS and not self.redis.breaker.is_open:
@@ -265,44 +276,13 @@ class LLMCache:
             self._generations_read_at = now
         return self._generations.get(kind.value, 0)
 
-    # --- helpers ---------------------------------------------------------------------------------------------
-
-    def _ttl(self, kind: Kind, messages_per_minute: float | None) -> int:
-        return ttl_for(kind, messages_per_minute if self.options.adaptive_ttl else None)
-
-    def _fill_local(self, key: str, stored: StoredValue) -> None:
-        if self.options.l1:
-            self.local.set(key, stored, stored.expires_at, len(stored.to_json()))
-
-    def _hit(self, kind: Kind, tier: Tier, stored: StoredValue, started: float, similarity: float | None,
-             key: str) -> CacheResult:
-        elapsed = _ms_since(started)
-        self.metrics.record(kind=kind, tier=tier, latency_ms=elapsed, similarity=similarity, saved_usd=stored.cost_usd,
-                            saved_tokens=stored.tokens)
-        return CacheResult(stored.value, tier, elapsed, elapsed, similarity, key)
-
-
-class _SemanticQuery:
-    """The semantic side of one look-up: embedding and fingerprint, each computed once per text."""
-
-    def __init__(self, *, text: str, context: str, guard: bool):
-        self.context_hash = context_hash(context)
-        self.guard_fingerprint = fingerprint_hash(text, context)
-        self.fingerprint = self.guard_fingerprint if guard else None
-        self.embedding = _embedding(embeddings.semantic_text(text, context))
-
 
 @lru_cache(maxsize=4096)
 def _embedding(semantic_text: str):
-    # The four calls of one turn embed the same inbound text; remembering recent texts embeds each once.
+    # The calls of one turn embed the same inbound text; remembering recent texts embeds each once.
     vector = embeddings.embed_one(semantic_text)
     vector.setflags(write=False)
     return vector
-
-
-def _message_dict(message) -> dict:
-    return {"id": message.pk, "direction": message.direction, "body": message.body,
-            "created_at": message.created_at.isoformat()}
 
 
 def embedding_for(text: str, context: str = ""):
@@ -331,18 +311,6 @@ def get_cache() -> LLMCache:
                 _default_cache = LLMCache()
                 _default_cache.metrics.register_exit_flush()
     return _default_cache
-
-
-def get_or_compute(kind: Kind, scope: Scope, key_parts, compute, **options) -> CacheResult:
-    return get_cache().get_or_compute(kind, scope, key_parts, compute, **options)
-
-
-def invalidate_contact(contact_id: int) -> int:
-    return get_cache().invalidate_contact(contact_id)
-
-
-def invalidate_kind(kind: Kind) -> int:
-    return get_cache().invalidate_kind(kind)
 
 
 def with_options(clock: Callable[[], float] = time.time, **changes) -> LLMCache:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timezone as dt_timezone
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
 import redis
 from django.db import DatabaseError, InterfaceError, connection, transaction
@@ -20,12 +21,15 @@ from pgvector.django import CosineDistance
 
 from caching.breaker import CircuitBreaker
 from caching.keys import REDIS_KEY_PREFIX
+from caching.local import LocalLRU
 from caching.models import SemanticCacheEntry
+from caching.policy import Tier
 
 logger = logging.getLogger(__name__)
 
 REDIS_ERRORS = (redis.RedisError, OSError)
 DATABASE_ERRORS = (DatabaseError, InterfaceError)
+MAX_TTL_SECONDS = 365 * 86400  # an entry that never expires by its own clock still leaves Redis within a year
 
 
 @dataclass
@@ -51,8 +55,25 @@ def _as_datetime(epoch_seconds: float) -> datetime:
     return datetime.fromtimestamp(min(epoch_seconds, 32503680000.0), tz=dt_timezone.utc)  # inf -> year 3000
 
 
+class LocalTier:
+    """L1 as a tier: the in-process LRU holding `StoredValue`s until their expiry."""
+
+    name = Tier.L1
+
+    def __init__(self, lru: LocalLRU):
+        self.lru = lru
+
+    def get(self, key: str, now: float) -> StoredValue | None:
+        return self.lru.get(key, now)
+
+    def set(self, key: str, stored: StoredValue, now: float) -> None:
+        self.lru.set(key, stored, stored.expires_at, len(stored.to_json()))
+
+
 class RedisTier:
     """Exact-key results shared by every worker. JSON only: no pickle is ever read from Redis."""
+
+    name = Tier.L2
 
     def __init__(self, alias: str, breaker: CircuitBreaker):
         self.alias = alias
@@ -75,11 +96,13 @@ class RedisTier:
         stored = StoredValue.from_json(raw)
         return stored if stored.expires_at > now else None
 
-    def set(self, key: str, stored: StoredValue, ttl_seconds: float) -> None:
+    def set(self, key: str, stored: StoredValue, now: float) -> None:
+        """Keep `stored` until its expiry (by the cache's clock `now`)."""
         if self.breaker.is_open:
             return
         try:
-            self.client.set(REDIS_KEY_PREFIX + key, stored.to_json(), px=max(int(ttl_seconds * 1000), 1))
+            ttl_ms = max(int(min(stored.expires_at - now, MAX_TTL_SECONDS) * 1000), 1)
+            self.client.set(REDIS_KEY_PREFIX + key, stored.to_json(), px=ttl_ms)
         except REDIS_ERRORS as exc:
             self.breaker.record_failure(exc)
 
@@ -104,6 +127,25 @@ class RedisTier:
             return 0
 
 
+@dataclass(frozen=True)
+class SemanticKey:
+    """What an L3 entry is filed under; a match must agree on every field (the fingerprint only when guarded)."""
+
+    kind: str
+    scope: str
+    version: str
+    model: str
+    prompt_version: str
+    context_hash: str
+    fingerprint: str
+
+    def filters(self, *, guarded: bool) -> dict:
+        fields = asdict(self)
+        if not guarded:
+            del fields["fingerprint"]
+        return fields
+
+
 @dataclass
 class SemanticMatch:
     stored: StoredValue
@@ -112,7 +154,10 @@ class SemanticMatch:
 
 
 class SemanticTier:
-    """Nearest stored message with the same guard fingerprint, scope and question; PostgreSQL+pgvector."""
+    """Nearest stored text with the same key (scope, kind, versions, question and, guarded, meaning fingerprint);
+    PostgreSQL+pgvector."""
+
+    name = Tier.L3
 
     def __init__(self, breaker: CircuitBreaker):
         self.breaker = breaker
@@ -123,40 +168,31 @@ class SemanticTier:
             # Drop the broken connection so the first look-up after PostgreSQL is back opens a fresh one.
             connection.close()
 
-    def nearest(self, *, kind: str, scope: str, version: str, model: str, prompt_version: str, context_hash: str,
-                fingerprint: str | None, embedding, exact_scan: bool, now: float) -> tuple[SemanticMatch | None, float | None]:
-        """The nearest live entry and its similarity (None, None when there is none or the tier is down).
+    def nearest(self, key: SemanticKey, embedding, now: float, *, guarded: bool = True) -> SemanticMatch | None:
+        """The nearest live entry filed under `key` (None when there is none or the tier is down).
 
-        `fingerprint=None` drops the guard (only for measuring what the guard is worth). Per-contact scopes are
-        small, so an exact scan over the btree-filtered rows is fastest; global kinds use the HNSW index with
-        pgvector's iterative scan, so the SQL filters do not starve the index scan of candidates.
+        `guarded=False` drops the fingerprint condition (only for measuring what the guard is worth). With the
+        fingerprint in the filter the planner uses the btree index and sorts the few rows left; without it, the
+        HNSW index with pgvector's iterative scan, so the SQL filters do not starve the index scan of candidates.
         """
         if self.breaker.is_open:
-            return None, None
-        rows = SemanticCacheEntry.objects.filter(
-            kind=kind, scope=scope, version=version, model=model, prompt_version=prompt_version,
-            context_hash=context_hash, expires_at__gt=_as_datetime(now),
-        )
-        if fingerprint is not None:
-            rows = rows.filter(fingerprint=fingerprint)
-        rows = rows.annotate(distance=CosineDistance("embedding", embedding)).order_by("distance")
-        rows = rows.values_list("id", "value", "cost_usd", "tokens", "expires_at", "distance")[:1]
+            return None
+        rows = (SemanticCacheEntry.objects.filter(**key.filters(guarded=guarded), expires_at__gt=_as_datetime(now))
+                .annotate(distance=CosineDistance("embedding", embedding)).order_by("distance")
+                .values_list("id", "value", "cost_usd", "tokens", "expires_at", "distance")[:1])
         try:
             with transaction.atomic():
                 with connection.cursor() as cursor:
-                    if exact_scan:
-                        cursor.execute("SET LOCAL enable_indexscan = on; SET LOCAL hnsw.iterative_scan = off")
-                    else:
-                        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 40")
+                    cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 40")
                 found = list(rows)
         except DATABASE_ERRORS as exc:
             self._failed(exc)
-            return None, None
+            return None
         if not found:
-            return None, None
+            return None
         entry_id, value, cost, tokens, expires_at, distance = found[0]
-        similarity = 1.0 - float(distance)
-        return SemanticMatch(StoredValue(value, float(cost), tokens, expires_at.timestamp()), similarity, entry_id), similarity
+        return SemanticMatch(StoredValue(value, float(cost), tokens, expires_at.timestamp()), 1.0 - float(distance),
+                             entry_id)
 
     def record_hit(self, entry_id: int) -> None:
         try:
@@ -164,16 +200,13 @@ class SemanticTier:
         except DATABASE_ERRORS as exc:
             self._failed(exc)
 
-    def store(self, *, kind: str, scope: str, version: str, model: str, prompt_version: str, context_hash: str,
-              fingerprint: str, text: str, embedding, stored: StoredValue) -> None:
+    def store(self, key: SemanticKey, text: str, embedding, stored: StoredValue) -> None:
         if self.breaker.is_open:
             return
         try:
             SemanticCacheEntry.objects.create(
-                kind=kind, scope=scope, version=version, model=model, prompt_version=prompt_version,
-                context_hash=context_hash, fingerprint=fingerprint, text=text[:2000], embedding=embedding,
-                value=stored.value, cost_usd=stored.cost_usd, tokens=stored.tokens,
-                expires_at=_as_datetime(stored.expires_at),
+                **key.filters(guarded=True), text=text[:2000], embedding=embedding, value=stored.value,
+                cost_usd=stored.cost_usd, tokens=stored.tokens, expires_at=_as_datetime(stored.expires_at),
             )
         except DATABASE_ERRORS as exc:
             self._failed(exc)

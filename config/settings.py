@@ -108,9 +108,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # longest turn, or a slow turn would run twice; the turn is idempotent either way).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = "UTC"
+# Task modules beyond each app's tasks.py (see the module's docstring for why it is separate).
+CELERY_IMPORTS = ("sms.spool",)
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-semantic-cache": {"task": "caching.purge_expired", "schedule": 600.0},
-    "drain-inbound-sms-spool": {"task": "bots.drain_inbound_spool", "schedule": 30.0},
+    "drain-inbound-sms-spool": {"task": "sms.drain_inbound_spool", "schedule": 30.0},
 }
 
 # --- third parties ----------------------------------------------------------------------------------------------
@@ -160,8 +162,8 @@ if SMS_BACKEND not in ("twilio", "console"):
 if SMS_BACKEND == "twilio" and PRODUCTION and not (TWILIO_ACCOUNT_SID and (TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID)):
     raise checks.ConfigurationError("TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID must be set in production")
 # Texts to prospects go out only between these local hours (the recipient's time zone, from the number).
-QUIET_HOURS_END = env.int("SMS_SEND_FROM_HOUR", default=8)
-QUIET_HOURS_START = env.int("SMS_SEND_UNTIL_HOUR", default=21)
+SMS_SEND_FROM_HOUR = env.int("SMS_SEND_FROM_HOUR", default=8)
+SMS_SEND_UNTIL_HOUR = env.int("SMS_SEND_UNTIL_HOUR", default=21)
 # Who hears about a handoff: e-mail addresses (comma separated) and an agent's phone for an SMS alert.
 AGENT_ALERT_EMAILS = env.list("AGENT_ALERT_EMAILS", default=[])
 AGENT_ALERT_PHONE = env.str("AGENT_ALERT_PHONE", default="")
@@ -182,9 +184,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Layers, lowest first (import-linter keeps the direction): the domain, the generic cache, the SMS
+    # transport, the bots, and the agents' screens on top.
     "leads",
-    "bots",
     "caching",
+    "sms",
+    "bots",
+    "agents",
 ]
 
 MIDDLEWARE = [

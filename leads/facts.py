@@ -30,6 +30,11 @@ class QualificationFacts(BaseModel):
     price_expectation: int | None = Field(default=None, ge=0, le=100_000_000)
 
 
+def has_budget(facts: dict) -> bool:
+    """A buyer has a budget when either bound is known (the one rule for stages, scoring and lead type)."""
+    return bool(facts.get("budget_max") or facts.get("budget_min"))
+
+
 def validate_facts(value) -> None:
     """Model-field validator: the stored JSON must be a QualificationFacts object."""
     try:

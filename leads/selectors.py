@@ -3,19 +3,35 @@
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from pgvector.django import CosineDistance
 
-from bots.models import LLMCall
-from bots.outbound import next_allowed_time
-from leads.models import Contact, Conversation, Direction, Message, ScoreEvent, Temperature
+from leads.models import (
+    Contact,
+    Conversation,
+    Direction,
+    Message,
+    ScoreEvent,
+    Temperature,
+)
 from leads.phones import FALLBACK_TIME_ZONE, normalize_phone
+from leads.quiet_hours import next_allowed_time
 
 VELOCITY_WINDOW_MINUTES = 10
 
@@ -48,15 +64,12 @@ def messages_per_minute(inbound: Message) -> float:
     return recent / VELOCITY_WINDOW_MINUTES
 
 
-def similar_older_messages(contact: Contact, text: str, *, exclude_ids: list[int], limit: int) -> list[dict]:
-    """The contact's own older messages nearest in meaning to `text` (never another contact's)."""
-    from caching.services import embedding_for
-
-    rows = (
+def similar_older_messages(contact: Contact, embedding, *, exclude_ids: list[int], limit: int) -> list[Message]:
+    """The contact's own older messages nearest in meaning to `embedding` (never another contact's)."""
+    return list(
         Message.objects.filter(contact=contact, embedding__isnull=False).exclude(id__in=exclude_ids)
-        .annotate(distance=CosineDistance("embedding", embedding_for(text))).order_by("distance")[:limit]
+        .annotate(distance=CosineDistance("embedding", embedding)).order_by("distance")[:limit]
     )
-    return [{"id": m.pk, "direction": m.direction, "body": m.body, "created_at": m.created_at.isoformat()} for m in rows]
 
 
 # --- agents: lists, search, one contact -------------------------------------------------------------------------
@@ -109,12 +122,6 @@ def contact_score_history(contact: Contact) -> list[ScoreEvent]:
     return list(ScoreEvent.objects.filter(contact=contact).order_by("created_at", "id"))
 
 
-def contact_cost_usd(contact: Contact) -> Decimal:
-    """What the lead has cost in model calls so far (the ledger prices every call; fallback answers are free)."""
-    total = LLMCall.objects.filter(contact=contact).aggregate(total=Sum("cost_usd"))["total"]
-    return total or Decimal("0")
-
-
 @dataclass(frozen=True)
 class TextingWindow:
     """When a text to the contact would go out, as the outbound service decides it."""
@@ -153,59 +160,3 @@ def hot_leads_waiting(limit: int = 20) -> list[Contact]:
     """Hot contacts handed to an agent that no agent has taken over yet, longest waiting first."""
     return list(Contact.objects.filter(temperature=Temperature.HOT, needs_agent=True, opted_out=False)
                 .order_by(F("handoff_at").asc(nulls_last=True), "id")[:limit])
-
-
-@dataclass(frozen=True)
-class LeadCost:
-    temperature: str
-    leads: int
-    total_usd: Decimal
-
-    @property
-    def per_lead_usd(self) -> Decimal:
-        return self.total_usd / self.leads if self.leads else Decimal("0")
-
-
-def cost_per_lead() -> list[LeadCost]:
-    """Model-call cost per lead, Hot to Cold, then overall (last row, temperature ""): contacts that made at
-    least one call, with the cost of all their calls."""
-    money = DecimalField(max_digits=14, decimal_places=8)
-    rows = (Contact.objects.filter(llm_calls__isnull=False).order_by().values("temperature")
-            .annotate(leads=Count("id", distinct=True), total=Coalesce(Sum("llm_calls__cost_usd"), Value(0), output_field=money)))
-    by_temperature = {row["temperature"]: LeadCost(row["temperature"], row["leads"], row["total"]) for row in rows}
-    costs = [by_temperature.get(t.value, LeadCost(t.value, 0, Decimal("0")))
-             for t in (Temperature.HOT, Temperature.WARM, Temperature.COLD)]
-    costs.append(LeadCost("", sum(c.leads for c in costs), sum((c.total_usd for c in costs), Decimal("0"))))
-    return costs
-
-
-# --- operators: export ----------------------------------------------------------------------------------------
-
-EXPORT_FIELDS = ("phone", "name", "lead_type", "temperature", "frs", "pcs", "stage", "needs_agent", "bot_paused",
-                 "opted_out", "last_message_at", "created_at", "cost_usd", "facts")
-
-
-def leads_for_export(*, temperature: str | None = None) -> QuerySet:
-    """Contacts for an export, hottest first, with their stage and model-call cost."""
-    money = DecimalField(max_digits=14, decimal_places=8)
-    calls = (LLMCall.objects.filter(contact=OuterRef("pk")).order_by().values("contact")
-             .annotate(total=Sum("cost_usd")).values("total"))
-    queryset = contacts_for_agents().annotate(cost_usd=Coalesce(Subquery(calls, output_field=money), Value(0), output_field=money))
-    if temperature:
-        queryset = queryset.filter(temperature=temperature)
-    return queryset.order_by("temperature_rank", "-frs_score", "id")
-
-
-def export_row(contact: Contact) -> dict:
-    """One contact as plain JSON-ready values, keys in EXPORT_FIELDS order."""
-    def iso(moment):
-        return moment.isoformat() if moment else None
-
-    return {
-        "phone": contact.phone, "name": contact.name, "lead_type": contact.lead_type,
-        "temperature": contact.temperature, "frs": contact.frs_score, "pcs": contact.pcs_score,
-        "stage": contact.stage or "", "needs_agent": contact.needs_agent, "bot_paused": contact.bot_paused,
-        "opted_out": contact.opted_out, "last_message_at": iso(contact.last_message_at),
-        "created_at": iso(contact.created_at), "cost_usd": f"{contact.cost_usd:.6f}",
-        "facts": contact.facts,
-    }

@@ -1,30 +1,26 @@
 """Writes to contacts, conversations and messages."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F
 from django.utils import timezone
 
-from bots.scoring import score
-from bots.segments import segment_count
+from leads.events import contact_cache_retired
 from leads.facts import clean_facts
-from leads.models import (Author, Contact, Conversation, DeliveryStatus, Direction, Message, ScoreEvent, ScoreReason,
-                          Temperature)
-from leads.phones import normalize_phone
-
-AGENTS_GROUP = "Agents"
-# What an agent may do in the admin: work leads (read everything, change contacts and conversations), read the
-# transcript and the cost ledger. No delete, no users, groups or cache entries. Messages are a compliance record,
-# so they are read-only: agents text through the outbound service instead.
-AGENT_PERMISSIONS = (
-    ("leads", "view_contact"), ("leads", "change_contact"),
-    ("leads", "view_conversation"), ("leads", "change_conversation"),
-    ("leads", "view_message"),
-    ("bots", "view_llmcall"),
+from leads.models import (
+    Contact,
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    Message,
+    ScoreEvent,
+    ScoreReason,
+    Temperature,
 )
+from leads.phones import normalize_phone
+from leads.scoring import score
 
 
 def contact_get_or_create(*, phone: str, name: str = "") -> tuple[Contact, bool]:
@@ -68,6 +64,25 @@ def message_touch_contact(*, message: Message) -> None:
     # and a turn for one contact never deadlock.
     Contact.objects.filter(pk=message.contact_id).update(last_message_at=message.created_at)
     Conversation.objects.filter(pk=message.conversation_id).update(last_activity_at=message.created_at)
+
+
+def message_mark_handled(*, message: Message, keyword: str = "", at: datetime | None = None) -> None:
+    """An inbound message is handled once: answered, or deliberately not (a keyword, opted out, paused). A second
+    call changes nothing, so a retried turn never moves the moment it was handled."""
+    Message.objects.filter(pk=message.pk, handled_at__isnull=True).update(handled_at=at or timezone.now())
+    if keyword:
+        Message.objects.filter(pk=message.pk).update(keyword=keyword)
+        message.keyword = keyword
+
+
+def contact_retire_cache(*, contact_id: int) -> int:
+    """Bump the contact's cache version, which is part of every cache key and filter of the contact's results, so
+    no tier serves them again; returns the new version. Listeners (the cache's owner) free the old entries."""
+    with transaction.atomic():
+        Contact.objects.filter(pk=contact_id).update(cache_version=F("cache_version") + 1)
+        version = Contact.objects.filter(pk=contact_id).values_list("cache_version", flat=True).get()
+    contact_cache_retired.send(sender=Contact, contact_id=contact_id, version=version)
+    return version
 
 
 def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: dict, frs: int, pcs: int,
@@ -172,42 +187,3 @@ def contact_hand_back(*, contact: Contact) -> Contact:
     contact.needs_agent, contact.handoff_reason = False, ""
     contact.save(update_fields=["bot_paused", "bot_paused_at", "needs_agent", "handoff_reason", "updated_at"])
     return contact
-
-
-def message_queue_agent_text(*, contact: Contact, body: str) -> Message:
-    """An agent's SMS to the contact: recorded as an outbound message, then handed to the outbound service once
-    the transaction commits, so the same rules apply as to the bot's texts (an opted-out contact's text is
-    suppressed, one outside the contact's allowed hours is deferred). The agent texting takes the conversation
-    over, so the bot does not answer the prospect's reply on top of the agent."""
-    # Imported here: bots.tasks and bots.outbound import this module.
-    from bots.outbound import TWILIO_MAX_BODY
-    from bots.tasks import send_outbound_message
-
-    body = body.strip()
-    if not body:
-        raise ValidationError("The message is empty.")
-    if len(body) > TWILIO_MAX_BODY:
-        raise ValidationError(f"The message is {len(body)} characters long; an SMS may have {TWILIO_MAX_BODY} at most.")
-    with transaction.atomic():
-        contact_take_over(contact=contact)
-        message = Message.objects.create(
-            conversation=conversation_current(contact=contact), contact=contact, direction=Direction.OUTBOUND,
-            body=body, status=DeliveryStatus.QUEUED, segments=segment_count(body), author=Author.AGENT,
-        )
-        message_touch_contact(message=message)
-        transaction.on_commit(lambda: send_outbound_message.delay(message.pk))
-    return message
-
-
-def agents_group_sync() -> Group | None:
-    """Create the Agents group with exactly AGENT_PERMISSIONS. Runs after every migrate (and test-database
-    flush); returns None while some of those permissions are not created yet (Django creates them app by app)."""
-    wanted = Q()
-    for app_label, codename in AGENT_PERMISSIONS:
-        wanted |= Q(content_type__app_label=app_label, codename=codename)
-    permissions = list(Permission.objects.filter(wanted))
-    if len(permissions) < len(AGENT_PERMISSIONS):
-        return None
-    group, _ = Group.objects.get_or_create(name=AGENTS_GROUP)
-    group.permissions.set(permissions)
-    return group

@@ -3,6 +3,8 @@
 set -uo pipefail
 export DJANGO_ENV=test
 cd "$(dirname "$0")/.."
+# The layers' import contracts (.importlinter) first: a cycle between apps fails the run before any test.
+.venv/bin/lint-imports --no-cache || exit 1
 .venv/bin/python -m pytest "$@"
 code=$?
 if [ "$code" -eq 5 ]; then

@@ -49,7 +49,7 @@ def agent(client):
     """A logged-in agent: staff, in the Agents group, not a superuser."""
     from django.contrib.auth.models import Group, User
 
-    from leads.services import AGENTS_GROUP
+    from agents.services import AGENTS_GROUP
 
     user = User.objects.create_user("dana", password="agent-password", is_staff=True)
     user.groups.add(Group.objects.get(name=AGENTS_GROUP))

@@ -5,13 +5,33 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 
-from bots.tasks import send_outbound_message
-from leads.models import Author, Contact, DeliveryStatus, Direction, LeadType, Message, ScoreEvent, ScoreReason, Temperature
-from leads.services import (AGENT_PERMISSIONS, AGENTS_GROUP, agents_group_sync, contact_apply_turn, contact_hand_back,
-                            contact_rescore, contact_take_over, message_queue_agent_text)
+from agents.services import (
+    AGENT_PERMISSIONS,
+    AGENTS_GROUP,
+    agent_send_text,
+    agents_group_sync,
+)
+from leads.models import (
+    Author,
+    Contact,
+    DeliveryStatus,
+    Direction,
+    LeadType,
+    Message,
+    ScoreEvent,
+    ScoreReason,
+    Temperature,
+)
+from leads.services import (
+    contact_apply_turn,
+    contact_hand_back,
+    contact_rescore,
+    contact_take_over,
+)
+from sms.tasks import send_outbound_message
 from tests.factories import ContactFactory, MessageFactory
-from tests.test_bots import BUYER_SCRIPT, claude_provider, converse
 from tests.fake_claude import FakeClaude
+from tests.test_bots import BUYER_SCRIPT, claude_provider, converse
 from tests.test_sms import twilio, twilio_created  # noqa: F401 - `twilio` is a fixture
 
 pytestmark = pytest.mark.django_db
@@ -77,12 +97,12 @@ def test_take_over_and_hand_back():
 
 def test_an_agent_text_is_recorded_queued_after_commit_and_sent_by_the_outbound_service(
         twilio, settings, django_capture_on_commit_callbacks):  # noqa: F811
-    settings.QUIET_HOURS_END, settings.QUIET_HOURS_START = 0, 24  # any hour is a sending hour here
+    settings.SMS_SEND_FROM_HOUR, settings.SMS_SEND_UNTIL_HOUR = 0, 24  # any hour is a sending hour here
     twilio.add(twilio_created(sid="SM" + "a1" * 16))
     contact = ContactFactory(needs_agent=True, temperature=Temperature.HOT)
     MessageFactory(contact=contact, conversation__contact=contact)
     with django_capture_on_commit_callbacks() as callbacks:
-        message = message_queue_agent_text(contact=contact, body="  Hi Maya, this is Dana from the team.  ")
+        message = agent_send_text(contact=contact, body="  Hi Maya, this is Dana from the team.  ")
     assert len(callbacks) == 1  # the send is queued only once the row is committed
     message.refresh_from_db()
     assert (message.direction, message.author, message.status) == (Direction.OUTBOUND, Author.AGENT, DeliveryStatus.QUEUED)
@@ -97,14 +117,14 @@ def test_an_agent_text_is_recorded_queued_after_commit_and_sent_by_the_outbound_
 
 def test_an_agent_text_obeys_opt_out_and_quiet_hours(twilio, settings):  # noqa: F811
     opted_out = ContactFactory(opted_out=True)
-    suppressed = message_queue_agent_text(contact=opted_out, body="Following up")
+    suppressed = agent_send_text(contact=opted_out, body="Following up")
     send_outbound_message.apply(args=[suppressed.pk])
     suppressed.refresh_from_db()
     assert suppressed.status == DeliveryStatus.SUPPRESSED
 
-    settings.QUIET_HOURS_END, settings.QUIET_HOURS_START = 0, 0  # no hour is a sending hour: always deferred
-    night = message_queue_agent_text(contact=ContactFactory(), body="Are you free tomorrow?")
-    from bots.outbound import send
+    settings.SMS_SEND_FROM_HOUR, settings.SMS_SEND_UNTIL_HOUR = 0, 0  # no hour is a sending hour: always deferred
+    night = agent_send_text(contact=ContactFactory(), body="Are you free tomorrow?")
+    from sms.outbound import send
 
     assert send(night.pk).status == DeliveryStatus.DEFERRED
     night.refresh_from_db()
@@ -116,7 +136,7 @@ def test_an_agent_text_obeys_opt_out_and_quiet_hours(twilio, settings):  # noqa:
 def test_an_empty_or_overlong_agent_text_is_refused(body, problem):
     contact = ContactFactory()
     with pytest.raises(ValidationError, match=problem):
-        message_queue_agent_text(contact=contact, body=body)
+        agent_send_text(contact=contact, body=body)
     assert not Message.objects.exists()
     contact.refresh_from_db()
     assert not contact.bot_paused
@@ -138,6 +158,6 @@ def test_texting_keeps_the_contacts_cached_results():
     """An agent's text changes nothing the bot learned, so the contact's cache version stays."""
     contact = ContactFactory()
     version = contact.cache_version
-    message_queue_agent_text(contact=contact, body="Hello")
+    agent_send_text(contact=contact, body="Hello")
     contact.refresh_from_db()
     assert contact.cache_version == version

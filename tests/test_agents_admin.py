@@ -9,8 +9,18 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from bots.models import LLMCall, Provider
-from leads.models import (Author, BotKind, Contact, DeliveryStatus, Direction, LeadType, Message, ScoreEvent,
-                          ScoreReason, Temperature)
+from leads.models import (
+    Author,
+    BotKind,
+    Contact,
+    DeliveryStatus,
+    Direction,
+    LeadType,
+    Message,
+    ScoreEvent,
+    ScoreReason,
+    Temperature,
+)
 from tests.factories import ContactFactory, ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +125,7 @@ def test_take_over_then_hand_back_from_the_contact_page(client, agent, hot_lead)
 
 def test_a_manual_text_is_queued_through_the_outbound_service(client, agent, hot_lead, settings,
                                                               django_capture_on_commit_callbacks):
-    settings.QUIET_HOURS_END, settings.QUIET_HOURS_START = 0, 24
+    settings.SMS_SEND_FROM_HOUR, settings.SMS_SEND_UNTIL_HOUR = 0, 24
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(reverse("admin:leads_contact_text", args=[hot_lead.pk]),
                                {"body": "Hi Maya, Dana here. Free for a call at 4?"}, follow=True)
@@ -129,7 +139,7 @@ def test_a_manual_text_is_queued_through_the_outbound_service(client, agent, hot
 
 
 def test_a_manual_text_in_quiet_hours_says_when_it_goes_out(client, agent, hot_lead, settings):
-    settings.QUIET_HOURS_END, settings.QUIET_HOURS_START = 0, 0  # no hour is a sending hour
+    settings.SMS_SEND_FROM_HOUR, settings.SMS_SEND_UNTIL_HOUR = 0, 0  # no hour is a sending hour
     response = client.post(reverse("admin:leads_contact_text", args=[hot_lead.pk]), {"body": "Morning!"}, follow=True)
     assert "Quiet hours where the contact is: the text goes out at" in response.content.decode()
 

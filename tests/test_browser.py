@@ -12,13 +12,23 @@ from django.contrib.auth.models import Group, User
 from django.db import connections
 from django.utils import timezone
 
+from agents.services import AGENTS_GROUP
 from bots.models import LLMCall, Provider
 from caching.keys import Scope
-from caching.policy import Kind
+from caching.policy import CallKind
 from caching.services import Computed, LLMCache, get_cache
-from leads.models import (Author, BotKind, Contact, DeliveryStatus, Direction, LeadType, Message, ScoreEvent,
-                          ScoreReason, Temperature)
-from leads.services import AGENTS_GROUP
+from leads.models import (
+    Author,
+    BotKind,
+    Contact,
+    DeliveryStatus,
+    Direction,
+    LeadType,
+    Message,
+    ScoreEvent,
+    ScoreReason,
+    Temperature,
+)
 from tests.factories import ContactFactory, ConversationFactory, MessageFactory
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -69,7 +79,7 @@ def eager_console_sms(settings):
     from config.celery import app
 
     settings.SMS_BACKEND = "console"
-    settings.QUIET_HOURS_END, settings.QUIET_HOURS_START = 0, 24
+    settings.SMS_SEND_FROM_HOUR, settings.SMS_SEND_UNTIL_HOUR = 0, 24
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
@@ -130,7 +140,7 @@ def make_cache_traffic():
              ("im pre aproved for 450", "I'm pre-approved for 450k"),
              ("looking at condos in mueller", "lookin at condos in mueller")]
     workers = [LLMCache() for _ in range(3)]
-    for kind in (Kind.INTENT, Kind.FACTS):
+    for kind in (CallKind.INTENT, CallKind.FACTS):
         for text, variant in texts:
             value = Computed({"intent": "provide_info"}, cost_usd=0.0011, tokens=950)
             workers[0].get_or_compute(kind, Scope.shared(), [text, question], lambda: value, text=text, context=question)
@@ -140,7 +150,7 @@ def make_cache_traffic():
                                       context=question)
     market = [f"noe valley median {stamp}"]
     for _ in range(6):
-        workers[0].get_or_compute(Kind.MARKET, Scope.shared(), market, lambda: Computed({"median": 1650000}, 0.004, 1400))
+        workers[0].get_or_compute(CallKind.INTENT, Scope.shared(), market, lambda: Computed({"median": 1650000}, 0.004, 1400))
     for worker in workers:
         worker.metrics.flush()
 

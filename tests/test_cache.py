@@ -13,9 +13,10 @@ import pytest
 from django.utils import timezone
 from django_redis import get_redis_connection
 
+from bots.memory import recent_messages, remember_message
 from caching.keys import REDIS_KEY_PREFIX, Scope
 from caching.models import SemanticCacheEntry
-from caching.policy import POLICIES, Kind, Tier, ttl_for
+from caching.policy import POLICIES, CallKind, Tier, ttl_for
 from caching.services import Computed, LLMCache, _embedding, with_options
 from leads.models import Temperature
 from tests.factories import ContactFactory, MessageFactory
@@ -50,19 +51,19 @@ def test_miss_then_l1_then_l2_in_another_process_then_backfilled():
     compute = Counter({"median_price": 612000})
     worker_a, worker_b = LLMCache(), LLMCache()
 
-    first = worker_a.get_or_compute(Kind.MARKET, Scope.shared(), parts, compute)
+    first = worker_a.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute)
     assert (first.tier, first.value, compute.calls) == (Tier.MISS, {"median_price": 612000}, 1)
-    assert worker_a.get_or_compute(Kind.MARKET, Scope.shared(), parts, compute).tier == Tier.L1
+    assert worker_a.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute).tier == Tier.L1
 
-    from_redis = worker_b.get_or_compute(Kind.MARKET, Scope.shared(), parts, compute)
+    from_redis = worker_b.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute)
     assert (from_redis.tier, from_redis.value) == (Tier.L2, {"median_price": 612000})
-    assert worker_b.get_or_compute(Kind.MARKET, Scope.shared(), parts, compute).tier == Tier.L1  # backfilled
+    assert worker_b.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute).tier == Tier.L1  # backfilled
     assert compute.calls == 1
 
 
 def test_keys_are_structured_and_values_are_json():
     contact = ContactFactory()
-    result = LLMCache().get_or_compute(Kind.SCORING, Scope.for_contact(contact), [unique("facts")], Counter({"frs": 40}),
+    result = LLMCache().get_or_compute(CallKind.SCORING, Scope.for_contact(contact), [unique("facts")], Counter({"frs": 40}),
                                        model="claude-x", prompt_version="p3")
     kind, scope, contact_id, version, digest = result.key.split(":")
     assert (kind, scope, contact_id, version) == ("scoring", "contact", str(contact.pk), f"v0.{contact.cache_version}")
@@ -75,15 +76,15 @@ def test_model_and_prompt_version_are_part_of_the_key():
     parts = [unique("same parts")]
     cache = LLMCache()
     compute = Counter("v")
-    cache.get_or_compute(Kind.MARKET, Scope.shared(), parts, compute, model="m1", prompt_version="1")
-    cache.get_or_compute(Kind.MARKET, Scope.shared(), parts, compute, model="m2", prompt_version="1")
-    cache.get_or_compute(Kind.MARKET, Scope.shared(), parts, compute, model="m1", prompt_version="2")
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute, model="m1", prompt_version="1")
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute, model="m2", prompt_version="1")
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute, model="m1", prompt_version="2")
     assert compute.calls == 3
 
 
 def test_l3_serves_a_typo_variant_and_backfills_l2_and_l1():
     context = f"{TIMELINE_QUESTION} ({uuid.uuid4().hex[:6]})"  # a question no other test stored under
-    first = LLMCache().get_or_compute(Kind.INTENT, Scope.shared(), ["we're moving in like 2 months", context],
+    first = LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), ["we're moving in like 2 months", context],
                                       Counter({"intent": "provide_info"}), text="we're moving in like 2 months",
                                       context=context)
     assert first.tier == Tier.MISS
@@ -91,12 +92,12 @@ def test_l3_serves_a_typo_variant_and_backfills_l2_and_l1():
     compute = Counter({"intent": "WRONG: should have been served from L3"})
     worker = LLMCache()
     variant = "we r moving in like 2 monthes"
-    hit = worker.get_or_compute(Kind.INTENT, Scope.shared(), [variant, context], compute, text=variant, context=context)
+    hit = worker.get_or_compute(CallKind.INTENT, Scope.shared(), [variant, context], compute, text=variant, context=context)
     assert hit.tier == Tier.L3 and hit.value == {"intent": "provide_info"} and compute.calls == 0
-    assert hit.similarity >= POLICIES[Kind.INTENT].l3_min_similarity
-    assert worker.get_or_compute(Kind.INTENT, Scope.shared(), [variant, context], compute, text=variant,
+    assert hit.similarity >= POLICIES[CallKind.INTENT].l3_min_similarity
+    assert worker.get_or_compute(CallKind.INTENT, Scope.shared(), [variant, context], compute, text=variant,
                                  context=context).tier == Tier.L1
-    assert LLMCache().get_or_compute(Kind.INTENT, Scope.shared(), [variant, context], compute, text=variant,
+    assert LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), [variant, context], compute, text=variant,
                                      context=context).tier == Tier.L2
     assert SemanticCacheEntry.objects.get(pk__isnull=False, text="we're moving in like 2 months",
                                           context_hash__isnull=False).hit_count == 1
@@ -113,27 +114,27 @@ def test_l3_serves_a_typo_variant_and_backfills_l2_and_l1():
 )
 def test_guard_refuses_near_misses_that_embeddings_call_similar(stored, asked):
     context = unique("")
-    LLMCache().get_or_compute(Kind.FACTS, Scope.shared(), [stored, context], Counter({"from": stored}), text=stored,
+    LLMCache().get_or_compute(CallKind.FACTS, Scope.shared(), [stored, context], Counter({"from": stored}), text=stored,
                               context=context)
     compute = Counter({"from": asked})
     guarded = LLMCache()
-    result = guarded.get_or_compute(Kind.FACTS, Scope.shared(), [asked, context], compute, text=asked, context=context)
+    result = guarded.get_or_compute(CallKind.FACTS, Scope.shared(), [asked, context], compute, text=asked, context=context)
     assert result.tier == Tier.MISS and result.value == {"from": asked}
 
     # The refusal is counted for the dashboard: similarity alone would have served the stored answer.
-    assert guarded.metrics.read().get("facts|L3|guard_rejections", 0) == 1
+    assert guarded.metrics.read().get("facts", "L3", "guard_rejections") == 1
 
     # Without the guard the same look-up would have served the wrong stored answer.
     unguarded = with_options(guard=False)
-    wrong = unguarded.get_or_compute(Kind.FACTS, Scope.shared(), [asked, context, "no-guard"], compute, text=asked,
+    wrong = unguarded.get_or_compute(CallKind.FACTS, Scope.shared(), [asked, context, "no-guard"], compute, text=asked,
                                      context=context)
     assert wrong.similarity is not None and wrong.similarity > 0.5
 
 
 def test_the_preceding_question_separates_short_replies():
-    LLMCache().get_or_compute(Kind.FACTS, Scope.shared(), ["3", "How many bedrooms do you need?"], Counter({"bedrooms": 3}),
+    LLMCache().get_or_compute(CallKind.FACTS, Scope.shared(), ["3", "How many bedrooms do you need?"], Counter({"bedrooms": 3}),
                               text="3", context="How many bedrooms do you need?")
-    result = LLMCache().get_or_compute(Kind.FACTS, Scope.shared(), ["3", "How many months until you move?"],
+    result = LLMCache().get_or_compute(CallKind.FACTS, Scope.shared(), ["3", "How many months until you move?"],
                                        Counter({"timeline_days": 90}), text="3", context="How many months until you move?")
     assert result.tier == Tier.MISS and result.value == {"timeline_days": 90}
 
@@ -141,23 +142,23 @@ def test_the_preceding_question_separates_short_replies():
 def test_two_contacts_sending_the_same_text_never_share_contact_data():
     alice, bob = ContactFactory(), ContactFactory()
     text = unique("what did you say the price was?")
-    for kind in (Kind.RESPONSE, Kind.MEMORY, Kind.SCORING):
+    for kind in (CallKind.RESPONSE, CallKind.MEMORY, CallKind.SCORING):
         LLMCache().get_or_compute(kind, Scope.for_contact(alice), [text], Counter({"for": "alice"}), text=text)
         for worker in (LLMCache(), LLMCache()):  # L2 and L3 shared, fresh L1 each
             result = worker.get_or_compute(kind, Scope.for_contact(bob), [text], Counter({"for": "bob"}), text=text)
             assert result.value == {"for": "bob"}, f"{kind} leaked from alice in tier {result.tier}"
     # One process serving both: bob's L1 lookups never see alice's entries either.
     same_process = LLMCache()
-    same_process.get_or_compute(Kind.RESPONSE, Scope.for_contact(alice), [text, 2], Counter({"for": "alice"}), text=text)
-    assert same_process.get_or_compute(Kind.RESPONSE, Scope.for_contact(bob), [text, 2], Counter({"for": "bob"}),
+    same_process.get_or_compute(CallKind.RESPONSE, Scope.for_contact(alice), [text, 2], Counter({"for": "alice"}), text=text)
+    assert same_process.get_or_compute(CallKind.RESPONSE, Scope.for_contact(bob), [text, 2], Counter({"for": "bob"}),
                                        text=text).value == {"for": "bob"}
 
 
 def test_contact_data_cannot_be_cached_in_the_shared_scope():
     with pytest.raises(ValueError, match="contact scope"):
-        LLMCache().get_or_compute(Kind.RESPONSE, Scope.shared(), ["x"], Counter("x"))
+        LLMCache().get_or_compute(CallKind.RESPONSE, Scope.shared(), ["x"], Counter("x"))
     with pytest.raises(ValueError, match="global scope"):
-        LLMCache().get_or_compute(Kind.INTENT, Scope.for_contact(ContactFactory()), ["x"], Counter("x"))
+        LLMCache().get_or_compute(CallKind.INTENT, Scope.for_contact(ContactFactory()), ["x"], Counter("x"))
 
 
 def test_temperature_change_invalidates_every_tier_in_every_process():
@@ -165,7 +166,7 @@ def test_temperature_change_invalidates_every_tier_in_every_process():
     text = unique("we are pre-approved and want to move in 30 days")
     worker_a, worker_b = LLMCache(), LLMCache()
     for worker in (worker_a, worker_b):  # both processes hold the entry in their L1
-        worker.get_or_compute(Kind.RESPONSE, Scope.for_contact(contact), [text], Counter({"reply": "cold"}), text=text)
+        worker.get_or_compute(CallKind.RESPONSE, Scope.for_contact(contact), [text], Counter({"reply": "cold"}), text=text)
     old_version = contact.cache_version
 
     contact.temperature = Temperature.WARM
@@ -175,7 +176,7 @@ def test_temperature_change_invalidates_every_tier_in_every_process():
     fresh = type(contact).objects.get(pk=contact.pk)
     for worker in (worker_a, worker_b, LLMCache()):
         compute = Counter({"reply": "warm"})
-        result = worker.get_or_compute(Kind.RESPONSE, Scope.for_contact(fresh), [text], compute, text=text)
+        result = worker.get_or_compute(CallKind.RESPONSE, Scope.for_contact(fresh), [text], compute, text=text)
         assert (result.tier, result.value) in ((Tier.MISS, {"reply": "warm"}), (Tier.L2, {"reply": "warm"}))
     assert not SemanticCacheEntry.objects.filter(scope=f"contact:{contact.pk}", version=f"0.{old_version}").exists()
 
@@ -192,26 +193,26 @@ def test_saving_without_a_temperature_change_keeps_the_cache():
 def test_invalidating_a_kind_retires_it_everywhere():
     parts = [unique("market")]
     worker_a, worker_b = LLMCache(), LLMCache()
-    worker_a.get_or_compute(Kind.MARKET, Scope.shared(), parts, Counter("old"))
-    assert worker_b.get_or_compute(Kind.MARKET, Scope.shared(), parts, Counter("unused")).tier == Tier.L2
+    worker_a.get_or_compute(CallKind.INTENT, Scope.shared(), parts, Counter("old"))
+    assert worker_b.get_or_compute(CallKind.INTENT, Scope.shared(), parts, Counter("unused")).tier == Tier.L2
 
-    worker_a.invalidate_kind(Kind.MARKET)
-    assert worker_a.get_or_compute(Kind.MARKET, Scope.shared(), parts, Counter("new")).value == "new"
+    worker_a.invalidate_kind(CallKind.INTENT)
+    assert worker_a.get_or_compute(CallKind.INTENT, Scope.shared(), parts, Counter("new")).value == "new"
     time.sleep(1.1)  # other processes re-read the kind generations at most once a second
-    assert worker_b.get_or_compute(Kind.MARKET, Scope.shared(), parts, Counter("unused")).value == "new"
+    assert worker_b.get_or_compute(CallKind.INTENT, Scope.shared(), parts, Counter("unused")).value == "new"
 
 
 def test_adaptive_ttl_shortens_with_conversation_speed_within_bounds():
-    base = POLICIES[Kind.RESPONSE].ttl_seconds
-    assert ttl_for(Kind.RESPONSE, None) == base
-    assert ttl_for(Kind.RESPONSE, 0.1) > ttl_for(Kind.RESPONSE, 2) > ttl_for(Kind.RESPONSE, 6)
-    assert ttl_for(Kind.RESPONSE, 2) == base // 2
-    assert ttl_for(Kind.RESPONSE, 1000) == int(base * 0.25)
-    assert ttl_for(Kind.MARKET, 1000) == 60 * 60  # shared kinds keep their fixed TTL
-    assert (ttl_for(Kind.SCORING, None), ttl_for(Kind.INTENT, None)) == (15 * 60, 5 * 60)
+    base = POLICIES[CallKind.RESPONSE].ttl_seconds
+    assert ttl_for(CallKind.RESPONSE, None) == base
+    assert ttl_for(CallKind.RESPONSE, 0.1) > ttl_for(CallKind.RESPONSE, 2) > ttl_for(CallKind.RESPONSE, 6)
+    assert ttl_for(CallKind.RESPONSE, 2) == base // 2
+    assert ttl_for(CallKind.RESPONSE, 1000) == int(base * 0.25)
+    assert ttl_for(CallKind.INTENT, 1000) == 5 * 60  # shared kinds keep their fixed TTL
+    assert (ttl_for(CallKind.SCORING, None), ttl_for(CallKind.INTENT, None)) == (15 * 60, 5 * 60)
 
     contact = ContactFactory()
-    result = LLMCache().get_or_compute(Kind.RESPONSE, Scope.for_contact(contact), [unique("x")], Counter("r"),
+    result = LLMCache().get_or_compute(CallKind.RESPONSE, Scope.for_contact(contact), [unique("x")], Counter("r"),
                                        messages_per_minute=6)
     redis_ttl = get_redis_connection("llm").ttl(REDIS_KEY_PREFIX + result.key)
     assert base * 0.25 - 5 <= redis_ttl <= base * 0.25
@@ -224,7 +225,7 @@ def test_concurrent_misses_in_threads_compute_once():
     results = []
 
     def ask():
-        results.append(cache.get_or_compute(Kind.MARKET, Scope.shared(), parts, compute))
+        results.append(cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute))
 
     threads = [threading.Thread(target=ask) for _ in range(8)]
     for thread in threads:
@@ -236,27 +237,12 @@ def test_concurrent_misses_in_threads_compute_once():
     assert sum(r.tier == Tier.MISS for r in results) == 1
 
 
-def test_streaming_and_tool_use_bypass_the_cache():
-    cache = LLMCache()
-    contact = ContactFactory()
-    compute = Counter("streamed")
-    for flags in ({"streaming": True}, {"tool_use": True}):
-        for _ in range(2):
-            result = cache.get_or_compute(Kind.RESPONSE, Scope.for_contact(contact), ["same"], compute, text="same", **flags)
-            assert result.tier == Tier.BYPASS and result.key == ""
-    assert compute.calls == 4
-    assert cache.local.stats()["entries"] == 0
-    assert not SemanticCacheEntry.objects.filter(scope=f"contact:{contact.pk}").exists()
-    normal = cache.get_or_compute(Kind.RESPONSE, Scope.for_contact(contact), ["same"], compute, text="same")
-    assert normal.tier == Tier.MISS  # nothing was written by the bypassed calls
-
-
 def test_an_embedding_is_computed_once_per_text():
     text, context = unique("we have a 4 bed house to sell"), "Are you looking to buy or sell?"
     before = _embedding.cache_info().misses
     cache = LLMCache()
-    cache.get_or_compute(Kind.INTENT, Scope.shared(), [text, context], Counter("seller"), text=text, context=context)
-    cache.get_or_compute(Kind.FACTS, Scope.shared(), [text, context], Counter({"bedrooms": 4}), text=text, context=context)
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), [text, context], Counter("seller"), text=text, context=context)
+    cache.get_or_compute(CallKind.FACTS, Scope.shared(), [text, context], Counter({"bedrooms": 4}), text=text, context=context)
     assert _embedding.cache_info().misses == before + 1
 
 
@@ -264,8 +250,8 @@ def test_expired_semantic_rows_are_purged():
     from caching.tasks import purge_expired
 
     cache = LLMCache()
-    cache.get_or_compute(Kind.INTENT, Scope.shared(), [unique("a")], Counter("x"), text=unique("old news"))
-    cache.get_or_compute(Kind.INTENT, Scope.shared(), [unique("b")], Counter("y"), text=unique("fresh news"))
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), [unique("a")], Counter("x"), text=unique("old news"))
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), [unique("b")], Counter("y"), text=unique("fresh news"))
     SemanticCacheEntry.objects.filter(text__startswith="old news").update(expires_at=timezone.now() - timedelta(seconds=1))
     assert purge_expired() == 1
     assert purge_expired() == 0  # safe to run twice
@@ -275,10 +261,10 @@ def test_expired_semantic_rows_are_purged():
 def test_expired_semantic_rows_are_never_served():
     context = unique("ctx")
     text = "we're moving in like 2 months"
-    LLMCache().get_or_compute(Kind.INTENT, Scope.shared(), [text, context], Counter("old"), text=text, context=context)
+    LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), [text, context], Counter("old"), text=text, context=context)
     SemanticCacheEntry.objects.filter(context_hash__isnull=False, text=text).update(expires_at=timezone.now())
     variant = "we r moving in like 2 monthes"
-    result = LLMCache().get_or_compute(Kind.INTENT, Scope.shared(), [variant, context], Counter("new"), text=variant,
+    result = LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), [variant, context], Counter("new"), text=variant,
                                        context=context)
     assert result.tier == Tier.MISS
 
@@ -290,15 +276,15 @@ def test_metrics_add_up_hits_misses_and_savings():
     cache.metrics.reset()
     parts = [unique("metrics")]
     compute = Counter("value", cost=0.0125, tokens=2000)
-    cache.get_or_compute(Kind.MARKET, Scope.shared(), parts, compute)          # miss
-    cache.get_or_compute(Kind.MARKET, Scope.shared(), parts, compute)          # L1
-    LLMCache().get_or_compute(Kind.MARKET, Scope.shared(), parts, compute)     # L2 (another process's recorder)
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute)          # miss
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute)          # L1
+    LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute)     # L2 (another process's recorder)
     rows = {(r.kind, r.tier): r for r in cache_stats(cache.metrics)}
-    assert rows[("market", "miss")].count == 1
-    assert rows[("market", "L1")].count == 1
-    assert rows[("market", "L1")].saved_usd == pytest.approx(0.0125)
-    assert rows[("market", "L1")].saved_tokens == 2000
-    assert rows[("market", "L1")].p95_ms <= 1
+    assert rows[("intent", "miss")].count == 1
+    assert rows[("intent", "L1")].count == 1
+    assert rows[("intent", "L1")].saved_usd == pytest.approx(0.0125)
+    assert rows[("intent", "L1")].saved_tokens == 2000
+    assert rows[("intent", "L1")].p95_ms <= 1
 
 
 def test_recent_messages_come_from_l1_until_another_worker_adds_one():
@@ -310,20 +296,20 @@ def test_recent_messages_come_from_l1_until_another_worker_adds_one():
         message_touch_contact(message=message)
     contact.refresh_from_db()
     cache = LLMCache()
-    messages, tier = cache.recent_messages(contact, limit=2)
+    messages, tier = recent_messages(cache, contact, 2)
     assert tier == Tier.MISS and [m["body"] for m in messages] == ["m1", "m2"]
-    messages, tier = cache.recent_messages(contact, limit=2)
+    messages, tier = recent_messages(cache, contact, 2)
     assert tier == Tier.L1 and [m["body"] for m in messages] == ["m1", "m2"]
 
     newer = MessageFactory(contact=contact, conversation=message.conversation, body="from another worker")
     message_touch_contact(message=newer)
     contact.refresh_from_db()
-    messages, tier = cache.recent_messages(contact, limit=2)
+    messages, tier = recent_messages(cache, contact, 2)
     assert tier == Tier.MISS and [m["body"] for m in messages] == ["m2", "from another worker"]
 
     mine = MessageFactory(contact=contact, conversation=message.conversation, body="sent here")
     message_touch_contact(message=mine)
-    cache.remember_message(mine)
+    remember_message(cache, mine)
     contact.refresh_from_db()
-    messages, tier = cache.recent_messages(contact, limit=2)
+    messages, tier = recent_messages(cache, contact, 2)
     assert tier == Tier.L1 and [m["body"] for m in messages] == ["from another worker", "sent here"]

@@ -15,7 +15,7 @@ from django.test import override_settings
 
 from caching.keys import Scope
 from caching.models import SemanticCacheEntry
-from caching.policy import Kind, Tier
+from caching.policy import CallKind, Tier
 from caching.services import LLMCache
 from config import embedded
 
@@ -47,29 +47,29 @@ def test_redis_down_skips_l2_and_still_answers(private_redis):
     with _llm_cache_settings(url):
         parts = [uuid.uuid4().hex]
         cache = LLMCache()
-        assert cache.get_or_compute(Kind.MARKET, Scope.shared(), parts, lambda: "v1").tier == Tier.MISS
-        assert LLMCache().get_or_compute(Kind.MARKET, Scope.shared(), parts, lambda: "unused").tier == Tier.L2
+        assert cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, lambda: "v1").tier == Tier.MISS
+        assert LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), parts, lambda: "unused").tier == Tier.L2
 
         private_redis.stop()
         during = LLMCache()
         started = time.perf_counter()
-        result = during.get_or_compute(Kind.MARKET, Scope.shared(), parts, lambda: "computed while redis is down")
+        result = during.get_or_compute(CallKind.INTENT, Scope.shared(), parts, lambda: "computed while redis is down")
         assert result.value == "computed while redis is down" and result.tier == Tier.MISS
         assert during.redis.breaker.is_open
         # With the breaker open the next calls do not even try Redis.
-        again = during.get_or_compute(Kind.MARKET, Scope.shared(), [uuid.uuid4().hex], lambda: "still fine")
+        again = during.get_or_compute(CallKind.INTENT, Scope.shared(), [uuid.uuid4().hex], lambda: "still fine")
         assert again.value == "still fine"
         assert (time.perf_counter() - started) < 2.0
-        during.invalidate_kind(Kind.MARKET)  # must not raise either
+        during.invalidate_kind(CallKind.INTENT)  # must not raise either
         during.metrics.flush()               # counts are kept for later, not raised
 
         restarted = type(private_redis)(port=port, data_dir=private_redis.data_dir)
         restarted.start()
         try:
             time.sleep(0.35)  # the breaker's reset time
-            later = during.get_or_compute(Kind.MARKET, Scope.shared(), ["after restart", parts], lambda: "v2")
+            later = during.get_or_compute(CallKind.INTENT, Scope.shared(), ["after restart", parts], lambda: "v2")
             assert later.tier == Tier.MISS
-            assert LLMCache().get_or_compute(Kind.MARKET, Scope.shared(), ["after restart", parts], lambda: "x").tier == Tier.L2
+            assert LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), ["after restart", parts], lambda: "x").tier == Tier.L2
         finally:
             restarted.stop()
 
@@ -81,21 +81,21 @@ def test_postgres_down_skips_l3_and_still_answers():
     with override_settings(LLM_CACHE_BREAKER_SECONDS=0.3):
         cache = LLMCache()
         text = f"we want to buy a condo near {uuid.uuid4().hex[:6]}"
-        assert cache.get_or_compute(Kind.INTENT, Scope.shared(), [text], lambda: "buyer", text=text).tier == Tier.MISS
+        assert cache.get_or_compute(CallKind.INTENT, Scope.shared(), [text], lambda: "buyer", text=text).tier == Tier.MISS
         connection.close()
         assert embedded.stop(settings.EMBEDDED_DATA_DIR, services=("postgres",)) == ["postgres"]
         try:
             other = f"{text} please"
-            result = LLMCache().get_or_compute(Kind.INTENT, Scope.shared(), [other], lambda: "computed without L3",
+            result = LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), [other], lambda: "computed without L3",
                                                text=other)
             assert result.value == "computed without L3" and result.tier == Tier.MISS
             # L1 and L2 still serve while PostgreSQL is away.
-            assert cache.get_or_compute(Kind.INTENT, Scope.shared(), [text], lambda: "x", text=text).tier == Tier.L1
+            assert cache.get_or_compute(CallKind.INTENT, Scope.shared(), [text], lambda: "x", text=text).tier == Tier.L1
         finally:
             embedded.ensure_running(settings.EMBEDDED_DATA_DIR)
         time.sleep(0.35)
         third = f"we want to sell a condo near {uuid.uuid4().hex[:6]}"
-        LLMCache().get_or_compute(Kind.INTENT, Scope.shared(), [third], lambda: "buyer", text=third)
+        LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), [third], lambda: "buyer", text=third)
         assert SemanticCacheEntry.objects.filter(text=third).exists()  # L3 is back
 
 
@@ -112,7 +112,7 @@ def compute():
     get_redis_connection("llm").incr(counter)
     time.sleep(1.0)
     return {"answer": parts}
-result = LLMCache().get_or_compute("market", Scope.shared(), [parts], compute)
+result = LLMCache().get_or_compute("intent", Scope.shared(), [parts], compute)
 print(result.tier, result.value["answer"])
 """
 

@@ -3,7 +3,7 @@
 import threading
 import time
 
-from caching.local import LocalLRU, RecentMessages
+from caching.local import LocalLRU, RecentItems
 
 
 def test_evicts_least_recently_used_when_entry_bound_is_reached():
@@ -53,8 +53,8 @@ def test_concurrent_writers_keep_the_bounds():
     assert stats["bytes"] == 7 * stats["entries"]
 
 
-def test_recent_messages_keep_the_last_n_per_contact_and_bound_contacts():
-    recent = RecentMessages(per_contact=3, max_contacts=2)
+def test_recent_items_keep_the_last_n_per_owner_and_bound_owners():
+    recent = RecentItems(per_owner=3, max_owners=2)
     for i in range(5):
         recent.add(1, {"id": i, "body": f"m{i}"})
     assert [m["id"] for m in recent.get(1, 10)] == [2, 3, 4]

@@ -19,9 +19,16 @@ from django.utils import timezone
 from bots.models import LLMCall, Provider
 from caching.keys import Scope
 from caching.models import SemanticCacheEntry
-from caching.policy import Kind
+from caching.policy import CallKind
 from caching.services import Computed, get_cache
-from leads.models import BotKind, Contact, LeadType, ScoreEvent, ScoreReason, Temperature
+from leads.models import (
+    BotKind,
+    Contact,
+    LeadType,
+    ScoreEvent,
+    ScoreReason,
+    Temperature,
+)
 from tests.factories import ContactFactory, ConversationFactory
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -104,15 +111,15 @@ def test_cache_stats_prints_a_table_and_json(metrics):
     assert run("cache_stats").strip() == "no cache look-ups recorded in the last 1 day(s)"
     parts = [f"stats-{timezone.now().timestamp()}"]
     for _ in range(4):
-        get_cache().get_or_compute(Kind.MARKET, Scope.shared(), parts, lambda: Computed({"median": 1}, 0.005, 800))
+        get_cache().get_or_compute(CallKind.INTENT, Scope.shared(), parts, lambda: Computed({"median": 1}, 0.005, 800))
     table = run("cache_stats", "--days", "7").splitlines()
     assert table[0].startswith("| kind | tier | count | share | p50 ms (<=) | p95 ms (<=)")
-    assert any(line.startswith("| market | L1 | 3 | 75.0% |") and "| 0.0150 | 2400 |" in line for line in table)
-    assert any(line.startswith("| market | miss | 1 | 25.0% |") for line in table)
+    assert any(line.startswith("| intent | L1 | 3 | 75.0% |") and "| 0.0150 | 2400 |" in line for line in table)
+    assert any(line.startswith("| intent | miss | 1 | 25.0% |") for line in table)
     assert table[-1] == "overall hit rate: 75.0%"
     report = json.loads(run("cache_stats", "--json"))
     assert report["days"] == 1 and report["hit_rate"] == 0.75
-    assert {(row["kind"], row["tier"], row["count"]) for row in report["rows"]} == {("market", "L1", 3), ("market", "miss", 1)}
+    assert {(row["kind"], row["tier"], row["count"]) for row in report["rows"]} == {("intent", "L1", 3), ("intent", "miss", 1)}
 
 
 # --- cache_invalidate -------------------------------------------------------------------------------------------
@@ -123,10 +130,10 @@ def test_cache_invalidate_by_contact_kind_and_all():
     version = contact.cache_version
     assert run("cache_invalidate", "--contact", "(415) 555-0171").strip() == \
         f"contact +14155550171: cache version is now {version + 1}"
-    generation = get_cache().kind_generation(Kind.INTENT)
+    generation = get_cache().kind_generation(CallKind.INTENT)
     assert run("cache_invalidate", "--kind", "intent").strip() == f"kind intent: generation is now {generation + 1}"
     assert run("cache_invalidate", "--all", "--yes").strip() == "all kinds invalidated"
-    assert get_cache().kind_generation(Kind.INTENT) == generation + 2
+    assert get_cache().kind_generation(CallKind.INTENT) == generation + 2
     with pytest.raises(CommandError, match="not confirmed"):  # no terminal to ask: --all needs --yes
         run("cache_invalidate", "--all")
 
@@ -137,7 +144,7 @@ def test_cache_invalidate_by_contact_kind_and_all():
 def test_cache_purge_expired_reports_what_it_deleted():
     stamp = timezone.now().timestamp()
     for text in (f"old news {stamp}", f"fresh news {stamp}"):
-        get_cache().get_or_compute(Kind.INTENT, Scope.shared(), [text], lambda: "x", text=text)
+        get_cache().get_or_compute(CallKind.INTENT, Scope.shared(), [text], lambda: "x", text=text)
     SemanticCacheEntry.objects.filter(text__startswith="old news").update(expires_at=timezone.now() - timedelta(seconds=1))
     assert run("cache_purge_expired").strip() == "purged 1 expired semantic-cache rows"
     assert run("cache_purge_expired").strip() == "purged 0 expired semantic-cache rows"

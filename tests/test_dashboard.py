@@ -9,22 +9,22 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from agents.dashboard import cache_panel, lead_panel, window_days
 from bots.models import LLMCall, Provider
 from caching.keys import Scope
-from caching.policy import Kind
+from caching.policy import CallKind
 from caching.services import Computed, get_cache
-from leads.dashboard import cache_panel, lead_panel, window_days
 from leads.models import Contact, Temperature
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def look_up_market_context(times: int, *, cost=0.004, tokens=1200):
+def look_up_facts(times: int, *, cost=0.004, tokens=1200):
     """Real look-ups through the cache: the first misses and computes, the rest are L1 hits that saved its cost."""
     parts = [f"austin-{timezone.now().timestamp()}"]
     for _ in range(times):
-        get_cache().get_or_compute(Kind.MARKET, Scope.shared(), parts, lambda: Computed({"median": 550000}, cost, tokens))
+        get_cache().get_or_compute(CallKind.FACTS, Scope.shared(), parts, lambda: Computed({"facts": {"areas": ["Austin"]}}, cost, tokens))
 
 
 def test_only_staff_see_the_dashboard(client):
@@ -35,7 +35,7 @@ def test_only_staff_see_the_dashboard(client):
 
 
 def test_the_dashboard_shows_cache_and_lead_figures(client, agent, metrics):
-    look_up_market_context(4)
+    look_up_facts(4)
     hot = ContactFactory(name="Maya Chen", temperature=Temperature.HOT, needs_agent=True, handoff_reason="hot lead",
                          handoff_at=timezone.now())
     ContactFactory(temperature=Temperature.WARM)
@@ -45,7 +45,7 @@ def test_the_dashboard_shows_cache_and_lead_figures(client, agent, metrics):
     html = response.content.decode()
     assert "75.0%" in html                                    # 3 L1 hits of 4 look-ups
     assert "saved today, 3600 tokens" in html and "$0.0120" in html
-    assert "<td>market</td>" in html
+    assert "<td>facts</td>" in html
     assert re.search(r"<td class=\"n\">≤ [0-9.]+ ms</td>", html)  # p95 of the L1 hits, as a histogram bound
     assert "Hot leads waiting for an agent" in html and "Maya Chen" in html and "hot lead" in html
     assert "$0.0200" in html                                  # cost per lead
@@ -54,16 +54,17 @@ def test_the_dashboard_shows_cache_and_lead_figures(client, agent, metrics):
 
 
 def test_cache_panel_counts_tiers_savings_and_guard_rejections(metrics):
-    look_up_market_context(3, cost=0.01, tokens=1000)
-    metrics.record(kind="intent", tier="miss", latency_ms=3.0, guard_rejected=True)
+    look_up_facts(3, cost=0.01, tokens=1000)
+    metrics.record(kind="intent", tier="miss", latency_ms=3.0)
+    metrics.record_guard_rejection(kind="intent")
     panel = cache_panel(7)
-    market = next(row for row in panel.kinds if row.kind == "market")
-    assert (market.lookups, market.tiers["L1"].count, market.tiers["miss"].count) == (3, 2, 1)
-    assert market.hit_rate == pytest.approx(2 / 3)
+    facts = next(row for row in panel.kinds if row.kind == "facts")
+    assert (facts.lookups, facts.tiers["L1"].count, facts.tiers["miss"].count) == (3, 2, 1)
+    assert facts.hit_rate == pytest.approx(2 / 3)
     assert panel.lookups == 4 and panel.tier_totals == {"L1": 2, "L2": 0, "L3": 0, "miss": 2}
     assert panel.guard_rejections == 1
     assert panel.saved_today.usd == pytest.approx(0.02) and panel.saved_week.tokens == 2000
-    assert [row.label for row in panel.chart.rows] == ["intent", "market"]
+    assert [row.label for row in panel.chart.rows] == ["intent", "facts"]
 
 
 def test_no_lookups_yet_is_said_plainly(client, agent, metrics):

@@ -6,15 +6,17 @@ import uuid
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from bots.keywords import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, classify_keyword
-from bots.segments import fit_segments, is_gsm7, segment_count, to_gsm7
 from leads.extraction import extract
 from leads.facts import QualificationFacts
 from leads.models import Keyword, Message
 from leads.phones import normalize_phone
+from sms.keywords import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, classify_keyword
+from sms.segments import fit_segments, is_gsm7, segment_count, to_gsm7
 
 FUZZ = hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WEBHOOK_FUZZ = hypothesis_settings(max_examples=150, deadline=None,

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.db import connection
 from twilio.request_validator import RequestValidator
 
-from bots.spool import drain_spool, spooled_count
 from config import embedded
 from leads.models import Message
+from sms.spool import drain_spool, spooled_count
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -6,9 +6,9 @@ import pytest
 import respx
 
 from bots import stages
-from bots.segments import fit_segments, needs_unicode, segment_count, to_gsm7
 from bots.services import _fit_for_sms
 from leads.models import LeadType, Temperature
+from sms.segments import fit_segments, needs_unicode, segment_count, to_gsm7
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ Requests are signed with the real twilio RequestValidator; Twilio's REST API is 
 (`responses` intercepts `requests`, so the real twilio client builds and sends every call)."""
 
 import re
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime
+from datetime import timezone as dt_timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,12 +15,12 @@ from django.core import mail
 from django_redis import get_redis_connection
 from twilio.request_validator import RequestValidator
 
-from bots import outbound
 from bots.conversation import ContactBusy, answer_in_order
 from bots.tasks import process_inbound_message
-from bots.twilio_client import twilio_client
 from leads.models import Author, Contact, DeliveryStatus, Direction, Keyword, Message
 from leads.services import contact_get_or_create, message_record_inbound
+from sms import outbound
+from sms.twilio_client import twilio_client
 
 pytestmark = pytest.mark.django_db
 
@@ -287,7 +288,7 @@ def test_signed_webhook_to_reply_to_status_callbacks_end_to_end(client, twilio, 
     # worker path is covered by test_webhook_through_a_real_celery_worker below.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.ANTHROPIC_API_KEY = ""
-    settings.QUIET_HOURS_END, settings.QUIET_HOURS_START = 0, 24  # any hour is a sending hour for this test
+    settings.SMS_SEND_FROM_HOUR, settings.SMS_SEND_UNTIL_HOUR = 0, 24  # any hour is a sending hour for this test
     from config.celery import app
 
     app.conf.task_always_eager = True

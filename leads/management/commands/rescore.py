@@ -3,8 +3,8 @@ import sys
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from leads.models import Contact
 from leads.management.arguments import contact_from_argument
+from leads.models import Contact
 from leads.services import contact_rescore
 
 

@@ -1,4 +1,4 @@
-"""Receiving an SMS: store it once per MessageSid, act on keywords, queue the bot's turn after commit."""
+"""Receiving an SMS: store it once per MessageSid, act on keywords, announce a text to answer after commit."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from bots import tasks
-from bots.keywords import classify_keyword
-from bots.segments import segment_count
-from leads.models import Author, DeliveryStatus, Direction, Keyword, Message
-from leads.services import contact_get_or_create, contact_set_opt_out, message_record_inbound, message_touch_contact
+from leads.models import Author, Keyword, Message
+from leads.services import (
+    contact_get_or_create,
+    contact_set_opt_out,
+    message_mark_handled,
+    message_record_inbound,
+)
+from sms.keywords import classify_keyword
+from sms.services import outbound_queue
+from sms.signals import inbound_text_stored
 
 
 @dataclass(frozen=True)
@@ -30,21 +34,15 @@ def receive_sms(*, from_number: str, body: str, message_sid: str, opt_out_type: 
             return Received(message, False, message.keyword)
         keyword = classify_keyword(body, opted_out=contact.opted_out, opt_out_type=opt_out_type)
         if keyword:
-            Message.objects.filter(pk=message.pk).update(keyword=keyword, handled_at=timezone.now())
+            message_mark_handled(message=message, keyword=keyword)
         if keyword == Keyword.OPT_OUT:
             # Twilio itself confirms the opt-out to the handset; we only stop texting.
             contact_set_opt_out(contact=contact, opted_out=True)
         elif keyword == Keyword.OPT_IN:
             contact_set_opt_out(contact=contact, opted_out=False)
         elif keyword == Keyword.HELP:
-            help_reply = Message.objects.create(
-                conversation=message.conversation, contact=contact, direction=Direction.OUTBOUND,
-                body=settings.SMS_HELP_TEXT, status=DeliveryStatus.QUEUED, segments=segment_count(settings.SMS_HELP_TEXT),
-                reply_to=message, author=Author.SYSTEM,
-            )
-            message_touch_contact(message=help_reply)
-            transaction.on_commit(lambda: tasks.send_outbound_message.delay(help_reply.pk))
+            outbound_queue(contact=contact, body=settings.SMS_HELP_TEXT, author=Author.SYSTEM, reply_to=message)
         else:
-            transaction.on_commit(lambda: tasks.process_inbound_message.delay(message.pk))
+            transaction.on_commit(lambda: inbound_text_stored.send(sender=Message, message_id=message.pk))
     message.keyword = keyword
     return Received(message, True, keyword)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from leads.models import Author, Contact, DeliveryStatus, Message
+from leads.models import Author, DeliveryStatus, Message
+from leads.quiet_hours import next_allowed_time
 from leads.services import contact_set_opt_out
 
 logger = logging.getLogger(__name__)
@@ -41,16 +41,6 @@ class TransientSendError(Exception):
 class SendOutcome:
     status: str
     send_after: datetime | None = None
-
-
-def next_allowed_time(contact: Contact, now: datetime | None = None) -> datetime | None:
-    """None if a text may go out now, else the next allowed moment in the recipient's local time."""
-    zone = ZoneInfo(contact.time_zone or "America/New_York")
-    local = (now or timezone.now()).astimezone(zone)
-    if settings.QUIET_HOURS_END <= local.hour < settings.QUIET_HOURS_START:
-        return None
-    day = local.date() if local.hour < settings.QUIET_HOURS_END else local.date() + timedelta(days=1)
-    return datetime.combine(day, time(settings.QUIET_HOURS_END), tzinfo=zone)
 
 
 def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
@@ -126,7 +116,7 @@ def _deliver(*, to: str, body: str, status_callback: bool = True) -> tuple[str, 
         return sid, DeliveryStatus.SENT
     from twilio.base.exceptions import TwilioRestException
 
-    from bots.twilio_client import twilio_client
+    from sms.twilio_client import twilio_client
 
     options = {"to": to, "body": body}
     if settings.TWILIO_MESSAGING_SERVICE_SID:

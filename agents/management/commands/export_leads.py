@@ -6,8 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from agents.selectors import EXPORT_FIELDS, export_row, leads_for_export
 from leads.models import Temperature
-from leads.selectors import EXPORT_FIELDS, export_row, leads_for_export
 
 
 class Command(BaseCommand):

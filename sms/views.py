@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bots.inbound import receive_sms
-from bots.outbound import apply_status_callback
-from bots.spool import spool_inbound
+from sms.inbound import receive_sms
+from sms.outbound import apply_status_callback
+from sms.spool import spool_inbound
 
 # Twilio joins long texts up to 1,600 characters; anything far beyond that is not an SMS.
 MAX_BODY_CHARS = 5000

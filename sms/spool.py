@@ -1,13 +1,20 @@
 """When PostgreSQL is down, an inbound SMS is kept in a Redis list instead of being lost; a periodic task moves
-spooled messages into the database once it is back (in arrival order, each at most once per MessageSid)."""
+spooled messages into the database once it is back (in arrival order, each at most once per MessageSid).
+
+The periodic task lives here, beside the spool, rather than in sms/tasks.py: the inbound path queues outbound
+texts through sms.tasks, so sms.tasks importing the inbound path would make a cycle (settings list this module in
+CELERY_IMPORTS so workers register the task)."""
 
 from __future__ import annotations
 
 import json
 import logging
 
+from celery import shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django_redis import get_redis_connection
+
+from sms.inbound import receive_sms
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +35,6 @@ def spooled_count() -> int:
 
 def drain_spool(limit: int = 500) -> int:
     """Store up to `limit` spooled messages; stops (keeping the rest) at the first database error."""
-    from bots.inbound import receive_sms
-
     client = get_redis_connection("default")
     stored = 0
     for _ in range(limit):
@@ -49,3 +54,9 @@ def drain_spool(limit: int = 500) -> int:
             continue
         stored += 1
     return stored
+
+
+@shared_task(name="sms.drain_inbound_spool")
+def drain_inbound_spool() -> int:
+    """Move texts spooled in Redis during a database outage into the database. Safe to run twice."""
+    return drain_spool()

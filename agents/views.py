@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
 
-from leads import dashboard as panels
+from agents import dashboard as panels
 
 
 @staff_member_required

@@ -6,12 +6,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from caching.policy import Tier
+from agents import selectors as agent_selectors
+from agents.charts import (
+    TIER_COLOURS,
+    ColumnChart,
+    StackedChart,
+    column_chart,
+    stacked_shares,
+)
+from caching.policy import CallKind, Tier
 from caching.selectors import LOOKUP_TIERS, TierStats, cache_stats
 from caching.services import get_cache
 from caching.tiers import REDIS_ERRORS
 from leads import selectors
-from leads.charts import TIER_COLOURS, ColumnChart, StackedChart, column_chart, stacked_shares
 from leads.models import Contact, Temperature
 
 WINDOWS_DAYS = (1, 7, 30)
@@ -64,8 +71,8 @@ class LeadPanel:
     new_leads: ColumnChart
     new_leads_total: int
     waiting: list[Contact]
-    costs: list[selectors.LeadCost]
-    overall_cost: selectors.LeadCost
+    costs: list[agent_selectors.LeadCost]
+    overall_cost: agent_selectors.LeadCost
 
 
 def window_days(raw: str | None) -> int:
@@ -85,7 +92,7 @@ def cache_panel(days: int) -> CachePanel:
         today, week = cache_stats(metrics, 1), cache_stats(metrics, 7)
     except REDIS_ERRORS as exc:
         return CachePanel(days=days, problem=f"cache metrics are unavailable: Redis did not answer ({exc})")
-    rejections = {kind: totals.get(f"{kind}|L3|guard_rejections", 0) for kind in {row.kind for row in rows}}
+    rejections = {kind: totals.get(kind, Tier.L3, "guard_rejections") for kind in {row.kind for row in rows}}
     kinds = [_kind_row(kind, [r for r in rows if r.kind == kind], rejections.get(kind, 0))
              for kind in dict.fromkeys(row.kind for row in rows)]
     kinds = [row for row in kinds if row.lookups]
@@ -96,7 +103,7 @@ def cache_panel(days: int) -> CachePanel:
                            order=tuple(tier.value for tier in LOOKUP_TIERS), colours=TIER_COLOURS) if kinds else None
     return CachePanel(
         days=days, kinds=kinds, tier_totals=tier_totals, lookups=lookups, hit_rate=hits / lookups if lookups else 0.0,
-        guard_rejections=sum(value for key, value in totals.items() if key.endswith("|L3|guard_rejections")),
+        guard_rejections=sum(totals.get(kind, Tier.L3, "guard_rejections") for kind in CallKind),
         saved_today=_savings(today), saved_week=_savings(week), chart=chart,
     )
 
@@ -107,14 +114,14 @@ def lead_panel() -> LeadPanel:
     by_temperature = [(t.value, t.label, counts[t.value]) for t in (Temperature.HOT, Temperature.WARM, Temperature.COLD)]
     per_day = selectors.new_leads_per_day(NEW_LEADS_DAYS)
     chart = column_chart([(day.strftime("%b %-d"), count) for day, count in per_day], label_every=2)
-    costs = selectors.cost_per_lead()
+    costs = agent_selectors.cost_per_lead()
     return LeadPanel(by_temperature=by_temperature, new_leads=chart, new_leads_total=sum(n for _, n in per_day),
                      waiting=selectors.hot_leads_waiting(), costs=costs[:-1], overall_cost=costs[-1])
 
 
 def _kind_row(kind: str, rows: list[TierStats], guard_rejections: int) -> KindRow:
     by_tier = {row.tier: row for row in rows}
-    lookups = sum(row.count for row in rows if row.tier != Tier.BYPASS)
+    lookups = sum(row.count for row in rows)
     cells = {}
     for tier in LOOKUP_TIERS:
         row = by_tier.get(tier.value)

@@ -16,11 +16,12 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
-from bots.outbound import TWILIO_MAX_BODY
-from caching.services import invalidate_contact
+from agents import selectors as agent_selectors
+from agents.services import agent_send_text
 from leads import selectors, services
 from leads.facts import facts_for_display
 from leads.models import BotKind, Contact, Conversation, Message
+from sms.outbound import TWILIO_MAX_BODY
 
 admin.site.site_header = "Lead qualification"
 admin.site.site_title = "Lead qualification"
@@ -58,7 +59,7 @@ def _rescore(contact: Contact) -> str:
 
 
 def _invalidate_cache(contact: Contact) -> str:
-    return f"cached model results retired (cache version {invalidate_contact(contact.pk)})"
+    return f"cached model results retired (cache version {services.contact_retire_cache(contact_id=contact.pk)})"
 
 
 CONTACT_ACTIONS = {
@@ -125,7 +126,7 @@ class ContactAdmin(admin.ModelAdmin):
     change_form_template = "admin/leads/contact/change_form.html"
 
     class Media:
-        css = {"all": ("leads/agents.css",)}
+        css = {"all": ("agents/agents.css",)}
 
     def get_queryset(self, request):
         return selectors.contacts_for_agents(super().get_queryset(request))
@@ -181,7 +182,7 @@ class ContactAdmin(admin.ModelAdmin):
             "transcript": selectors.contact_transcript(contact),
             "facts": facts_for_display(contact.facts),
             "score_history": selectors.contact_score_history(contact),
-            "cost_usd": selectors.contact_cost_usd(contact),
+            "cost_usd": agent_selectors.contact_cost_usd(contact),
             "texting": selectors.contact_texting_window(contact),
             "stage": BotKind(contact.stage).label if contact.stage else "",
             "contact_actions": [(name, action) for name, action in CONTACT_ACTIONS.items()
@@ -206,7 +207,7 @@ class ContactAdmin(admin.ModelAdmin):
                 self.message_user(request, f"Not sent: {error}", messages.ERROR)
             return self._back_to(contact)
         try:
-            message = services.message_queue_agent_text(contact=contact, body=form.cleaned_data["body"])
+            message = agent_send_text(contact=contact, body=form.cleaned_data["body"])
         except ValidationError as exc:
             self.message_user(request, f"Not sent: {exc.messages[0]}", messages.ERROR)
             return self._back_to(contact)

@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from caching.policy import Kind
+from caching.policy import CallKind
 from caching.services import get_cache
 from leads.management.arguments import contact_from_argument
+from leads.services import contact_retire_cache
 
 
 class Command(BaseCommand):
@@ -11,7 +12,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         target = parser.add_mutually_exclusive_group(required=True)
         target.add_argument("--contact", metavar="PHONE", help="a contact's phone number, any format")
-        target.add_argument("--kind", choices=[kind.value for kind in Kind])
+        target.add_argument("--kind", choices=[kind.value for kind in CallKind])
         target.add_argument("--all", action="store_true")
         parser.add_argument("--yes", action="store_true", help="do not ask before --all")
 
@@ -19,10 +20,10 @@ class Command(BaseCommand):
         cache = get_cache()
         if contact:
             found = contact_from_argument(contact)
-            version = cache.invalidate_contact(found.pk)
+            version = contact_retire_cache(contact_id=found.pk)
             self.stdout.write(f"contact {found.phone}: cache version is now {version}")
         elif kind:
-            generation = cache.invalidate_kind(Kind(kind))
+            generation = cache.invalidate_kind(CallKind(kind))
             self.stdout.write(f"kind {kind}: generation is now {generation}")
         else:
             if not yes:

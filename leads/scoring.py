@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leads.facts import has_budget
 from leads.models import LeadType, Temperature
 
 # Part of the scoring cache key: change it with any change to the rules below.
@@ -59,8 +60,7 @@ def score(lead_type: str, facts: dict, *, wants_appointment: bool = False) -> Sc
         pcs = (25 if facts.get("motivation") else 0) + timeline_points(facts.get("timeline_days"), 45) \
             + (10 if facts.get("address") else 0) + (20 if wants_appointment else 0)
     else:
-        has_budget = bool(facts.get("budget_max") or facts.get("budget_min"))
-        frs = FINANCING_POINTS.get(facts.get("financing") or "", 0) + (35 if has_budget else 0) \
+        frs = FINANCING_POINTS.get(facts.get("financing") or "", 0) + (35 if has_budget(facts) else 0) \
             + timeline_points(facts.get("timeline_days"), 20)
         pcs = timeline_points(facts.get("timeline_days"), 50) + (20 if facts.get("areas") else 0) \
             + (15 if facts.get("property_type") else 0) + (10 if facts.get("bedrooms") else 0) \

@@ -1,0 +1,13 @@
+"""Thin signal handlers: they notice a change and hand it to a service."""
+
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+from agents.services import agents_group_sync
+
+
+@receiver(post_migrate, dispatch_uid="agents.sync_agents_group")
+def sync_agents_group(sender, **kwargs):
+    # Sent once per app after every migrate and every test-database flush; the group is complete once the
+    # last app's permissions exist, and a flush (which empties auth tables) gets it back.
+    agents_group_sync()

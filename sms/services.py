@@ -1,0 +1,33 @@
+"""Writes of the SMS transport: the one way an outbound text is queued."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from leads.models import Contact, Conversation, DeliveryStatus, Direction, Message
+from leads.services import (
+    conversation_current,
+    message_mark_handled,
+    message_touch_contact,
+)
+from sms.segments import segment_count
+from sms.tasks import send_outbound_message
+
+
+def outbound_queue(*, contact: Contact, body: str, author: str, reply_to: Message | None = None,
+                   conversation: Conversation | None = None) -> Message:
+    """Record an outbound text and hand it to the outbound service once the surrounding transaction commits, so
+    every text (the bot's, a handoff, HELP, an agent's) meets the same rules: opt-out, paused bot, quiet hours.
+
+    A reply names the inbound message it answers (`reply_to`), which is then handled; the reply row is unique per
+    inbound message, so a second reply raises IntegrityError and nothing is sent twice."""
+    message = Message.objects.create(
+        conversation=conversation or (reply_to.conversation if reply_to else conversation_current(contact=contact)),
+        contact=contact, direction=Direction.OUTBOUND, body=body, status=DeliveryStatus.QUEUED,
+        segments=segment_count(body), reply_to=reply_to, author=author,
+    )
+    message_touch_contact(message=message)
+    if reply_to is not None:
+        message_mark_handled(message=reply_to, at=message.created_at)
+    transaction.on_commit(lambda: send_outbound_message.delay(message.pk))
+    return message
