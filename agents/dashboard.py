@@ -7,13 +7,7 @@ import math
 from dataclasses import dataclass, field
 
 from agents import selectors as agent_selectors
-from agents.charts import (
-    TIER_COLOURS,
-    ColumnChart,
-    StackedChart,
-    column_chart,
-    stacked_shares,
-)
+from agents.charts import TIER_COLOURS, ColumnChart, StackedChart, column_chart, stacked_shares
 from caching.policy import CallKind, Tier
 from caching.selectors import LOOKUP_TIERS, TierStats, cache_stats
 from caching.services import get_cache

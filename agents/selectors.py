@@ -3,15 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
+from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from bots.models import LLMCall

@@ -97,9 +97,9 @@ def reset_stores() -> None:
 
 def run_config(name: str, options: dict, args, progress) -> Tally:
     from bots.services import run_turn
+    from caching.keys import Scope
     from caching.services import with_options
     from leads.models import Contact, Message
-    from caching.keys import Scope
     from leads.services import contact_get_or_create, contact_retire_cache, message_record_inbound
 
     reset_stores()

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from caching.metrics import (
-    LATENCY_BUCKETS_MS,
-    MetricsRecorder,
-    MetricTotals,
-    bucket_label,
-    bucket_measure,
-)
+from caching.metrics import LATENCY_BUCKETS_MS, MetricsRecorder, MetricTotals, bucket_label, bucket_measure
 from caching.policy import CallKind, Tier
 
 LOOKUP_TIERS = (Tier.L1, Tier.L2, Tier.L3, Tier.MISS)

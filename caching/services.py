@@ -27,14 +27,7 @@ from caching.local import LocalLRU, RecentItems
 from caching.metrics import MetricsRecorder
 from caching.policy import POLICIES, CallKind, Tier, ttl_for
 from caching.singleflight import SingleFlight
-from caching.tiers import (
-    REDIS_ERRORS,
-    LocalTier,
-    RedisTier,
-    SemanticKey,
-    SemanticTier,
-    StoredValue,
-)
+from caching.tiers import REDIS_ERRORS, LocalTier, RedisTier, SemanticKey, SemanticTier, StoredValue
 
 logger = logging.getLogger(__name__)
 

@@ -6,30 +6,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from pgvector.django import CosineDistance
 
-from leads.models import (
-    Contact,
-    Conversation,
-    Direction,
-    Message,
-    ScoreEvent,
-    Temperature,
-)
+from leads.models import Contact, Conversation, Direction, Message, ScoreEvent, Temperature
 from leads.phones import FALLBACK_TIME_ZONE, normalize_phone
 from leads.quiet_hours import next_allowed_time
 

@@ -9,16 +9,7 @@ from django.utils import timezone
 
 from leads.events import contact_cache_retired
 from leads.facts import clean_facts
-from leads.models import (
-    Contact,
-    Conversation,
-    DeliveryStatus,
-    Direction,
-    Message,
-    ScoreEvent,
-    ScoreReason,
-    Temperature,
-)
+from leads.models import Contact, Conversation, DeliveryStatus, Direction, Message, ScoreEvent, ScoreReason, Temperature
 from leads.phones import normalize_phone
 from leads.scoring import score
 

@@ -8,12 +8,7 @@ from django.conf import settings
 from django.db import transaction
 
 from leads.models import Author, Keyword, Message
-from leads.services import (
-    contact_get_or_create,
-    contact_set_opt_out,
-    message_mark_handled,
-    message_record_inbound,
-)
+from leads.services import contact_get_or_create, contact_set_opt_out, message_mark_handled, message_record_inbound
 from sms.keywords import classify_keyword
 from sms.services import outbound_queue
 from sms.signals import inbound_text_stored

@@ -5,11 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from leads.models import Contact, Conversation, DeliveryStatus, Direction, Message
-from leads.services import (
-    conversation_current,
-    message_mark_handled,
-    message_touch_contact,
-)
+from leads.services import conversation_current, message_mark_handled, message_touch_contact
 from sms.segments import segment_count
 from sms.tasks import send_outbound_message
 

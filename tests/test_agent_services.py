@@ -5,29 +5,10 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 
-from agents.services import (
-    AGENT_PERMISSIONS,
-    AGENTS_GROUP,
-    agent_send_text,
-    agents_group_sync,
-)
-from leads.models import (
-    Author,
-    Contact,
-    DeliveryStatus,
-    Direction,
-    LeadType,
-    Message,
-    ScoreEvent,
-    ScoreReason,
-    Temperature,
-)
-from leads.services import (
-    contact_apply_turn,
-    contact_hand_back,
-    contact_rescore,
-    contact_take_over,
-)
+from agents.services import AGENT_PERMISSIONS, AGENTS_GROUP, agent_send_text, agents_group_sync
+from leads.models import (Author, Contact, DeliveryStatus, Direction, LeadType, Message, ScoreEvent, ScoreReason,
+                          Temperature)
+from leads.services import contact_apply_turn, contact_hand_back, contact_rescore, contact_take_over
 from sms.tasks import send_outbound_message
 from tests.factories import ContactFactory, MessageFactory
 from tests.fake_claude import FakeClaude

@@ -9,18 +9,8 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from bots.models import LLMCall, Provider
-from leads.models import (
-    Author,
-    BotKind,
-    Contact,
-    DeliveryStatus,
-    Direction,
-    LeadType,
-    Message,
-    ScoreEvent,
-    ScoreReason,
-    Temperature,
-)
+from leads.models import (Author, BotKind, Contact, DeliveryStatus, Direction, LeadType, Message, ScoreEvent,
+                          ScoreReason, Temperature)
 from tests.factories import ContactFactory, ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,11 @@
 """A real browser, as an agent uses the product: headless Chromium (Debian's package, driven by Playwright) logs in
 to the admin, opens the Hot lead waiting at the top of the list, reads the conversation, takes it over and texts the
 prospect; the texts go out through the outbound service (console SMS backend, tasks run eagerly in the live
-server). Screenshots of the contacts list, the contact page and the dashboard are written to docs/screenshots/."""
+server). Screenshots of the contacts list, the contact page and the dashboard are written under .local/screenshots/
+(untracked, so a test run leaves the work tree clean); REFRESH_DOCS_SCREENSHOTS=1 writes them to docs/screenshots/
+for README instead."""
 
+import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,22 +20,12 @@ from bots.models import LLMCall, Provider
 from caching.keys import Scope
 from caching.policy import CallKind
 from caching.services import Computed, LLMCache, get_cache
-from leads.models import (
-    Author,
-    BotKind,
-    Contact,
-    DeliveryStatus,
-    Direction,
-    LeadType,
-    Message,
-    ScoreEvent,
-    ScoreReason,
-    Temperature,
-)
+from leads.models import (Author, BotKind, Contact, DeliveryStatus, Direction, LeadType, Message, ScoreEvent,
+                          ScoreReason, Temperature)
 from tests.factories import ContactFactory, ConversationFactory, MessageFactory
 
 PROJECT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = PROJECT / "docs" / "screenshots"
+SCREENSHOTS = PROJECT / ("docs" if os.environ.get("REFRESH_DOCS_SCREENSHOTS") == "1" else ".local") / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -21,14 +21,7 @@ from caching.keys import Scope
 from caching.models import SemanticCacheEntry
 from caching.policy import CallKind
 from caching.services import Computed, get_cache
-from leads.models import (
-    BotKind,
-    Contact,
-    LeadType,
-    ScoreEvent,
-    ScoreReason,
-    Temperature,
-)
+from leads.models import BotKind, Contact, LeadType, ScoreEvent, ScoreReason, Temperature
 from tests.factories import ContactFactory, ConversationFactory
 
 PROJECT = Path(__file__).resolve().parent.parent

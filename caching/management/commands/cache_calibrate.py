@@ -2,14 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from caching.calibration import (
-    DEFAULT_PAIRS,
-    THRESHOLDS,
-    best_threshold,
-    evaluate,
-    load_pairs,
-    score_pairs,
-)
+from caching.calibration import DEFAULT_PAIRS, THRESHOLDS, best_threshold, evaluate, load_pairs, score_pairs
 from caching.policy import CALIBRATED_MIN_SIMILARITY
 
 

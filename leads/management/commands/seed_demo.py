@@ -3,11 +3,7 @@ from django.db import transaction
 
 from leads.models import BotKind, LeadType, Temperature
 from leads.scoring import score
-from leads.services import (
-    contact_apply_turn,
-    contact_get_or_create,
-    message_record_inbound,
-)
+from leads.services import contact_apply_turn, contact_get_or_create, message_record_inbound
 
 # 555-01xx numbers are reserved for fiction, so demo data never reaches a real phone. Scores and temperatures
 # come from the facts through the same code a turn uses, so a re-score leaves them as they are.
