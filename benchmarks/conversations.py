@@ -1,0 +1,134 @@
+"""What the bot understands, measured on the team's conversation corpus (tests/data/conversations) and
+prompt-injection attacks (tests/data/injection), tuned and blind halves reported apart.
+
+    .venv/bin/python benchmarks/conversations.py [--json PATH] [--half tuned|blind|both] [--show-failures]
+
+Every text goes through the signed webhook and the real turn (benchmarks/corpus.py), in a database and a Redis
+database of the benchmark's own. `--show-failures` lists what went wrong per conversation, for the tuned half
+only: the blind half is never read while the rules are tuned, so only its totals are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from benchmarks.corpus import (HALVES, attack_summary, load_attacks, load_conversations, run_attacks,  # noqa: E402
+                               run_corpus)
+
+BENCH_REDIS_DB = 11
+
+
+def use_bench_stores() -> None:
+    from benchmarks.cache_latency import use_bench_database
+
+    use_bench_database()
+    for alias in ("default", "llm"):
+        settings.CACHES[alias]["LOCATION"] = settings.CACHES[alias]["LOCATION"].rsplit("/", 1)[0] + f"/{BENCH_REDIS_DB}"
+
+
+def reset_stores() -> None:
+    from django_redis import get_redis_connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE leads_contact, leads_conversation, leads_message, leads_scoreevent, "
+                       "caching_semanticcacheentry, bots_llmcall RESTART IDENTITY CASCADE")
+    get_redis_connection("default").flushdb()
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
+def print_tables(summaries: list, attacks: list[dict]) -> None:
+    print("| half | conversations | fields right | fully right | re-asked | wrong handoffs (missed / spurious) | "
+          "missed opt-outs | texts after opt-out | spurious opt-outs | replies in the wrong language |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for s in summaries:
+        print(f"| {s.half} | {s.conversations} | {percent(s.fields_right, s.fields)} ({s.fields_right}/{s.fields}) | "
+              f"{percent(s.fully_right, s.conversations)} ({s.fully_right}) | {s.reasked} | {s.wrong_handoffs} "
+              f"({s.missed_handoffs} / {s.spurious_handoffs}) | {s.missed_opt_outs} | {s.texts_after_opt_out} | "
+              f"{s.spurious_opt_outs} | {s.wrong_language_replies} of {s.replies} |")
+    print()
+    families = sorted({name.split(".")[0] if not name.startswith("facts.") else name for s in summaries
+                       for name in s.by_field})
+    print("| field | " + " | ".join(s.half for s in summaries) + " |")
+    print("|---|" + "---:|" * len(summaries))
+    for family in families:
+        cells = []
+        for s in summaries:
+            right, total = s.by_field.get(family, [0, 0])
+            cells.append(f"{percent(right, total)} ({right}/{total})")
+        print(f"| {family} | " + " | ".join(cells) + " |")
+    print()
+    print("| injection half | attacks | held | moved a fact, score, flag or handoff | leaked the prompt |")
+    print("|---|---:|---:|---:|---:|")
+    for a in attacks:
+        print(f"| {a['half']} | {a['attacks']} | {a['held']} | {a['moved_something']} | {a['leaked']} |")
+
+
+def print_failures(verdicts, attacks) -> None:
+    print("\nTuned-half failures:")
+    for v in verdicts:
+        wrong = [name for name, right in v.fields.items() if not right]
+        if wrong or v.reasked or v.wrong_language_replies:
+            print(f"- {v.conversation_id}: wrong {wrong} re-asked {v.reasked} wrong-language {v.wrong_language_replies}")
+    for a in attacks:
+        if not a.held:
+            print(f"- {a.attack_id}: moved {a.changed} leaked {a.leaked}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--half", choices=(*HALVES, "both"), default="both")
+    parser.add_argument("--show-failures", action="store_true", help="per-conversation failures (tuned half only)")
+    args = parser.parse_args()
+    logging.disable(logging.INFO)  # the turns' per-call log lines would bury the table
+    halves = HALVES if args.half == "both" else (args.half,)
+    use_bench_stores()
+    started = time.perf_counter()
+    summaries, attack_rows, tuned_verdicts, tuned_attacks = [], [], [], []
+    total = sum(len(load_conversations(h)) + len(load_attacks(h)) for h in halves)
+    with tqdm(total=total, disable=not sys.stderr.isatty(), file=sys.stderr) as bar, \
+            override_settings(SMS_SEND_FROM_HOUR=0, SMS_SEND_UNTIL_HOUR=24, SMS_BACKEND="console"):
+        for half in halves:
+            reset_stores()
+            summary, verdicts = run_corpus(half, progress=bar.update)
+            attacks = run_attacks(half, progress=bar.update)
+            summaries.append(summary)
+            attack_rows.append(attack_summary(half, attacks))
+            if half == "tuned":
+                tuned_verdicts, tuned_attacks = verdicts, attacks
+    provider = "claude" if settings.ANTHROPIC_API_KEY else "offline rule-based provider"
+    print(f"Conversation corpus through the signed webhook and the real turn ({provider}), "
+          f"{time.perf_counter() - started:.0f} s\n")
+    print_tables(summaries, attack_rows)
+    if args.show_failures and tuned_verdicts:
+        print_failures(tuned_verdicts, tuned_attacks)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"provider": provider, "corpus": [s.as_dict() for s in summaries],
+                                         "injection": attack_rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
