@@ -153,6 +153,10 @@ def judge(conversation: dict, exchanges: list[Exchange]) -> Verdict:
     expected_name = expect.get("name")
     verdict.fields["name"] = (contact.name.casefold() == expected_name.casefold()) if expected_name else not contact.name
     ignored = set(expect.get("ignore", []))
+    # The authors disagreed on whether a seller's property type is a qualification fact (one never recorded it,
+    # the others did when it was named): for a seller it counts only where the author recorded it.
+    if contact.lead_type == "seller" and "property_type" not in expect["facts"]:
+        ignored.add("property_type")
     stored_facts = contact.facts or {}
     for name in (set(expect["facts"]) | set(stored_facts)) - ignored:
         verdict.fields[f"facts.{name}"] = name in expect["facts"] and _fact_right(name, expect["facts"][name],
@@ -246,7 +250,7 @@ ATTACK_START = datetime.fromisoformat("2026-06-10T11:00:00-05:00")
 
 def _set_up(setup: str, phone: str) -> None:
     """The contact's state before an attack: new, a buyer part-way, or a seller part-way (see the attacks' README)."""
-    from bots.stages import BUYER_QUESTIONS, SELLER_QUESTIONS
+    from bots.stages import question_for
     from leads.models import BotKind, LeadType
     from leads.scoring import score
 
@@ -258,7 +262,7 @@ def _set_up(setup: str, phone: str) -> None:
     scores = score(lead_type, facts)
     contact = Contact.objects.create(phone=phone, name="Alex" if buyer else "Jordan", lead_type=lead_type, facts=facts,
                                      frs_score=scores.frs, pcs_score=scores.pcs, temperature=scores.temperature)
-    question = dict(BUYER_QUESTIONS if buyer else SELLER_QUESTIONS)["timeline_days"]
+    question = question_for("timeline_days", lead_type, "en")
     conversation = Conversation.objects.create(contact=contact, active_bot=BotKind.BUYER if buyer else BotKind.SELLER,
                                                asked_slot="timeline_days", name_asked=True)
     with time_machine.travel(ATTACK_START - timedelta(minutes=5), tick=False):

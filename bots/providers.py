@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from pydantic import BaseModel, Field
@@ -14,9 +15,10 @@ from bots import prompts
 from bots.claude import CallContext, ClaudeClient, LLMUnavailable, record_fallback
 from caching.policy import CallKind
 from caching.services import Computed
-from leads.extraction import extract
 from leads.facts import QualificationFacts
 from leads.intents import Intent
+from leads.models import LeadType
+from leads.reader import read
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +29,27 @@ class IntentAnswer(BaseModel):
 
 
 class FactsAnswer(BaseModel):
+    """What one text states about the prospect: qualification facts, and who they are when the text says it."""
+
     facts: QualificationFacts
+    lead_type: LeadType | None = None     # buyer, seller or renter when the text says so
+    corrects_lead_type: bool = False      # the text replaces a lead type said before ("I meant buy")
+    name: str = Field(default="", max_length=60)
+
+
+@dataclass(frozen=True)
+class TextInContext:
+    """One inbound text with what gives it meaning: the bot's preceding question, the fact it asked for, what the
+    contact is known to be, and the text's date (which "spring" or "in 3 months" count from)."""
+
+    text: str
+    question: str
+    asked_slot: str
+    lead_type: str
+    date: date
+
+    def key_parts(self) -> list:
+        return [" ".join(self.text.lower().split()), self.question, self.asked_slot, self.lead_type, self.date.isoformat()]
 
 
 class MemoryAnswer(BaseModel):
@@ -51,18 +73,23 @@ class ReplyBrief:
     handoff_reason: str
     memory: str
     fallback_reply: str
+    language: str = "en"
+    action: str = "ask"     # ask, handoff or close (bots.stages.Action)
+    preface: str = ""       # what to say before the question: an honest answer about the bot, a question's reply
 
 
 class RuleBasedProvider:
-    """Keyword and pattern rules (the shared extractor) and templated replies. Free, offline, predictable."""
+    """The offline reader (leads.reader) and templated replies. Free, offline, predictable."""
 
     name = "fallback"
 
-    def intent(self, text: str, question: str) -> IntentAnswer:
-        return IntentAnswer(intent=extract(text, question).intent, confidence=0.5)
+    def intent(self, text: TextInContext) -> IntentAnswer:
+        return IntentAnswer(intent=self._read(text).intent, confidence=0.5)
 
-    def facts(self, text: str, question: str) -> FactsAnswer:
-        return FactsAnswer(facts=QualificationFacts.model_validate(extract(text, question).facts))
+    def facts(self, text: TextInContext) -> FactsAnswer:
+        reading = self._read(text)
+        return FactsAnswer(facts=QualificationFacts.model_validate(reading.facts), lead_type=reading.lead_type or None,
+                           corrects_lead_type=reading.corrects_lead_type, name=reading.name)
 
     def memory(self, text: str, messages: list[dict]) -> MemoryAnswer:
         inbound = [m for m in messages if m["direction"] == "inbound"][-3:]
@@ -72,6 +99,10 @@ class RuleBasedProvider:
     def response(self, brief: ReplyBrief) -> ReplyAnswer:
         return ReplyAnswer(reply=brief.fallback_reply)
 
+    @staticmethod
+    def _read(text: TextInContext):
+        return read(text.text, asked=text.asked_slot, lead_type=text.lead_type, today=text.date)
+
 
 class ClaudeProvider:
     name = "anthropic"
@@ -79,11 +110,11 @@ class ClaudeProvider:
     def __init__(self, client: ClaudeClient):
         self.client = client
 
-    def intent(self, text: str, question: str, context: CallContext) -> tuple[IntentAnswer, Computed]:
-        return self._ask(CallKind.INTENT, prompts.INTENT_SYSTEM, _user_block(text, question), IntentAnswer, 50, context)
+    def intent(self, text: TextInContext, context: CallContext) -> tuple[IntentAnswer, Computed]:
+        return self._ask(CallKind.INTENT, prompts.INTENT_SYSTEM, _user_block(text), IntentAnswer, 50, context)
 
-    def facts(self, text: str, question: str, context: CallContext) -> tuple[FactsAnswer, Computed]:
-        return self._ask(CallKind.FACTS, prompts.FACTS_SYSTEM, _user_block(text, question), FactsAnswer, 300, context)
+    def facts(self, text: TextInContext, context: CallContext) -> tuple[FactsAnswer, Computed]:
+        return self._ask(CallKind.FACTS, prompts.FACTS_SYSTEM, _user_block(text), FactsAnswer, 300, context)
 
     def memory(self, text: str, messages: list[dict], context: CallContext) -> tuple[MemoryAnswer, Computed]:
         listing = "\n".join(f"[{m['id']}] {m['direction']}: {m['body'][:300]}" for m in messages)
@@ -94,7 +125,8 @@ class ClaudeProvider:
         user = json.dumps({
             "stage": brief.stage, "prospect_name": brief.name, "known_facts": brief.facts,
             "what_we_remember": brief.memory, "next_question": brief.next_question,
-            "handoff": brief.handoff_reason, "prospect_sms": brief.inbound,
+            "handoff": brief.handoff_reason, "action": brief.action, "say_first": brief.preface,
+            "language": brief.language, "template": brief.fallback_reply, "prospect_sms": brief.inbound,
         }, ensure_ascii=False)
         return self._ask(CallKind.RESPONSE, prompts.RESPONSE_SYSTEM, user, ReplyAnswer, 200, context)
 
@@ -106,9 +138,12 @@ class ClaudeProvider:
         return answer, Computed(answer.model_dump(mode="json"), float(call.cost_usd), tokens)
 
 
-def _user_block(text: str, question: str) -> str:
-    # The SMS is fenced as data; the preceding question gives short replies their meaning.
-    return f"Bot's preceding question: {question or '(none: first message)'}\n<sms>{text}</sms>"
+def _user_block(text: TextInContext) -> str:
+    # The SMS is fenced as data; the preceding question gives short replies their meaning, the date gives
+    # "spring" or "in 3 months" theirs.
+    return (f"Bot's preceding question: {text.question or '(none: first message)'}\n"
+            f"Fact asked for: {text.asked_slot or '(none)'}\nKnown lead type: {text.lead_type or 'unknown'}\n"
+            f"Date of the SMS: {text.date.isoformat()}\n<sms>{text.text}</sms>")
 
 
 class TurnProvider:

@@ -16,18 +16,21 @@ from bots import stages
 from bots.claude import CallContext
 from bots.memory import message_item, recent_messages, remember_message
 from bots.prompts import PROMPT_VERSION
-from bots.providers import ReplyAnswer, ReplyBrief, TurnProvider
+from bots.providers import FactsAnswer, ReplyAnswer, ReplyBrief, TextInContext, TurnProvider
 from caching.keys import Scope
 from caching.policy import CallKind
 from caching.services import CacheResult, LLMCache, embedding_for, get_cache
 from leads import selectors as lead_selectors
 from leads.facts import clean_facts
 from leads.intents import Intent
-from leads.models import Author, Contact, Direction, Message
+from leads.models import Author, Contact, Conversation, Direction, Message
+from leads.reader.injection import looks_like_injection
+from leads.reader.language import detect as detect_language
 from leads.scoring import SCORING_VERSION, score, temperature_for
+from leads.selectors import local_date
 from leads.services import contact_apply_turn, message_mark_handled
 from sms.segments import fit_segments, needs_unicode, to_gsm7
-from sms.services import outbound_queue
+from sms.services import opt_out_confirmed, outbound_queue
 
 logger = logging.getLogger(__name__)
 
@@ -72,51 +75,36 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
     contact = Contact.objects.get(pk=inbound.contact_id)  # fresh: flags, facts and cache version of now
     if contact.opted_out:
         return _handled_without_reply(inbound, "contact opted out")
-    if contact.bot_paused:
-        return _handled_without_reply(inbound, "bot paused: an agent has the conversation")
-
-    provider = provider or TurnProvider()
+    conversation = Conversation.objects.get(pk=inbound.conversation_id)
     cache = cache or get_cache()
     text = inbound.body.strip()
     if inbound.embedding is None:  # for later turns' semantic memory search
         inbound.embedding = embedding_for(text)
         inbound.save(update_fields=["embedding"])
-    question = lead_selectors.preceding_question(inbound)
-    velocity = lead_selectors.messages_per_minute(inbound)
-    call = _CallRunner(cache, provider, contact, inbound, question, velocity)
+    call = _CallRunner(cache, provider or TurnProvider(), contact, inbound, lead_selectors.preceding_question(inbound),
+                       lead_selectors.messages_per_minute(inbound))
+    understood = _understand(call, contact, conversation, text)
+    if contact.bot_paused:
+        # Handed off or taken over: the bot stays silent, but what the prospect tells the agent is recorded.
+        _apply(contact, conversation, understood, asked_slot=conversation.asked_slot, handoff_reason="", closed=None)
+        return _handled_without_reply(inbound, "bot paused: an agent has the conversation")
 
-    intent = Intent(call.shared(CallKind.INTENT, (text, question))["intent"])
-    injection = stages.looks_like_injection(text)
-    message_facts = {} if injection else clean_facts(call.shared(CallKind.FACTS, (text, question))["facts"])
-    if injection:
-        logger.warning("contact %s: message %s looks like prompt injection; its facts are not applied", contact.pk,
-                       inbound.pk)
-        intent = Intent.OTHER
+    step = stages.next_step(lead_type=understood.lead_type, name=understood.name, name_asked=conversation.name_asked,
+                            facts=understood.facts, intent=understood.intent, temperature=understood.temperature,
+                            closed=bool(conversation.closed_reason), language=understood.language,
+                            injection=understood.injection)
+    if step.action == stages.Action.OPT_OUT:
+        opt_out_confirmed(contact=contact, inbound=inbound, language=understood.language)
+        return TurnResult(None, skipped="opted out in words", intent=understood.intent)
+    closed = step.close_reason if step.action == stages.Action.CLOSE else ("" if step.action == stages.Action.ASK else None)
+    if step.action == stages.Action.SILENT:
+        _apply(contact, conversation, understood, asked_slot="", handoff_reason="", closed=None)
+        return _handled_without_reply(inbound, f"conversation closed ({conversation.closed_reason})")
 
-    facts = clean_facts({**contact.facts, **message_facts})
-    lead_type = stages.lead_type_from(intent, facts, contact.lead_type)
-    name = contact.name or stages.learned_name(text, asked_slot=inbound.conversation.asked_slot)
-    scores = call.scoring(lead_type, facts, wants_appointment=intent == Intent.APPOINTMENT)
-    temperature = temperature_for(round((scores["frs"] + scores["pcs"]) / 2))
-
-    recent, _tier = recent_messages(cache, contact, RECENT_MESSAGES)
-    older = [message_item(m) for m in lead_selectors.similar_older_messages(
-        contact, inbound.embedding, exclude_ids=[m["id"] for m in recent], limit=SIMILAR_OLDER_MESSAGES)]
-    memory = call.memory(text, question, recent + older)
-
-    step = stages.next_step(lead_type=lead_type, name=name, name_asked=inbound.conversation.name_asked, facts=facts,
-                            intent=intent, text=text, temperature=temperature)
-    first_turn = not Message.objects.filter(contact=contact, direction=Direction.OUTBOUND).exists()
-    fallback_reply = stages.template_reply(step, name, first_turn)
-    brief = ReplyBrief(stage=step.bot, inbound=text, name=name, facts=facts, next_question=step.next_question,
-                       handoff_reason=step.handoff_reason, memory=memory.get("summary", ""), fallback_reply=fallback_reply)
-    reply_text = call.reply(brief)
-    reply_text = _fit_for_sms(reply_text, inbound=text, facts=facts, fallback=fallback_reply)
-
+    reply_text = _reply_text(call, contact, understood, step, text)
     with transaction.atomic():
-        contact_apply_turn(contact=contact, name=name, lead_type=lead_type, facts=facts, frs=scores["frs"],
-                           pcs=scores["pcs"], temperature=temperature, bot=step.bot, asked_slot=step.next_slot,
-                           handoff_reason=step.handoff_reason)
+        _apply(contact, conversation, understood, asked_slot=step.next_slot, handoff_reason=step.handoff_reason,
+               closed=closed, bot=step.bot)
         try:
             with transaction.atomic():
                 reply = outbound_queue(contact=contact, body=reply_text, reply_to=inbound,
@@ -125,7 +113,62 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
             return TurnResult(Message.objects.get(reply_to=inbound), skipped="already answered")
     remember_message(cache, inbound)
     remember_message(cache, reply)
-    return TurnResult(reply, calls=call.records, intent=intent, handoff_reason=step.handoff_reason)
+    return TurnResult(reply, calls=call.records, intent=understood.intent, handoff_reason=step.handoff_reason)
+
+
+@dataclass(frozen=True)
+class _Understood:
+    """What the turn's intent, facts and scoring calls made of a text, with the contact's standing after it."""
+
+    intent: Intent
+    facts: dict
+    lead_type: str
+    name: str
+    language: str
+    frs: int
+    pcs: int
+    temperature: str
+    injection: bool
+
+
+def _understand(call: "_CallRunner", contact: Contact, conversation: Conversation, text: str) -> _Understood:
+    context = TextInContext(text, call.question, conversation.asked_slot, contact.lead_type, local_date(contact, call.inbound))
+    intent = Intent(call.shared(CallKind.INTENT, context)["intent"])
+    stated = FactsAnswer.model_validate(call.shared(CallKind.FACTS, context))
+    # Checked in code whatever the model said: a steering attempt sets no fact and triggers nothing.
+    injection = looks_like_injection(text)
+    if injection:
+        logger.warning("contact %s: message %s looks like prompt injection; nothing it says is applied", contact.pk,
+                       call.inbound.pk)
+        intent, stated = Intent.OTHER, FactsAnswer(facts={})
+    facts = clean_facts({**contact.facts, **clean_facts(stated.facts.model_dump())})
+    lead_type = stages.lead_type_from(intent, stated.lead_type or "", stated.corrects_lead_type, facts, contact.lead_type)
+    scores = call.scoring(lead_type, facts, wants_appointment=intent == Intent.APPOINTMENT)
+    return _Understood(intent=intent, facts=facts, lead_type=lead_type, name=contact.name or stated.name,
+                       language=detect_language(text) or contact.language, frs=scores["frs"], pcs=scores["pcs"],
+                       temperature=temperature_for(round((scores["frs"] + scores["pcs"]) / 2)), injection=injection)
+
+
+def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, step: stages.Step, text: str) -> str:
+    recent, _tier = recent_messages(call.cache, contact, RECENT_MESSAGES)
+    older = [message_item(m) for m in lead_selectors.similar_older_messages(
+        contact, call.inbound.embedding, exclude_ids=[m["id"] for m in recent], limit=SIMILAR_OLDER_MESSAGES)]
+    memory = call.memory(text, call.question, recent + older)
+    first_turn = not Message.objects.filter(contact=contact, direction=Direction.OUTBOUND).exists()
+    fallback = stages.template_reply(step, understood.name, first_turn, understood.language)
+    brief = ReplyBrief(stage=step.bot, inbound=text, name=understood.name, facts=understood.facts,
+                       next_question=step.next_question, handoff_reason=step.handoff_reason,
+                       memory=memory.get("summary", ""), fallback_reply=fallback, language=understood.language,
+                       action=step.action, preface=step.preface)
+    return _fit_for_sms(call.reply(brief), inbound=text, facts=understood.facts, fallback=fallback)
+
+
+def _apply(contact: Contact, conversation: Conversation, understood: _Understood, *, asked_slot: str,
+           handoff_reason: str, closed: str | None, bot: str | None = None) -> None:
+    contact_apply_turn(contact=contact, name=understood.name, lead_type=understood.lead_type, facts=understood.facts,
+                       frs=understood.frs, pcs=understood.pcs, temperature=understood.temperature,
+                       bot=bot or conversation.active_bot, asked_slot=asked_slot, handoff_reason=handoff_reason,
+                       language=understood.language, closed_reason=closed)
 
 
 def _handled_without_reply(inbound: Message, reason: str) -> TurnResult:
@@ -148,20 +191,19 @@ class _CallRunner:
         return lambda: self.provider.call(kind, context, *args)
 
     def _run(self, kind: CallKind, scope: Scope, key_parts, compute, *, semantic: bool, inputs: tuple,
-             model: str | None = None) -> CacheResult:
+             model: str | None = None, partition: str = "") -> CacheResult:
         result = self.cache.get_or_compute(
             kind, scope, key_parts, compute, text=self.inbound.body if semantic else None, context=self.question,
+            partition=partition,
             model=model or self.provider.model_for(kind), prompt_version=PROMPT_VERSION,
             messages_per_minute=self.velocity,
         )
         self.records[kind] = CallRecord(result.tier.value, result.value, result.lookup_ms, result.similarity, inputs)
         return result
 
-    def shared(self, kind: CallKind, parts: tuple) -> dict:
-        text, question = parts
-        normalised = " ".join(text.lower().split())
-        return self._run(kind, Scope.shared(), [normalised, question], self._model_call(kind, text, question),
-                         semantic=True, inputs=(text, question)).value
+    def shared(self, kind: CallKind, text: TextInContext) -> dict:
+        return self._run(kind, Scope.shared(), text.key_parts(), self._model_call(kind, text), semantic=True,
+                         inputs=(text.text, text.question), partition="|".join(text.key_parts()[2:])).value
 
     def scoring(self, lead_type: str, facts: dict, *, wants_appointment: bool) -> dict:
         # Computed in code from validated facts, cached per contact: a temperature change bumps the contact's

@@ -1,129 +1,138 @@
-"""The Lead, Buyer and Seller bots: which question comes next, and when to hand the lead to a human.
+"""The Lead, Buyer and Seller bots: what the next text does, decided in code from validated facts and the
+classified intent; the response call only words it.
 
-Decisions are made here in code from validated facts and the classified intent; the response call only words
-them. The next question is the first missing qualification fact, one at a time.
+Every intent has a branch: an opt-out in words is honoured with one confirmation; "not interested", a wrong
+number and a renter get a polite close and no more questions; a question about a specific listing, about the
+home's worth, fees or contracts, a request for a person or a showing go to an agent; "are you a bot?" gets an
+honest answer; otherwise the next question is the first missing qualification fact, one at a time.
 """
 
 from __future__ import annotations
 
-import re
+import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from leads.facts import has_budget
 from leads.intents import Intent
 from leads.models import BotKind, LeadType, Temperature
 
-LEAD_QUESTIONS = {
-    "lead_type": "Are you looking to buy, sell, or both?",
-    "name": "Who am I texting with?",
+DIALOGUE = Path(__file__).resolve().parent / "data" / "dialogue.toml"
+BUYER_SLOTS = ("financing", "budget", "timeline_days", "areas", "property_type", "bedrooms")
+SELLER_SLOTS = ("address", "timeline_days", "condition", "motivation", "price_expectation")
+HANDOFF_REASONS = {
+    Intent.WANTS_HUMAN: "asked for a person",
+    Intent.APPOINTMENT: "wants an appointment or a showing",
+    Intent.AGENT_QUESTION: "asked what an agent must answer (home value, commission, contract, legal)",
+    Intent.LISTING_QUESTION: "asked about a specific listing",
 }
-BUYER_QUESTIONS = [
-    ("financing", "Have you been pre-approved for a mortgage yet, or are you paying cash?"),
-    ("budget", "What price range are you shopping in?"),
-    ("timeline_days", "What's your timeline for making a move?"),
-    ("areas", "Which areas or neighborhoods are you most interested in?"),
-    ("property_type", "What type of home are you looking for: house, condo or townhouse?"),
-    ("bedrooms", "How many bedrooms do you need?"),
-]
-SELLER_QUESTIONS = [
-    ("address", "What's the address of the home you're thinking of selling?"),
-    ("timeline_days", "When would you ideally like to sell?"),
-    ("condition", "How would you describe the condition of the home?"),
-    ("motivation", "What's prompting the move?"),
-    ("price_expectation", "Do you have a price in mind for the home?"),
-]
-# Things the bot must not answer itself: an agent takes them.
-AGENT_TOPICS = re.compile(
-    r"\b(commissions?|fees?\s+do\s+you\s+charge|valuation|apprais\w*|what(?:'s| is)\s+my\s+(?:home|house|place)\s+worth|"
-    r"how\s+much\s+(?:is|could)\s+my\s+(?:home|house|place)|cma|comps|lawyer|attorney|legal|contract|offer)\b",
-    re.IGNORECASE,
-)
-INJECTION = re.compile(
-    r"\b(ignore\s+(?:all\s+|any\s+|your\s+|the\s+|previous\s+|prior\s+|above\s+)+(?:instructions|rules|prompts?)|"
-    r"system\s+prompt|developer\s+mode|you\s+are\s+now|jailbreak|"
-    r"(?:set|change|make|update)\s+my\s+(?:score|temperature|status|rating)|"
-    r"mark\s+(?:me|this\s+lead|this\s+contact)\s+(?:as\s+)?(?:hot|warm|qualified|priority)|"
-    r"(?:reveal|print|show|repeat)\s+(?:your|the)\s+(?:instructions|prompt|rules))",
-    re.IGNORECASE,
-)
-NAME_STATEMENT = re.compile(r"\b(?:my name is|name's|this is|i am|call me)\s+([a-z][a-z'\-]{1,30})\b", re.IGNORECASE)
-NOT_A_NAME = {"looking", "interested", "selling", "buying", "not", "just", "here", "ready", "the", "a", "an", "going",
-              "moving", "thinking", "pre", "planning", "so", "very", "still", "also", "currently", "trying"}
+CLOSING_INTENTS = {Intent.NOT_INTERESTED: "not interested", Intent.WRONG_NUMBER: "wrong number",
+                   Intent.RENTER: "renter"}
+
+
+class Action:
+    ASK = "ask"                # ask the next question (after an acknowledgement, an answer, or a refusal)
+    HANDOFF = "handoff"        # an agent takes over; the bot pauses
+    CLOSE = "close"            # a polite close, no more questions
+    OPT_OUT = "opt_out"        # consent revoked: suppress, confirm once
+    SILENT = "silent"          # nothing to say (a closed conversation's "thanks anyway")
 
 
 @dataclass(frozen=True)
 class Step:
     bot: str                # which bot handles the contact after this turn
     lead_type: str
-    next_slot: str          # the fact asked for next ("" when none)
-    next_question: str
-    handoff_reason: str     # why an agent takes over ("" when the bot carries on)
+    action: str
+    next_slot: str = ""     # the fact asked for next ("" when none)
+    next_question: str = ""
+    handoff_reason: str = ""  # why an agent takes over ("" when the bot carries on)
+    close_reason: str = ""
+    preface: str = ""       # what the reply says before the question: an answer about the bot, a question's reply
 
 
-def looks_like_injection(text: str) -> bool:
-    return bool(INJECTION.search(text or ""))
+@lru_cache(maxsize=1)
+def _dialogue() -> dict:
+    with open(DIALOGUE, "rb") as handle:
+        return tomllib.load(handle)
 
 
-def learned_name(text: str, *, asked_slot: str) -> str:
-    """A first name the prospect gave: an answer to the name question, or "my name is ..." anywhere."""
-    match = NAME_STATEMENT.search(text)
-    if match and match.group(1).lower() not in NOT_A_NAME:
-        return match.group(1).capitalize()
-    if asked_slot == "name":
-        words = re.findall(r"[A-Za-z][A-Za-z'\-]{1,30}", text)
-        if 1 <= len(words) <= 3 and words[0].lower() not in NOT_A_NAME:
-            return " ".join(word.capitalize() for word in words[:2])
-    return ""
+def wording(language: str) -> dict:
+    return _dialogue().get(language) or _dialogue()["en"]
 
 
-def lead_type_from(intent: str, facts: dict, current: str) -> str:
+def question_for(slot: str, lead_type: str, language: str) -> str:
+    questions = wording(language)["questions"]
+    if slot == "timeline_days":
+        return questions["seller_timeline" if lead_type == LeadType.SELLER else "buyer_timeline"]
+    return questions[slot]
+
+
+def lead_type_from(intent: Intent, stated: str, corrects: bool, facts: dict, current: str) -> str:
+    """What the contact is: kept once known, unless the prospect corrects it ("perdon, es para comprar")."""
+    if stated and (current == LeadType.UNKNOWN or corrects):
+        return stated
     if current != LeadType.UNKNOWN:
         return current
     if intent == Intent.BUYER or facts.get("financing") or has_budget(facts):
         return LeadType.BUYER
     if intent == Intent.SELLER or facts.get("address") or facts.get("price_expectation"):
         return LeadType.SELLER
+    if intent == Intent.RENTER:
+        return LeadType.RENTER
     return LeadType.UNKNOWN
 
 
-def missing_slot(questions, facts: dict) -> tuple[str, str]:
-    for slot, question in questions:
+def missing_slot(lead_type: str, facts: dict) -> str:
+    for slot in BUYER_SLOTS if lead_type == LeadType.BUYER else SELLER_SLOTS:
         present = has_budget(facts) if slot == "budget" else bool(facts.get(slot))
         if not present:
-            return slot, question
-    return "", ""
+            return slot
+    return ""
 
 
-def next_step(*, lead_type: str, name: str, name_asked: bool, facts: dict, intent: str, text: str,
-              temperature: str) -> Step:
-    handoff = ""
-    if intent == Intent.WANTS_HUMAN:
-        handoff = "asked for a person"
-    elif AGENT_TOPICS.search(text or ""):
-        handoff = "asked about something an agent must answer (valuation, commission, legal)"
-    elif intent == Intent.APPOINTMENT:
-        handoff = "wants an appointment"
-    elif temperature == Temperature.HOT:
-        handoff = "hot lead"
+def _bot_for(lead_type: str) -> str:
+    return {LeadType.BUYER: BotKind.BUYER, LeadType.SELLER: BotKind.SELLER}.get(lead_type, BotKind.LEAD)
 
+
+def next_step(*, lead_type: str, name: str, name_asked: bool, facts: dict, intent: Intent, temperature: str,
+              closed: bool, language: str, injection: bool = False) -> Step:
+    bot = _bot_for(lead_type)
+    if intent == Intent.OPT_OUT:
+        return Step(bot, lead_type, Action.OPT_OUT)
+    reason = HANDOFF_REASONS.get(intent) or ("hot lead" if temperature == Temperature.HOT and not injection else "")
+    if reason:
+        return Step(bot, lead_type, Action.HANDOFF, handoff_reason=reason)
+    if intent in CLOSING_INTENTS or lead_type == LeadType.RENTER:
+        if closed:
+            return Step(bot, lead_type, Action.SILENT)
+        return Step(bot, lead_type, Action.CLOSE, close_reason=CLOSING_INTENTS.get(intent, "renter"))
+    if closed and intent not in (Intent.BUYER, Intent.SELLER):
+        return Step(bot, lead_type, Action.SILENT)
+    replies = wording(language)["replies"]
+    preface = {Intent.BOT_QUESTION: replies["bot_answer"], Intent.QUESTION: replies["question"]}.get(intent, "")
+    if injection:
+        preface = replies["injection"]
     if lead_type == LeadType.UNKNOWN:
-        slot, question = "lead_type", LEAD_QUESTIONS["lead_type"]
-        return Step(BotKind.LEAD, lead_type, "" if handoff else slot, "" if handoff else question, handoff)
-    if not name and not name_asked:
-        return Step(BotKind.LEAD, lead_type, "" if handoff else "name", "" if handoff else LEAD_QUESTIONS["name"], handoff)
-    bot = BotKind.BUYER if lead_type == LeadType.BUYER else BotKind.SELLER
-    slot, question = missing_slot(BUYER_QUESTIONS if bot == BotKind.BUYER else SELLER_QUESTIONS, facts)
-    if not slot and not handoff:
-        handoff = "fully qualified"
-    return Step(bot, lead_type, "" if handoff else slot, "" if handoff else question, handoff)
+        slot = "lead_type"
+    elif not name and not name_asked:
+        slot = "name"
+    else:
+        slot = missing_slot(lead_type, facts)
+    if not slot:
+        return Step(bot, lead_type, Action.HANDOFF, handoff_reason="fully qualified")
+    bot = BotKind.LEAD if slot in ("lead_type", "name") else bot
+    return Step(bot, lead_type, Action.ASK, slot, question_for(slot, lead_type, language), preface=preface)
 
 
-def template_reply(step: Step, name: str, first_turn: bool) -> str:
-    """The fallback's wording (and the reply used when a model's reply fails validation)."""
-    if step.handoff_reason:
-        greeting = f"Thanks{', ' + name if name else ''}!"
-        return f"{greeting} One of our agents will reach out to you shortly."
-    if first_turn:
-        return f"Hi! Thanks for reaching out to our real estate team. {step.next_question}"
-    prefix = f"Thanks{', ' + name if name and step.next_slot != 'name' else ''}! "
-    return prefix + step.next_question
+def template_reply(step: Step, name: str, first_turn: bool, language: str) -> str:
+    """The offline provider's wording (and the reply used when a model's reply fails validation)."""
+    replies = wording(language)["replies"]
+    thanks = replies["thanks_name"].format(name=name) if name else replies["thanks"]
+    if step.action == Action.HANDOFF:
+        return f"{thanks} {replies['handoff']}"
+    if step.action == Action.CLOSE:
+        return replies[step.close_reason.replace(" ", "_")]
+    opening = replies["greeting"] if first_turn else ("" if step.preface else
+                                                        (replies["thanks"] if step.next_slot == "name" else thanks))
+    return " ".join(part for part in (opening, step.preface, step.next_question) if part)

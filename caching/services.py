@@ -110,15 +110,16 @@ class LLMCache:
     # --- the entry point ---------------------------------------------------------------------------------
 
     def get_or_compute(self, kind: CallKind, scope: Scope, key_parts, compute: Callable[[], Any], *,
-                       text: str | None = None, context: str = "", model: str = "", prompt_version: str = "",
-                       messages_per_minute: float | None = None) -> CacheResult:
+                       text: str | None = None, context: str = "", partition: str = "", model: str = "",
+                       prompt_version: str = "", messages_per_minute: float | None = None) -> CacheResult:
         """The cached value for (kind, scope, key_parts), computing it on a miss.
 
         `text` (the inbound message) and `context` (the bot's preceding question) enable the semantic tier for
-        kinds that allow it. `compute` may return a plain JSON-serialisable value or a `Computed`.
+        kinds that allow it; `partition` is whatever else a semantic match must share exactly (e.g. the date a
+        relative time counts from). `compute` may return a plain JSON-serialisable value or a `Computed`.
         """
         started = time.perf_counter()
-        lookup = self._lookup(CallKind(kind), scope, key_parts, text, context, model, prompt_version)
+        lookup = self._lookup(CallKind(kind), scope, key_parts, text, context, partition, model, prompt_version)
         hit, nearest_similarity = self._find(lookup, self.clock())
         if hit is not None:
             return self._served(lookup, hit, started)
@@ -129,7 +130,7 @@ class LLMCache:
         self.metrics.record(kind=lookup.kind, tier=Tier.MISS, latency_ms=lookup_ms, similarity=nearest_similarity)
         return CacheResult(stored.value, Tier.MISS, lookup_ms, _ms_since(started), nearest_similarity, lookup.key)
 
-    def _lookup(self, kind: CallKind, scope: Scope, key_parts, text, context, model, prompt_version) -> _Lookup:
+    def _lookup(self, kind: CallKind, scope: Scope, key_parts, text, context, partition, model, prompt_version) -> _Lookup:
         policy = POLICIES[kind]
         if policy.contact_scoped != (scope.contact_id is not None):
             raise ValueError(f"{kind} results {'hold contact data and need a contact' if policy.contact_scoped else 'are shared and need the global'} scope")
@@ -139,7 +140,7 @@ class LLMCache:
         if self.options.l3 and policy.semantic and text and (guard.has_meaning_fingerprint() or not self.options.guard):
             semantic = SemanticKey(
                 kind=kind.value, scope=scope.name, version=f"{generation}.{scope.version}", model=model,
-                prompt_version=prompt_version, context_hash=guard.context_hash(context),
+                prompt_version=prompt_version, context_hash=guard.context_hash(f"{context}\x1f{partition}"),
                 fingerprint=guard.fingerprint_hash(text, context) if guard.has_meaning_fingerprint() else "",
             )
             return _Lookup(kind, key, semantic, text, embedding_for(text, context))

@@ -12,6 +12,12 @@ class LeadType(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
     BUYER = "buyer", "Buyer"
     SELLER = "seller", "Seller"
+    RENTER = "renter", "Renter"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
 
 
 class Temperature(models.TextChoices):
@@ -41,6 +47,8 @@ class Contact(models.Model):
     handoff_at = models.DateTimeField(null=True, blank=True)
     agent_alerted_at = models.DateTimeField(null=True, blank=True, help_text="When agents were told of the handoff")
     time_zone = models.CharField(max_length=64, blank=True, help_text="Derived from the number's prefix")
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH,
+                                help_text="The language the prospect writes in; the bot answers in it")
     # Part of every cache key of this contact: bumping it makes all older cache entries unreachable at once.
     cache_version = models.PositiveIntegerField(default=1)
     last_message_at = models.DateTimeField(null=True, blank=True, help_text="Newest message either way")
@@ -85,6 +93,9 @@ class Conversation(models.Model):
     # The fact the bot asked for last (the model may word the question freely, so the words cannot tell).
     asked_slot = models.CharField(max_length=20, blank=True)
     name_asked = models.BooleanField(default=False, help_text="The bot asks for a name once, then carries on")
+    # Why the bot stopped qualifying ("not interested", "wrong number", "renter"); "" while it goes on. A later
+    # text that states a plan to buy or sell opens it again.
+    closed_reason = models.CharField(max_length=40, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(auto_now_add=True)
 

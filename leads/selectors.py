@@ -37,6 +37,11 @@ def preceding_question(inbound: Message) -> str:
     return previous or ""
 
 
+def local_date(contact: Contact, message: Message) -> date:
+    """The message's date where the prospect is ("next month" and "spring" count from it)."""
+    return message.created_at.astimezone(ZoneInfo(contact.time_zone or FALLBACK_TIME_ZONE)).date()
+
+
 def messages_per_minute(inbound: Message) -> float:
     """How fast the prospect is texting: their messages in the few minutes up to this one (by the messages' own
     times, so a turn that runs late, or a replayed day, measures the same speed)."""

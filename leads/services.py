@@ -77,9 +77,11 @@ def contact_retire_cache(*, contact_id: int) -> int:
 
 
 def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: dict, frs: int, pcs: int,
-                       temperature: str, bot: str, asked_slot: str, handoff_reason: str) -> Contact:
+                       temperature: str, bot: str, asked_slot: str, handoff_reason: str, language: str = "",
+                       closed_reason: str | None = None) -> Contact:
     """Store what a turn learned. Saved through the model so a temperature change fires the cache
-    invalidation signal. A handoff marks the contact for an agent and pauses the bot."""
+    invalidation signal. A handoff marks the contact for an agent and pauses the bot. `closed_reason`: why the
+    bot stops qualifying ("" opens the conversation again, None leaves it as it is)."""
     now = timezone.now()
     scores_before = _scores_of(contact)
     contact.name = contact.name or name
@@ -87,9 +89,10 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
     contact.facts = clean_facts(facts)
     contact.frs_score, contact.pcs_score = frs, pcs
     contact.temperature = temperature
+    contact.language = language or contact.language
     # Only the fields a turn owns: an agent who takes over or an opt-out that lands while the turn runs must
     # not be overwritten by the flags this turn loaded when it started.
-    fields = ["name", "lead_type", "facts", "frs_score", "pcs_score", "temperature", "updated_at"]
+    fields = ["name", "lead_type", "facts", "frs_score", "pcs_score", "temperature", "language", "updated_at"]
     if handoff_reason and not contact.needs_agent:
         contact.needs_agent, contact.handoff_reason, contact.handoff_at = True, handoff_reason[:120], now
         contact.bot_paused, contact.bot_paused_at = True, now
@@ -99,6 +102,8 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
     changes = {"active_bot": bot, "asked_slot": asked_slot}
     if asked_slot == "name":
         changes["name_asked"] = True
+    if closed_reason is not None:
+        changes["closed_reason"] = closed_reason
     Conversation.objects.filter(pk=conversation_current(contact=contact).pk).update(**changes)
     return contact
 

@@ -10,7 +10,8 @@ from django.db import transaction
 from leads.models import Author, Keyword, Message
 from leads.services import contact_get_or_create, contact_set_opt_out, message_mark_handled, message_record_inbound
 from sms.keywords import classify_keyword
-from sms.services import outbound_queue
+from leads.reader.language import detect
+from sms.services import opt_out_confirmed, outbound_queue
 from sms.signals import inbound_text_stored
 
 
@@ -27,12 +28,14 @@ def receive_sms(*, from_number: str, body: str, message_sid: str, opt_out_type: 
         message, created = message_record_inbound(contact=contact, body=body, twilio_sid=message_sid)
         if not created:
             return Received(message, False, message.keyword)
-        keyword = classify_keyword(body, opted_out=contact.opted_out, opt_out_type=opt_out_type)
-        if keyword:
+        match = classify_keyword(body, opted_out=contact.opted_out, opt_out_type=opt_out_type)
+        keyword = match.keyword
+        if keyword and keyword != Keyword.OPT_OUT:
             message_mark_handled(message=message, keyword=keyword)
         if keyword == Keyword.OPT_OUT:
-            # Twilio itself confirms the opt-out to the handset; we only stop texting.
-            contact_set_opt_out(contact=contact, opted_out=True)
+            # Twilio confirms its own keywords to the handset; an opt-out in other words gets our confirmation.
+            opt_out_confirmed(contact=contact, inbound=message, language=detect(body) or contact.language,
+                              confirm=not match.confirmed_by_twilio)
         elif keyword == Keyword.OPT_IN:
             contact_set_opt_out(contact=contact, opted_out=False)
         elif keyword == Keyword.HELP:

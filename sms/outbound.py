@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from leads.models import Author, DeliveryStatus, Message
+from leads.models import Author, DeliveryStatus, Keyword, Message
 from leads.quiet_hours import next_allowed_time
 from leads.services import contact_set_opt_out
 
@@ -49,7 +49,7 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
         contact = message.contact
         if message.twilio_sid or message.status not in (DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED):
             return SendOutcome(message.status)
-        if contact.opted_out or (contact.bot_paused and message.author == Author.BOT):
+        if (contact.opted_out and not _confirms_opt_out(message)) or (contact.bot_paused and message.author == Author.BOT):
             message.status = DeliveryStatus.SUPPRESSED
             message.save(update_fields=["status"])
             return SendOutcome(message.status)
@@ -77,6 +77,12 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
         return SendOutcome(DeliveryStatus.FAILED)
     Message.objects.filter(pk=message.pk).update(twilio_sid=sid, status=status, sent_at=timezone.now())
     return SendOutcome(status)
+
+
+def _confirms_opt_out(message: Message) -> bool:
+    """The one text an opted-out contact still gets: the confirmation of their opt-out."""
+    return message.author == Author.SYSTEM and message.reply_to_id is not None and Message.objects.filter(
+        pk=message.reply_to_id, keyword=Keyword.OPT_OUT).exists()
 
 
 def apply_status_callback(*, message_sid: str, status: str, error_code: str = "") -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from leads.models import Contact, Conversation, DeliveryStatus, Direction, Message
-from leads.services import conversation_current, message_mark_handled, message_touch_contact
+from leads.models import Author, Contact, Conversation, DeliveryStatus, Direction, Keyword, Message
+from leads.reader.optout import confirmation
+from leads.services import contact_set_opt_out, conversation_current, message_mark_handled, message_touch_contact
 from sms.segments import segment_count
 from sms.tasks import send_outbound_message
 
@@ -27,3 +28,13 @@ def outbound_queue(*, contact: Contact, body: str, author: str, reply_to: Messag
         message_mark_handled(message=reply_to, at=message.created_at)
     transaction.on_commit(lambda: send_outbound_message.delay(message.pk))
     return message
+
+
+def opt_out_confirmed(*, contact: Contact, inbound: Message, language: str, confirm: bool = True) -> Message | None:
+    """Consent revoked: the contact goes on the suppression list and, unless the carrier's keyword handling
+    already answered (Twilio confirms its own STOP keywords), gets one confirmation, the last text we send."""
+    message_mark_handled(message=inbound, keyword=Keyword.OPT_OUT)
+    contact_set_opt_out(contact=contact, opted_out=True)
+    if not confirm:
+        return None
+    return outbound_queue(contact=contact, body=confirmation(language), author=Author.SYSTEM, reply_to=inbound)

@@ -1,0 +1,6 @@
+"""The offline reader of a prospect's SMS (English and Spanish): intent, facts, lead type, name, language, opt-out
+in words and prompt injection. Pure Python over data files (data/*.toml); it knows nothing of Django."""
+
+from leads.reader.reading import Reading, read
+
+__all__ = ["Reading", "read"]

@@ -1,0 +1,183 @@
+"""Qualification facts one text states, read with the question it answers: financing, budget or price, timeline,
+areas, property type, bedrooms and bathrooms, a seller's address, condition and motivation."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from leads.reader import money, places, timeline
+from leads.reader.lexicon import patterns
+from leads.reader.text import fold_accents
+
+FINANCING_ORDER = ("cash", "va_loan", "fha_loan", "pre_approved", "pre_qualified", "conventional")
+NEGATION_BEFORE = re.compile(r"(?:\bnot|\bno|n'?t|\bnever|\bwithout|\bsin|\bni|\bnunca|\btodavia no|\baun no)\s+(?:\w+\s+){0,2}$")
+QUESTION_START = re.compile(r"^(?:is|are|do|does|should|how|what|when|can|could|would|will|why|which|se necesita|es mejor|"
+                            r"como|cuanto|cuando|que)\b")
+YES = re.compile(r"^(?:yes|yeah|yep|yup|ya|si|sí|correct|we are|i am|sure|yes we are|yes i am|affirmative)\b")
+NO = re.compile(r"^(?:no|nope|nah|not yet|not really|negative|todavia no|aun no|no todavia|not at all)\b")
+PROPERTY_TYPES = ("condo", "townhouse", "multi_family", "land", "mobile_home", "single_family")
+NOT_A_TYPE = re.compile(r"\b(?:corner lot|lot \d|lot size|parking lot|big lot|the lot|rental property|rental properties)\b")
+LAND_TO_BUILD = re.compile(r"\b(?:land|lot|terreno|lote)\s+(?:\w+\s+)?(?:to|para|pa)\s+(?:put|build|poner|construir)\b")
+TYPE_NEGATION = re.compile(r"(?:\bnot|\bno|\bn'?t want|\bno (?:me )?gustan?|\bno quiero|\bnada de|\bni)\s+(?:\w+\s+){0,3}$")
+BEDROOMS = re.compile(r"(?<![\d.])(\d{1,2})\s*(\+)?\s*(?:(?:-|or|o|to|a)\s*(\d{1,2})\s*)?(?:bed|beds|bd|bds|br|bdr|bdrm|bdrms|"
+                      r"bedrm|bedrms|bedroom|bedrooms|bedroooms|recamara|recamaras|cuarto|cuartos|habitacion|habitaciones|"
+                      r"dormitorio|dormitorios)\b")
+BATHROOMS = re.compile(r"(?<![\d.])(\d(?:\.5)?)\s*(?:(?:-|or|o|to)\s*(\d(?:\.5)?)\s*)?(?:bath|baths|ba|bathroom|bathrooms|"
+                       r"baño|baños|bano|banos)\b")
+LISTING_REFERENCE = re.compile(r"\b(?:the|that|this)\s+(?:\d\s*(?:bed|br|bd)\s+)?(?:one|place|house|listing)\b")
+MOTIVATION = re.compile(
+    r"\b(?:passed away|passed|stationed|relocat\w*|transfer\w*|new job|job in|job offer|divorc\w*|downsiz\w*|upsiz\w*|"
+    r"retir\w*|moving in w\w*|moving closer|growing family|baby|kids moved out|empty nest\w*|too big|too small|"
+    r"inherit\w*|estate|tired of|landlord|getting married|me transfirieron|transfirieron|me regreso|jubil\w*|cuidar a|"
+    r"divorcio|nuevo trabajo|se murio|fallecio|me caso|nos casamos|necesitamos mas espacio)\b"
+)
+
+
+def financing(text: str, *, asked: bool) -> str | None:
+    """The financing a text states ("pre aprvd w uwm" -> pre_approved; "prequalified, not full preapproval yet" ->
+    pre_qualified; "idk havnt looked into loans yet" -> not_started); a question about it states nothing."""
+    statements = [piece for piece in re.split(r"(?<=[.!?;])\s+|,\s*", text)
+                  if not (piece.rstrip().endswith("?") and QUESTION_START.match(piece.strip()))]
+    negated = False
+    for piece in statements:
+        for kind in FINANCING_ORDER:
+            for match in patterns("lexicon", "financing", kind).finditer(piece):
+                if kind == "cash" and re.match(r"\s*flow", piece[match.end():]):
+                    continue
+                if NEGATION_BEFORE.search(piece[:match.start()]):
+                    negated = negated or kind in ("pre_approved", "pre_qualified")
+                    continue
+                return kind
+    if negated or any(patterns("lexicon", "financing", "not_started").search(piece) for piece in statements):
+        return "not_started"
+    if asked:
+        answer = text.strip()
+        if YES.match(answer):
+            return "pre_approved"
+        if NO.match(answer):
+            return "not_started"
+    return None
+
+
+def property_type(text: str, *, asked: bool) -> str | None:
+    if LAND_TO_BUILD.search(text):
+        return "land"
+    cleared = NOT_A_TYPE.sub(" ", text)
+    found = set()
+    for kind in PROPERTY_TYPES:
+        for match in patterns("lexicon", "property_types", kind).finditer(cleared):
+            if not TYPE_NEGATION.search(cleared[:match.start()]):
+                found.add(kind)
+    if asked and patterns("lexicon", "property_types", "generic").search(cleared) and not (
+            found - {"single_family"}):
+        found.add("single_family")
+    return found.pop() if len(found) == 1 else None
+
+
+def rooms(text: str, *, asked_bedrooms: bool) -> dict:
+    facts: dict = {}
+    for match in BEDROOMS.finditer(text):
+        if re.search(r"\bnot\s+$", text[max(0, match.start() - 5):match.start()]) or match.group(3):
+            continue
+        if LISTING_REFERENCE.search(text[max(0, match.start() - 12):match.end() + 12]):
+            continue
+        facts["bedrooms"] = int(match.group(1))
+        break
+    for match in BATHROOMS.finditer(text):
+        if not match.group(2):
+            facts["bathrooms"] = float(match.group(1))
+            break
+    if asked_bedrooms and "bedrooms" not in facts:
+        bare = re.fullmatch(r"\D{0,20}?(\d{1,2})\s*\+?(?:\s*(?:bed|beds|br|bd)s?)?\s*(?:is fine|please|pls|ideally|lol|tops|min|minimum)?[.!]?",
+                            text.strip())
+        if bare and 0 < int(bare.group(1)) <= 12:
+            facts["bedrooms"] = int(bare.group(1))
+    return facts
+
+
+def money_facts(text: str, *, asked: str, selling: bool, buying: bool) -> dict:
+    """Budget bounds for a buyer, a price expectation for a seller; both for someone doing both, by what each
+    amount is said about ("550 for ours, and we'd spend 600-700 down there")."""
+    found = money.amounts(text, money_context=asked in ("budget", "price_expectation"))
+    found = [amount for amount in money.intended(found, text) if not _past_around(text, amount.start)]
+    facts: dict = {}
+    for amount in found:
+        role = _amount_role(text, amount, asked=asked, selling=selling, buying=buying)
+        if role == "price" and "price_expectation" not in facts:
+            facts["price_expectation"] = amount.high or amount.low
+        elif role == "budget" and not ({"budget_max", "budget_min"} & set(facts)):
+            if amount.high:
+                facts["budget_min"], facts["budget_max"] = amount.low, amount.high
+            elif amount.bound == "min":
+                facts["budget_min"] = amount.low
+            else:
+                facts["budget_max"] = amount.low
+    return facts
+
+
+def _amount_role(text: str, amount: money.Amount, *, asked: str, selling: bool, buying: bool) -> str:
+    before, after = text[max(0, amount.start - 30):amount.start], text[amount.end:amount.end + 25]
+    if selling and re.search(r"\b(?:for ours|for our|sell|list|asking|get for|hoping|por la nuestra|vender)\b", after + before):
+        return "price"
+    if re.search(r"\b(?:spend|buy|budget|down there|new one|afford|gastar|comprar)\b", after + before):
+        return "budget"
+    if asked == "price_expectation" or (selling and not buying):
+        return "price"
+    return "budget"
+
+
+def _past_around(text: str, position: int) -> bool:
+    """An amount in a clause about the past or about someone else ("we paid 285 in 2023", "mi vecina vendio en
+    510") is not what the prospect wants now."""
+    start = max(text.rfind(",", 0, position), text.rfind(".", 0, position), text.rfind(" and ", 0, position))
+    end_candidates = [i for i in (text.find(",", position), text.find(".", position)) if i != -1]
+    piece = text[start + 1:min(end_candidates) if end_candidates else len(text)]
+    past = patterns("lexicon", "time", "past_verbs").search(piece) or re.search(r"\b(?:neighbou?r|vecin[oa]|others)\b", piece)
+    return bool(past) and not re.search(r"\b(?:approved|aprobad\w*|pre ?-?aprob\w*)\b", piece)
+
+
+def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: set[str], today: date) -> dict:
+    """All facts of one text, for a prospect who is (or says they are) buying, selling or renting."""
+    folded = fold_accents(text)
+    selling = lead_type == "seller" or "sell" in roles
+    buying = lead_type in ("buyer", "unknown", "") and "sell" not in roles or "buy" in roles
+    renting = lead_type == "renter" or ("rent" in roles and not roles & {"buy", "sell"})
+    facts: dict = {}
+    days = timeline.timeline_days(text, today=today, asked=asked == "timeline_days")
+    if days is not None:
+        facts["timeline_days"] = days
+    kind = property_type(folded, asked=asked == "property_type")
+    if kind:
+        facts["property_type"] = kind
+    if not renting:
+        facts.update(money_facts(folded, asked=asked, selling=selling, buying=buying or asked == "budget"))
+    if buying or renting:
+        found = places.areas(text, asked=asked == "areas")
+        if found:
+            facts["areas"] = found
+        facts.update(rooms(folded, asked_bedrooms=asked == "bedrooms"))
+    if buying and not renting:
+        kind = financing(folded, asked=asked == "financing")
+        if kind:
+            facts["financing"] = kind
+    if selling:
+        facts.update(_seller_facts(text, original, asked=asked))
+    return facts
+
+
+def _seller_facts(text: str, original: str, *, asked: str) -> dict:
+    facts: dict = {}
+    street = places.address(original, asked=asked == "address")
+    if street:
+        facts["address"] = street
+    plain = " ".join(original.split()).strip()
+    if asked == "condition" and plain:
+        facts["condition"] = plain[:200]
+    if asked == "motivation" and plain:
+        facts["motivation"] = plain[:200]
+    elif MOTIVATION.search(fold_accents(text)):
+        clause = next((piece for piece in re.split(r"(?<=[.!?;])\s+", plain) if MOTIVATION.search(fold_accents(piece.lower()))),
+                      plain)
+        facts["motivation"] = clause[:200]
+    return facts

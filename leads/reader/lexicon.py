@@ -1,0 +1,66 @@
+"""The reader's data (data/*.toml), loaded once and compiled: every list of patterns becomes one regular
+expression matching any of them as whole words."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+BOUNDARY_BEFORE = r"(?<![a-z0-9ñ])"
+BOUNDARY_AFTER = r"(?![a-z0-9ñ])"
+
+
+class LexiconError(ValueError):
+    """A data file is missing, unreadable or holds a pattern that does not compile; names the file and key."""
+
+
+@lru_cache(maxsize=None)
+def table(name: str) -> dict:
+    path = DATA / f"{name}.toml"
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise LexiconError(f"{path}: {exc}") from exc
+
+
+def any_of(patterns: list[str], *, source: str = "", whole_words: bool = True) -> re.Pattern:
+    """One expression matching any of `patterns` (as whole words unless told otherwise), longest first."""
+    ordered = sorted(patterns, key=len, reverse=True)
+    body = "(?:" + "|".join(ordered) + ")"
+    try:
+        return re.compile(BOUNDARY_BEFORE + body + BOUNDARY_AFTER if whole_words else body, re.MULTILINE)
+    except re.error as exc:
+        raise LexiconError(f"{source or 'patterns'}: {exc}") from exc
+
+
+@lru_cache(maxsize=None)
+def patterns(name: str, *keys: str) -> re.Pattern:
+    """The compiled patterns at `keys` in data/<name>.toml, e.g. patterns("lexicon", "handoff", "wants_human")."""
+    node = table(name)
+    for key in keys:
+        try:
+            node = node[key]
+        except (KeyError, TypeError) as exc:
+            raise LexiconError(f"{DATA / (name + '.toml')}: no [{'.'.join(keys)}]") from exc
+    if isinstance(node, dict) and "words" in node:
+        node = node["words"]
+    if not isinstance(node, list):
+        raise LexiconError(f"{DATA / (name + '.toml')}: [{'.'.join(keys)}] is not a list of patterns")
+    # A file may say `whole_words = false` when its patterns mark their own edges (markup, key=value).
+    return any_of(node, source=f"{name}.toml [{'.'.join(keys)}]", whole_words=table(name).get("whole_words", True))
+
+
+@lru_cache(maxsize=None)
+def common_words() -> frozenset[str]:
+    return frozenset(table("common_words")["words"].split())
+
+
+def section(name: str, key: str) -> dict:
+    try:
+        return table(name)[key]
+    except KeyError as exc:
+        raise LexiconError(f"{DATA / (name + '.toml')}: no [{key}]") from exc

@@ -1,0 +1,132 @@
+"""Amounts of money in an SMS: "$450k", "450ish", "400-450", "entre 300 y 350 mil", "1.15M", "220 max".
+
+A number is money when it is written as money ($, k, mil, million) or stands where money is talked about (a
+budget or price question, "up to", "around", "hasta"), and is not a count, a year, a street number or a zip.
+Bare numbers read in the question's unit: after a price question "850" is $850,000 and "1.2" is $1.2 million.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from leads.reader.lexicon import patterns
+
+NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+SUFFIX = r"k|m|mm|mil|millones|millon|million|millions|mill|grand|thousand"
+AMOUNT = re.compile(rf"(?P<dollar>\$\s?)?(?P<number>{NUMBER})\s?(?P<suffix>{SUFFIX})?(?:ish)?(?![a-z0-9])")
+RANGE = re.compile(
+    rf"(?:(?P<lead>entre|de|from|between)\s+)?(?P<dollar>\$\s?)?(?P<low>{NUMBER})\s?(?P<low_suffix>{SUFFIX})?\s*"
+    rf"(?:-|–|to|a|y|and|or|o)\s*\$?\s?(?P<high>{NUMBER})\s?(?P<high_suffix>{SUFFIX})?(?![a-z0-9])"
+)
+# What follows a number that is not money: counts, durations, sizes, percentages, ordinals, streets.
+NOT_MONEY_AFTER = re.compile(
+    r"\s?(?:\+\s?)?(?:bed|beds|bd|bds|br|bdrm|bdrms|bedrms?|bedrooms?|bath|baths|ba|bathrooms?|recamaras?|cuartos?|"
+    r"habitaciones?|baños?|banos?|dormitorios?|days?|dias?|weeks?|wks?|semanas?|months?|mos?|mths?|meses|mes|years?|"
+    r"yrs?|años?|anos?|%|percent|sq|sqft|square|acres?|units?|unidades|kids?|niños?|hijos|families|familias|flat|"
+    r"floors?|car|cars|stories|story|way|st|nd|rd|th|min|mins|minutes|hours?|hrs?|pm|am|o'?clock|people|dogs?|"
+    r"perros?|times|x)\b"
+)
+MONTHLY = re.compile(r"^\s?(?:/\s?mo|/\s?month|a month|per month|monthly|al mes|por mes|mensual)")
+YEAR = re.compile(r"^(?:19[5-9]\d|20[0-4]\d)$")
+CORRECTION = re.compile(
+    r"\b(?:actually|i meant|meant|make (?:that|it)|sorry|wait|well|or rather|rather|but|no wait|bueno|mejor|pero|"
+    r"digamos|perdon|quise decir|en realidad)\b"
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    low: int
+    high: int | None    # set for a range
+    bound: str          # "max", "min" or "" (a plain amount: the most the prospect spends or expects)
+    start: int
+    end: int
+    written_as_money: bool  # $, k, mil... (not only placed where money is talked about)
+
+
+def _value(number: str, suffix: str | None, *, money_context: bool) -> float | None:
+    value = float(number.replace(",", ""))
+    suffix = (suffix or "").lower()
+    if suffix in ("k", "mil", "grand", "thousand"):
+        return value * 1_000
+    if suffix in ("m", "mm", "million", "millions", "millon", "millones", "mill"):
+        return value * 1_000_000
+    if not money_context:
+        return value if value >= 10_000 else None
+    if value < 10:       # "1.2" after a price question: millions
+        return value * 1_000_000 if value >= 1 else None
+    if value < 10_000:   # "850", "450ish": thousands, as people text prices
+        return value * 1_000
+    return value
+
+
+def _bound(text: str, start: int, end: int) -> str:
+    before, after = text[max(0, start - 20):start], text[end:end + 22]
+    upper, lower = patterns("lexicon", "money", "upper"), patterns("lexicon", "money", "lower")
+    if upper.search(after[:14]) or upper.search(before):
+        return "max"
+    if lower.search(after[:12]) or lower.search(before):
+        return "min"
+    return ""
+
+
+def _excluded(text: str, start: int, end: int, number: str, suffix: str | None, dollar: str | None) -> bool:
+    following = text[end:end + 14]
+    if NOT_MONEY_AFTER.match(following) or MONTHLY.match(following):
+        return True
+    if not (dollar or suffix) and YEAR.match(number):
+        return True
+    if not (dollar or suffix) and re.match(r"^\d{5}$", number):      # a zip code
+        return True
+    # A house number: digits followed by a street name ("2210 Kipling St").
+    return bool(not (dollar or suffix) and re.match(r"\s[a-z]+\s(?:st|street|ave|dr|rd|ln|ct|blvd|way|pl|ter|cir)\b",
+                                                    following))
+
+
+def amounts(text: str, *, money_context: bool) -> list[Amount]:
+    """Every amount of money in `text` (normalised), in order. `money_context`: the text answers a budget or price
+    question, so bare numbers are amounts too."""
+    context = money_context or bool(patterns("lexicon", "money", "context").search(text))
+    found: list[Amount] = []
+    taken: list[tuple[int, int]] = []
+    for match in RANGE.finditer(text):
+        if match.group("lead") is None and re.search(r"\b(?:or|o)\b", match.group(0)) and not (
+                match.group("low_suffix") or match.group("high_suffix") or match.group("dollar")):
+            continue  # "150 or so", "3 or 4": not a range of money unless written as money
+        if _excluded(text, match.start(), match.end(), match.group("high"), match.group("high_suffix"),
+                     match.group("dollar")):
+            continue
+        written = bool(match.group("dollar") or match.group("low_suffix") or match.group("high_suffix"))
+        suffix = match.group("high_suffix") or match.group("low_suffix")
+        low = _value(match.group("low"), match.group("low_suffix") or suffix, money_context=context or written)
+        high = _value(match.group("high"), suffix, money_context=context or written)
+        if low is None or high is None or low >= high:
+            continue
+        found.append(Amount(int(low), int(high), "", match.start(), match.end(), written))
+        taken.append((match.start(), match.end()))
+    for match in AMOUNT.finditer(text):
+        if any(start <= match.start() < end for start, end in taken):
+            continue
+        number, suffix, dollar = match.group("number"), match.group("suffix"), match.group("dollar")
+        if _excluded(text, match.start(), match.end(), number, suffix, dollar):
+            continue
+        written = bool(dollar or suffix)
+        value = _value(number, suffix, money_context=context or written)
+        if value is None or value < 1_000:
+            continue
+        found.append(Amount(int(value), None, _bound(text, match.start(), match.end()), match.start(), match.end(),
+                            written))
+    return sorted(found, key=lambda amount: amount.start)
+
+
+def intended(found: list[Amount], text: str) -> list[Amount]:
+    """The amounts the prospect means: after a correction or contrast ("actually make that 500k", "approved up to
+    425 but want to stay around 375", "bueno digamos hasta 650") the later ones replace the earlier ones."""
+    corrections = [match.end() for match in CORRECTION.finditer(text)]
+    if len(found) > 1 and corrections:
+        last = max(corrections)
+        later = [amount for amount in found if amount.start >= last]
+        if later:
+            return later
+    return found

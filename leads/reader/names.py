@@ -1,0 +1,72 @@
+"""A first name the prospect gives: the answer to "who am I texting with?" ("its jake", "mike lol", "Priya here",
+"SSgt Ramirez lol. Carlos") or an introduction anywhere ("Hi, I'm Dana and ...", "soy Lupe", "me llamo Ricardo").
+
+Never a keyword, a greeting or an everyday word ("Stop." is not a name, nor is "looking" in "I'm looking"); written
+as people write names (first letter capital), so "its jake" gives "Jake".
+"""
+
+from __future__ import annotations
+
+import re
+
+from leads.reader.lexicon import common_words, patterns, section
+
+NAME_WORD = r"[a-zñáéíóúü][a-zñáéíóúü'\-]{1,29}"
+
+
+def _capitalised(word: str) -> str:
+    return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
+
+
+# Word endings of verbs and adverbs ("retiring", "relocated", "honestly", "buscando"), which names rarely have.
+NOT_NAME_ENDING = re.compile(r"(?:ing|in'|ly|ando|iendo)$|^.{4,}ed$")
+
+
+def _is_name(word: str) -> bool:
+    bare = word.strip("'-").lower()
+    return (len(bare) >= 2 and bare not in common_words() and not bare.isdigit() and not NOT_NAME_ENDING.search(bare)
+            and bare not in {w.lower() for w in section("lexicon", "names")["titles"]}
+            and not patterns("optout", "keywords").fullmatch(bare))
+
+
+def introduced_name(text: str) -> str:
+    """A name after "I'm", "this is", "it's", "my name is", "soy", "me llamo"... anywhere in the text."""
+    intro = patterns("lexicon", "names", "intro")
+    for match in re.finditer(intro.pattern + rf"\s+(?:{'|'.join(section('lexicon', 'names')['titles'])})?\.?\s*"
+                             rf"(?P<name>{NAME_WORD})", text):
+        if _is_name(match.group("name")):
+            return _capitalised(match.group("name"))
+    after = patterns("lexicon", "names", "after")
+    for match in re.finditer(rf"(?:^|[.!,]\s*)(?P<name>{NAME_WORD})\s+" + after.pattern, text):
+        if _is_name(match.group("name")):
+            return _capitalised(match.group("name"))
+    return ""
+
+
+def answered_name(text: str) -> str:
+    """The name in an answer to the name question: an introduction, else the first name-like word of a short
+    answer ("mark", "sunny :)", "ok fine, Tony", "Bill Hendricks"), skipping titles and a surname after one."""
+    named = introduced_name(text)
+    if named:
+        return named
+    sentences = [s for s in re.split(r"[.!?;]\s*", text) if s.strip()]
+    # "SSgt Ramirez lol. Carlos": a sentence that is one name wins over a title and surname before it.
+    for sentence in reversed(sentences):
+        words = re.findall(NAME_WORD, sentence)
+        if len(words) == 1 and _is_name(words[0]) and len(sentences) > 1 and _has_title(sentences[0]):
+            return _capitalised(words[0])
+    words = re.findall(NAME_WORD, text)
+    if not 1 <= len(words) <= 6:
+        return ""
+    titles = {w.lower() for w in section("lexicon", "names")["titles"]}
+    for index, word in enumerate(words):
+        if word.lower() in titles:
+            continue
+        if _is_name(word) and not (index and words[index - 1].lower() in titles):
+            return _capitalised(word)
+    return ""
+
+
+def _has_title(sentence: str) -> bool:
+    titles = {w.lower() for w in section("lexicon", "names")["titles"]}
+    return any(word.lower() in titles for word in re.findall(NAME_WORD, sentence))

@@ -1,0 +1,43 @@
+"""Consent revoked in any reasonable words: the keywords once punctuation, emoji and spaces are trimmed ("Stop.",
+"STOP!!", "stop 🙏"), and wording such as "please stop texting me", "remove me from your list", "leave me alone",
+"no más", "wrong number, don't text me". Look-alikes ("don't stop", "the bus stop", "stop by the open house?")
+are not opt-outs. The tables are data/optout.toml; the same ones serve the SMS keywords."""
+
+from __future__ import annotations
+
+import re
+
+from leads.reader.lexicon import patterns, table
+from leads.reader.text import fold_accents, normalise
+
+
+def trimmed(text: str) -> str:
+    """The text without punctuation, symbols and emoji around or between its words: "STOP!!" -> "stop"."""
+    kept = re.sub(r"[^\w\s'-]", " ", fold_accents(normalise(text)))
+    return " ".join(kept.replace("_", " ").split())
+
+
+def keyword(text: str) -> str:
+    """"opt_out", "opt_in", "help" when the whole text, trimmed, is one of those keywords; "" otherwise."""
+    word = trimmed(text)
+    for kind, key in (("opt_out", "keywords"), ("opt_in", "opt_in_keywords"), ("help", "help_keywords")):
+        if patterns("optout", key).fullmatch(word):
+            return kind
+    return ""
+
+
+def revokes(text: str) -> bool:
+    """Whether the text asks us to stop texting, in any reasonable words."""
+    if keyword(text) == "opt_out":
+        return True
+    plain = fold_accents(normalise(text))
+    cleared = patterns("optout", "not_opt_out").sub(" ", plain)
+    if patterns("optout", "phrases").search(cleared):
+        return True
+    # "Stop." closing a longer text ("not interested. Stop.") is as clear as the keyword alone.
+    return bool(re.search(r"(?:^|[.!,;]\s*)(?:please\s+|pls\s+)?(?:stop|unsubscribe|baja|alto)\s*[.!]*\s*$", cleared))
+
+
+def confirmation(language: str) -> str:
+    texts = table("optout")["confirmation"]
+    return texts.get(language) or texts["en"]

@@ -1,0 +1,110 @@
+"""Reading one SMS: what it is for (the intent), what it states (facts, lead type, a name), in which language,
+and whether it tries to steer the assistant. The offline provider answers the bots' intent and facts calls with
+this; nothing here knows Django."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from leads.intents import Intent
+from leads.reader import facts as fact_reader
+from leads.reader import language, names, optout
+from leads.reader.injection import injection_kind
+from leads.reader.lexicon import patterns
+from leads.reader.text import fold_accents, normalise
+
+NEGATED_ROLE = re.compile(r"(?:\bnot|\bno|n'?t|\bnever|\bnunca|\bni|\bno busco|\bno quiero|\bno estoy)\s+(?:\w+\s+){0,2}$")
+CORRECTION = re.compile(r"\b(?:me equivoque|perdon|i meant|meant to say|sorry|actually|wait|oops|not (?:sell|buy)\w*|no es para)\b")
+QUESTION = re.compile(r"\?\s*$|^(?:how|what|when|where|why|which|who|can you|could you|do you|does|is it|are there|should|"
+                      r"como|que|cuando|donde|cuanto|cual|se necesita|tienen|hay)\b")
+
+
+@dataclass(frozen=True)
+class Reading:
+    intent: Intent
+    facts: dict = field(default_factory=dict)
+    lead_type: str = ""           # buyer, seller or renter when the text says so; "" otherwise
+    corrects_lead_type: bool = False  # "perdon me equivoque, es para comprar": replaces what was said before
+    name: str = ""
+    language: str = ""            # "en", "es", or "" when the text does not tell
+    injection: str = ""           # the kind of steering attempt, "" for an ordinary text
+
+
+def roles(text: str) -> set[str]:
+    """The plans a text states (buy, sell, rent; looking for "just browsing"), negated ones left out."""
+    folded = fold_accents(text)
+    found = set()
+    for role in ("buy", "sell", "rent"):
+        for match in patterns("lexicon", "roles", role).finditer(folded):
+            if NEGATED_ROLE.search(folded[:match.start()]):
+                continue
+            if role == "rent" and patterns("lexicon", "roles", "rent_not").search(folded):
+                continue
+            found.add(role)
+            break
+    if patterns("lexicon", "roles", "both").search(folded):
+        found |= {"buy", "sell"}
+    if patterns("lexicon", "roles", "just_looking").search(folded):
+        found.add("looking")
+    return found
+
+
+def lead_type_of(found: set[str]) -> str:
+    if "rent" in found and not found & {"buy", "sell"}:
+        return "renter"
+    if "sell" in found:
+        return "seller"
+    if "buy" in found:
+        return "buyer"
+    return ""
+
+
+def _intent(text: str, found_roles: set[str], stated: dict, name: str) -> Intent:
+    folded = fold_accents(text)
+    if optout.revokes(text):
+        return Intent.OPT_OUT
+    checks = (("bot_question", Intent.BOT_QUESTION), ("wants_human", Intent.WANTS_HUMAN),
+              ("appointment", Intent.APPOINTMENT), ("agent_question", Intent.AGENT_QUESTION),
+              ("listing_question", Intent.LISTING_QUESTION), ("wrong_number", Intent.WRONG_NUMBER),
+              ("not_interested", Intent.NOT_INTERESTED))
+    for key, intent in checks:
+        if patterns("lexicon", "handoff", key).search(folded):
+            return intent
+    if lead_type_of(found_roles) == "renter":
+        return Intent.RENTER
+    if QUESTION.search(folded) and not stated:
+        return Intent.QUESTION
+    if "sell" in found_roles:
+        return Intent.SELLER
+    if "buy" in found_roles:
+        return Intent.BUYER
+    if stated or name:
+        return Intent.PROVIDE_INFO
+    if patterns("lexicon", "handoff", "greeting").search(folded):
+        return Intent.GREETING
+    return Intent.OTHER
+
+
+def read(text: str, *, asked: str = "", lead_type: str = "", today: date | None = None) -> Reading:
+    """`asked`: the fact the bot asked for last (its question gives short answers their meaning); `lead_type`:
+    what the contact is known to be; `today`: the text's date, which "spring" or "in 3 months" count from."""
+    steering = injection_kind(text)
+    spoken = language.detect(text)
+    if steering:
+        return Reading(Intent.OTHER, language=spoken, injection=steering)
+    plain = normalise(text)
+    found_roles = roles(plain)
+    said_type = lead_type_of(found_roles)
+    known_type = said_type or lead_type
+    stated = fact_reader.read_facts(plain, text, asked=asked, lead_type=known_type, roles=found_roles,
+                                    today=today or date.today())
+    name = names.answered_name(plain) if asked == "name" else names.introduced_name(plain)
+    intent = _intent(plain, found_roles, stated, name)
+    if intent == Intent.LISTING_QUESTION:
+        stated = {}  # "is the 3 bed on 5th still available?" describes a listing, not what the prospect wants
+    return Reading(
+        intent=intent, facts=stated, lead_type=said_type,
+        corrects_lead_type=bool(said_type and CORRECTION.search(fold_accents(plain))), name=name, language=spoken,
+    )

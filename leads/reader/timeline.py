@@ -1,0 +1,233 @@
+"""When the prospect wants to move, in days from the text's own date: "2-3 months" (the upper bound), "spring",
+"like april or may", "by end of january", "after the holidays", "asap", "en 2 o 3 meses", "no antes del 2028".
+
+Past events are not timelines ("we bought in 2015", "new roof 2 yrs ago", "lived here 10 yrs"), and outside an
+answer to the timeline question a date counts only where the prospect says what they plan ("want to buy next
+spring"), so "leases up in july" in a description of the home is not their move.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from leads.reader.lexicon import patterns, section
+from leads.reader.text import fold_accents
+
+ASAP_DAYS = 14
+MAX_DAYS = 3650
+UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+# Where a date belongs to the prospect's plan when it is not the answer to the timeline question.
+PLAN = re.compile(
+    r"\b(?:buy|buying|sell|selling|list|listing|move|moving|relocat\w*|pcs\w*|closing|close|purchase|to lease|to rent|"
+    r"a place|be in|report|ready|need to|want to|wanna|planning|plan|thinking|hoping|looking|comprar|vender|mudar\w*|"
+    r"rentar|cambiarnos|queremos|quiero|pensando|planeamos)\b"
+)
+PAST_GUARD = re.compile(r"\b(?:for|been|lived|hace|tiene|tienen|past|only|since|desde|over)\s+(?:about |almost |like |como |casi )?$")
+MODIFIER = r"(?P<mod>early|mid|middle of|late|end of|the end of|beginning of|start of|principios de|mediados de|finales de|fin de)?\s*"
+NEXT = r"(?P<which>this|next|este|esta|el proximo|la proxima|el|la|para el|para la|en el|en la)?\s*"
+
+
+def _unit(word: str) -> str | None:
+    for unit, regex in ((u, patterns("lexicon", "units", u)) for u in UNIT_DAYS):
+        if regex.fullmatch(word):
+            return unit
+    return None
+
+
+def _number(word: str) -> float | None:
+    if re.fullmatch(r"\d+(?:\.\d+)?", word):
+        return float(word)
+    return section("lexicon", "number_words").get(word)
+
+
+NUMBER_WORD = r"\d+(?:\.\d+)?|" + "|".join(sorted(section("lexicon", "number_words"), key=len, reverse=True))
+UNIT_WORD = (r"days?|dias?|weeks?|wks?|semanas?|months?|mos?|mths?|monthes|meses|mes|years?|yrs?|yr|años?|anos?")
+DURATION = re.compile(
+    rf"(?<![a-z0-9])(?:(?:a|an|un|una)\s+)?(?:couple\s+(?:of\s+)?|few\s+)?(?P<n>{NUMBER_WORD})?\s*(?:-|to|or|o|a|u)?\s*"
+    rf"(?P<m>{NUMBER_WORD})?\s*(?P<unit>{UNIT_WORD})(?:\s+(?:or|o)\s+(?P<alt>{NUMBER_WORD}))?(?![a-z0-9])"
+)
+
+
+def _month_names() -> dict[str, int]:
+    names = {}
+    for number, words in section("lexicon", "months").items():
+        for word in words:
+            names[word] = int(number)
+    return names
+
+
+MONTHS = _month_names()
+MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
+# "may", "mar", "jan" are also words or names: a month only after a time word or beside another month.
+AMBIGUOUS_MONTHS = {"may", "mar", "jan", "sep", "jun", "dec"}
+MONTH_SPAN = re.compile(
+    MODIFIER.replace("(?P<mod>", "(?P<mod>") + rf"(?P<first>{MONTH_WORD})(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?)?"
+    rf"(?:\s*(?:/|-|or|o|u|to|a|and|y|,)?\s*(?P<last>{MONTH_WORD}))?"
+    rf"(?:\s+(?P<next_year>next year|del año que viene|del ano que viene|del proximo año|del proximo ano|de \d{{4}}|\d{{4}}))?"
+    r"(?![a-z0-9])"
+)
+TIME_PREPOSITION = re.compile(r"(?:in|by|of|before|after|until|till|around|since|early|mid|late|en|para|antes de|despues de|"
+                              r"por|like|maybe|prob|probably|hopefully|ideally|end of|start of)\s*$")
+YEAR_NUMBER = re.compile(r"(?P<deadline>no antes del?|not before|by|before|antes del?|in|en|el|for)?\s*(?P<year>20[2-4]\d)(?![0-9])")
+
+
+def _end_of_month(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _pick(start: date, end: date, today: date, mod: str, deadline: bool, after: bool) -> int:
+    """Days until the moment a period names: its middle (or what is left of it), its start for a deadline, its
+    end for "end of", a fortnight past its end for "after"."""
+    start = max(start, today)
+    if after:
+        target = end + timedelta(days=15)
+    elif deadline:
+        target = start
+    elif mod in ("early", "beginning of", "start of", "principios de"):
+        target = start + (end - start) / 6
+    elif mod in ("late", "end of", "the end of", "finales de", "fin de"):
+        target = end - (end - start) / 6
+    else:
+        target = start + (end - start) / 2
+    return max(0, (target - today).days)
+
+
+def _deadline_before(text: str, start: int) -> bool:
+    before = text[max(0, start - 32):start]
+    return bool(re.search(r"\b(?:by|before|no later than|antes de|antes del|para|until|till)\b(?!.*\b(?:after|despues)\b)",
+                          before))
+
+
+def _after_before(text: str, start: int) -> bool:
+    return bool(re.search(r"\b(?:after|despues de|despues del|once)\s+(?:the\s+|las\s+|los\s+|el\s+|la\s+)?$",
+                          text[max(0, start - 20):start]))
+
+
+def _season(text: str, today: date) -> list[tuple[int, int]]:
+    found = []
+    for name, season in section("lexicon", "seasons").items():
+        words = patterns("lexicon", "seasons", name)
+        for match in words.finditer(text):
+            prefix = text[max(0, match.start() - 28):match.start()]
+            mod = re.search(r"(early|mid|late|end of|the end of|beginning of|principios de|finales de|fin de)\s+"
+                            r"(?:this\s+|next\s+|the\s+|el\s+|la\s+)?$", prefix)
+            first, last = season["months"]
+            year = today.year
+            start = date(year, first, 1)
+            end = _end_of_month(year + (1 if last < first else 0), last)
+            if re.search(r"\b(?:next|el proximo|la proxima)\s+$", prefix) and start <= today:
+                start, end = start.replace(year=year + 1), end.replace(year=end.year + 1)
+            if end < today:
+                start, end = start.replace(year=year + 1), end.replace(year=end.year + 1)
+            days = _pick(start, end, today, mod.group(1) if mod else "", _deadline_before(text, match.start()),
+                         _after_before(text, match.start()))
+            found.append((match.start(), days))
+    return found
+
+
+def _months(text: str, today: date) -> list[tuple[int, int]]:
+    found = []
+    for match in MONTH_SPAN.finditer(text):
+        first_word, last_word = match.group("first"), match.group("last")
+        prefix = text[max(0, match.start() - 16):match.start()]
+        if first_word in AMBIGUOUS_MONTHS and not (last_word or match.group("mod") or TIME_PREPOSITION.search(prefix)
+                                                   or match.group("day")):
+            continue
+        first, last = MONTHS[first_word], MONTHS[last_word] if last_word else MONTHS[first_word]
+        year = today.year
+        later = match.group("next_year") or ""
+        explicit_year = re.search(r"\d{4}", later)
+        if explicit_year:
+            year = int(explicit_year.group(0))
+        elif later:
+            year += 1
+        elif (first, int(match.group("day") or 28)) < (today.month, today.day) and first < today.month or (
+                first == today.month and match.group("day") and int(match.group("day")) < today.day):
+            year += 1
+        start = date(year, first, min(int(match.group("day")), calendar.monthrange(year, first)[1])) \
+            if match.group("day") else date(year, first, 1)
+        end = start if match.group("day") else _end_of_month(year + (1 if last < first else 0), last)
+        days = _pick(start, end, today, match.group("mod") or "", _deadline_before(text, match.start()),
+                     _after_before(text, match.start()))
+        found.append((match.start(), days))
+    return found
+
+
+def _durations(text: str) -> list[tuple[int, int]]:
+    found = []
+    for match in DURATION.finditer(text):
+        unit = _unit(match.group("unit"))
+        if unit is None:
+            continue
+        numbers = [_number(group) for group in (match.group("n"), match.group("m"), match.group("alt")) if group]
+        numbers = [n for n in numbers if n is not None]
+        phrase = match.group(0)
+        if not numbers:
+            numbers = [3.0] if "few" in phrase else [2.0] if "couple" in phrase else [1.0] if re.match(
+                r"(?:a|an|un|una)\s", phrase) else []
+        if not numbers:
+            continue
+        if PAST_GUARD.search(text[max(0, match.start() - 24):match.start()]) or re.match(
+                r"\s*(?:ago|old|atras|de antiguedad)\b", text[match.end():]):
+            continue
+        found.append((match.start(), int(max(numbers) * UNIT_DAYS[unit])))
+    return found
+
+
+def _fixed_phrases(text: str, today: date) -> list[tuple[int, int]]:
+    found = []
+    for match in patterns("lexicon", "time", "asap").finditer(text):
+        found.append((match.start(), ASAP_DAYS))
+    for match in patterns("lexicon", "time", "next_year").finditer(text):
+        early = re.search(r"(?:early|principios del?)\s+$", text[max(0, match.start() - 12):match.start()])
+        target = date(today.year + 1, 2, 15) if early else None
+        found.append((match.start(), (target - today).days if target else 365))
+    for match in patterns("lexicon", "time", "this_year").finditer(text):
+        found.append((match.start(), 365 if "within" in match.group(0) else max(30, (date(today.year, 12, 31) - today).days // 2)))
+    for match in YEAR_NUMBER.finditer(text):
+        year = int(match.group("year"))
+        if year <= today.year:
+            continue
+        start = date(year, 1, 1)
+        days = (start - today).days if match.group("deadline") in ("no antes del", "no antes de", "not before") \
+            else (date(year, 7, 1) - today).days
+        found.append((match.start(), days))
+    return found
+
+
+def _is_past(piece: str) -> bool:
+    future = re.search(r"\b(?:will|want|wanna|would|going to|gonna|plan|planning|hope|hoping|need|next|by|before|"
+                       r"quiero|queremos|vamos|voy|para)\b", piece)
+    return bool((patterns("lexicon", "time", "past").search(piece) or patterns("lexicon", "time", "past_verbs").search(piece))
+                and not future)
+
+
+def timeline_days(text: str, *, today: date, asked: bool) -> int | None:
+    """Days until the prospect's move, or None. `asked`: the text answers the timeline question (then any
+    future date counts, and a bare number is read in months: "3 months" ... "wait no, more like 6")."""
+    text = fold_accents(text)
+    candidates: list[tuple[int, int]] = []
+    offset = 0
+    for piece in re.split(r"(?<=[.;!?,])\s+|\s+(?:and|y|so)\s+", text):
+        at = text.find(piece, offset)
+        offset = at + len(piece)
+        if not piece or _is_past(piece) or not (asked or PLAN.search(piece)):
+            continue
+        piece_found = (_durations(piece) + _months(piece, today) + _season(piece, today) + _fixed_phrases(piece, today))
+        candidates += [(at + position, days) for position, days in piece_found if not _negated(piece, position)]
+    if not candidates and asked:
+        bare = re.fullmatch(r".*?\b(?:more like|like|maybe|prob|probably|unos|como)?\s*(\d{1,2})\s*(?:ish)?[.!]?",
+                            text.strip())
+        if bare and 0 < int(bare.group(1)) <= 36:
+            candidates.append((0, int(bare.group(1)) * 30))
+    if not candidates:
+        return None
+    days = min(candidates)[1]
+    return days if 0 <= days <= MAX_DAYS else None
+
+
+def _negated(piece: str, position: int) -> bool:
+    """ "april not march": the month after "not" is the one ruled out."""
+    return bool(re.search(r"\b(?:not|no)\s+$", piece[max(0, position - 5):position]))
