@@ -35,6 +35,8 @@ class FactsAnswer(BaseModel):
     lead_type: LeadType | None = None     # buyer, seller or renter when the text says so
     corrects_lead_type: bool = False      # the text replaces a lead type said before ("I meant buy")
     name: str = Field(default="", max_length=60)
+    # List facts this text replaces rather than adds to ("actually millcreek, not sugar house" -> ["areas"]).
+    replaces: list[str] = Field(default_factory=list, max_length=5)
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ class RuleBasedProvider:
     def facts(self, text: TextInContext) -> FactsAnswer:
         reading = self._read(text)
         return FactsAnswer(facts=QualificationFacts.model_validate(reading.facts), lead_type=reading.lead_type or None,
-                           corrects_lead_type=reading.corrects_lead_type, name=reading.name)
+                           corrects_lead_type=reading.corrects_lead_type, name=reading.name,
+                           replaces=list(reading.replaces))
 
     def memory(self, text: str, messages: list[dict]) -> MemoryAnswer:
         inbound = [m for m in messages if m["direction"] == "inbound"][-3:]

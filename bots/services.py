@@ -21,12 +21,12 @@ from caching.keys import Scope
 from caching.policy import CallKind
 from caching.services import CacheResult, LLMCache, embedding_for, get_cache
 from leads import selectors as lead_selectors
-from leads.facts import clean_facts
+from leads.facts import clean_facts, merge_facts
 from leads.intents import Intent
 from leads.models import Author, Contact, Conversation, Direction, Message
 from leads.reader.injection import looks_like_injection
 from leads.reader.language import detect as detect_language
-from leads.scoring import SCORING_VERSION, score, temperature_for
+from leads.scoring import SCORING_VERSION, score
 from leads.selectors import local_date
 from leads.services import contact_apply_turn, message_mark_handled
 from sms.segments import fit_segments, needs_unicode, to_gsm7
@@ -141,12 +141,12 @@ def _understand(call: "_CallRunner", contact: Contact, conversation: Conversatio
         logger.warning("contact %s: message %s looks like prompt injection; nothing it says is applied", contact.pk,
                        call.inbound.pk)
         intent, stated = Intent.OTHER, FactsAnswer(facts={})
-    facts = clean_facts({**contact.facts, **clean_facts(stated.facts.model_dump())})
+    facts = merge_facts(contact.facts, clean_facts(stated.facts.model_dump()), replaces=stated.replaces)
     lead_type = stages.lead_type_from(intent, stated.lead_type or "", stated.corrects_lead_type, facts, contact.lead_type)
     scores = call.scoring(lead_type, facts, wants_appointment=intent == Intent.APPOINTMENT)
     return _Understood(intent=intent, facts=facts, lead_type=lead_type, name=contact.name or stated.name,
                        language=detect_language(text) or contact.language, frs=scores["frs"], pcs=scores["pcs"],
-                       temperature=temperature_for(round((scores["frs"] + scores["pcs"]) / 2)), injection=injection)
+                       temperature=scores["temperature"], injection=injection)
 
 
 def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, step: stages.Step, text: str) -> str:

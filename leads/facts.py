@@ -35,6 +35,17 @@ def has_budget(facts: dict) -> bool:
     return bool(facts.get("budget_max") or facts.get("budget_min"))
 
 
+def merge_facts(known: dict, stated: dict, *, replaces=()) -> dict:
+    """Known facts updated by what a text states: a value replaces the old one; a list (areas) grows, unless the
+    text replaces it ("actually millcreek, not sugar house")."""
+    merged = {**known, **stated}
+    for name, value in stated.items():
+        if isinstance(value, list) and name not in replaces:
+            seen = {str(item).casefold() for item in known.get(name, [])}
+            merged[name] = list(known.get(name, [])) + [item for item in value if str(item).casefold() not in seen]
+    return clean_facts(merged)
+
+
 def validate_facts(value) -> None:
     """Model-field validator: the stored JSON must be a QualificationFacts object."""
     try:

@@ -109,11 +109,15 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
 
 
 def contact_set_opt_out(*, contact: Contact, opted_out: bool) -> Contact:
-    """Suppression list: an opted-out contact gets no texts until they opt back in."""
+    """Suppression list: an opted-out contact gets no texts until they opt back in, and is no lead to chase (Cold);
+    opting back in scores them from their facts again."""
     if contact.opted_out != opted_out:
+        before = _scores_of(contact)
         contact.opted_out = opted_out
         contact.opted_out_at = timezone.now() if opted_out else None
-        contact.save(update_fields=["opted_out", "opted_out_at", "updated_at"])
+        contact.temperature = Temperature.COLD if opted_out else score(contact.lead_type, contact.facts).temperature
+        contact.save(update_fields=["opted_out", "opted_out_at", "temperature", "updated_at"])
+        _record_score_change(contact, before, ScoreReason.RESCORE)
     return contact
 
 
@@ -149,7 +153,8 @@ def contact_rescore(*, contact: Contact) -> Rescored:
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         before = _scores_of(contact)
         scores = score(contact.lead_type, contact.facts)
-        contact.frs_score, contact.pcs_score, contact.temperature = scores.frs, scores.pcs, scores.temperature
+        contact.frs_score, contact.pcs_score = scores.frs, scores.pcs
+        contact.temperature = Temperature.COLD if contact.opted_out else scores.temperature
         result = Rescored(contact, *before)
         if result.changed:
             contact.save(update_fields=["frs_score", "pcs_score", "temperature", "updated_at"])

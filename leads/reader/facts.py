@@ -11,7 +11,7 @@ from leads.reader.lexicon import patterns
 from leads.reader.text import fold_accents
 
 FINANCING_ORDER = ("cash", "va_loan", "fha_loan", "pre_approved", "pre_qualified", "conventional")
-NEGATION_BEFORE = re.compile(r"(?:\bnot|\bno|n'?t|\bnever|\bwithout|\bsin|\bni|\bnunca|\btodavia no|\baun no)\s+(?:\w+\s+){0,2}$")
+NEGATION_BEFORE = re.compile(r"(?:\bnot|\bno|\bdon'?t|\bdoesn'?t|\bdidn'?t|\bhaven'?t|\bhasn'?t|\bisn'?t|\baren'?t|\bwon'?t|\bcan'?t|\bnever|\bwithout|\bsin|\bni|\bnunca|\btodavia no|\baun no)\s+(?:\w+\s+){0,2}$")
 QUESTION_START = re.compile(r"^(?:is|are|do|does|should|how|what|when|can|could|would|will|why|which|se necesita|es mejor|"
                             r"como|cuanto|cuando|que)\b")
 YES = re.compile(r"^(?:yes|yeah|yep|yup|ya|si|sí|correct|we are|i am|sure|yes we are|yes i am|affirmative)\b")
@@ -19,7 +19,7 @@ NO = re.compile(r"^(?:no|nope|nah|not yet|not really|negative|todavia no|aun no|
 PROPERTY_TYPES = ("condo", "townhouse", "multi_family", "land", "mobile_home", "single_family")
 NOT_A_TYPE = re.compile(r"\b(?:corner lot|lot \d|lot size|parking lot|big lot|the lot|rental property|rental properties)\b")
 LAND_TO_BUILD = re.compile(r"\b(?:land|lot|terreno|lote)\s+(?:\w+\s+)?(?:to|para|pa)\s+(?:put|build|poner|construir)\b")
-TYPE_NEGATION = re.compile(r"(?:\bnot|\bno|\bn'?t want|\bno (?:me )?gustan?|\bno quiero|\bnada de|\bni)\s+(?:\w+\s+){0,3}$")
+TYPE_NEGATION = re.compile(r"(?:\bnot|\bno|\bdon'?t want|\bno (?:me )?gustan?|\bno quiero|\bnada de|\bni)\s+(?:\w+\s+){0,3}$")
 BEDROOMS = re.compile(r"(?<![\d.])(\d{1,2})\s*(\+)?\s*(?:(?:-|or|o|to|a)\s*(\d{1,2})\s*)?(?:bed|beds|bd|bds|br|bdr|bdrm|bdrms|"
                       r"bedrm|bedrms|bedroom|bedrooms|bedroooms|recamara|recamaras|cuarto|cuartos|habitacion|habitaciones|"
                       r"dormitorio|dormitorios)\b")
@@ -60,15 +60,23 @@ def financing(text: str, *, asked: bool) -> str | None:
     return None
 
 
-def property_type(text: str, *, asked: bool) -> str | None:
+OWN = re.compile(r"\b(?:my|our|his|her|their|mi|nuestra|nuestro|su)\s+(?:\w+\s+){0,2}$")
+
+
+def property_type(text: str, *, asked: bool, own_home: bool = False) -> str | None:
+    """The type of home: the one wanted, or for a seller (`own_home`) the one owned ("our house in san jose" is
+    neither a buyer's wish nor, for a buyer, a type at all)."""
     if LAND_TO_BUILD.search(text):
         return "land"
     cleared = NOT_A_TYPE.sub(" ", text)
     found = set()
     for kind in PROPERTY_TYPES:
         for match in patterns("lexicon", "property_types", kind).finditer(cleared):
-            if not TYPE_NEGATION.search(cleared[:match.start()]):
-                found.add(kind)
+            if TYPE_NEGATION.search(cleared[:match.start()]):
+                continue
+            if not own_home and OWN.search(cleared[:match.start()]):
+                continue
+            found.add(kind)
     if asked and patterns("lexicon", "property_types", "generic").search(cleared) and not (
             found - {"single_family"}):
         found.add("single_family")
@@ -140,20 +148,21 @@ def _past_around(text: str, position: int) -> bool:
 def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: set[str], today: date) -> dict:
     """All facts of one text, for a prospect who is (or says they are) buying, selling or renting."""
     folded = fold_accents(text)
-    selling = lead_type == "seller" or "sell" in roles
-    buying = lead_type in ("buyer", "unknown", "") and "sell" not in roles or "buy" in roles
+    # A buyer selling their current home to fund the next one is still a buyer ("cash from selling our house").
+    selling = lead_type == "seller" or ("sell" in roles and lead_type != "buyer")
+    buying = lead_type == "buyer" or (lead_type in ("unknown", "") and "sell" not in roles) or "buy" in roles
     renting = lead_type == "renter" or ("rent" in roles and not roles & {"buy", "sell"})
     facts: dict = {}
     days = timeline.timeline_days(text, today=today, asked=asked == "timeline_days")
     if days is not None:
         facts["timeline_days"] = days
-    kind = property_type(folded, asked=asked == "property_type")
+    kind = property_type(folded, asked=asked == "property_type", own_home=selling)
     if kind:
         facts["property_type"] = kind
     if not renting:
         facts.update(money_facts(folded, asked=asked, selling=selling, buying=buying or asked == "budget"))
     if buying or renting:
-        found = places.areas(text, asked=asked == "areas")
+        found = places.areas(text, asked=asked, original=original, role_stated=bool(roles - {"looking"}))
         if found:
             facts["areas"] = found
         facts.update(rooms(folded, asked_bedrooms=asked == "bedrooms"))

@@ -64,3 +64,14 @@ def section(name: str, key: str) -> dict:
         return table(name)[key]
     except KeyError as exc:
         raise LexiconError(f"{DATA / (name + '.toml')}: no [{key}]") from exc
+
+
+@lru_cache(maxsize=None)
+def function_words() -> frozenset[str]:
+    return frozenset(table("common_words")["function_words"].split())
+
+
+@lru_cache(maxsize=None)
+def first_names() -> frozenset[str]:
+    lines = (DATA / "first_names.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))

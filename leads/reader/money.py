@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from leads.reader.lexicon import patterns
+from leads.reader.places import address_span
 
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 SUFFIX = r"k|m|mm|mil|millones|millon|million|millions|mill|grand|thousand"
@@ -45,7 +46,7 @@ class Amount:
     written_as_money: bool  # $, k, mil... (not only placed where money is talked about)
 
 
-def _value(number: str, suffix: str | None, *, money_context: bool) -> float | None:
+def _value(number: str, suffix: str | None, *, money_context: bool, asked: bool = False) -> float | None:
     value = float(number.replace(",", ""))
     suffix = (suffix or "").lower()
     if suffix in ("k", "mil", "grand", "thousand"):
@@ -54,8 +55,8 @@ def _value(number: str, suffix: str | None, *, money_context: bool) -> float | N
         return value * 1_000_000
     if not money_context:
         return value if value >= 10_000 else None
-    if value < 10:       # "1.2" after a price question: millions
-        return value * 1_000_000 if value >= 1 else None
+    if value < 10:       # "1.2" after a price question: millions (only there: "6" elsewhere is not money)
+        return value * 1_000_000 if value >= 1 and asked else None
     if value < 10_000:   # "850", "450ish": thousands, as people text prices
         return value * 1_000
     return value
@@ -79,15 +80,16 @@ def _excluded(text: str, start: int, end: int, number: str, suffix: str | None, 
         return True
     if not (dollar or suffix) and re.match(r"^\d{5}$", number):      # a zip code
         return True
-    # A house number: digits followed by a street name ("2210 Kipling St").
-    return bool(not (dollar or suffix) and re.match(r"\s[a-z]+\s(?:st|street|ave|dr|rd|ln|ct|blvd|way|pl|ter|cir)\b",
-                                                    following))
+    return False
 
 
 def amounts(text: str, *, money_context: bool) -> list[Amount]:
     """Every amount of money in `text` (normalised), in order. `money_context`: the text answers a budget or price
     question, so bare numbers are amounts too."""
     context = money_context or bool(patterns("lexicon", "money", "context").search(text))
+    # House numbers are not money ("2210 Kipling St", "3300 Galt Ocean Dr Apt 1207").
+    street = address_span(text)
+    street_at = text.find(street) if street else -1
     found: list[Amount] = []
     taken: list[tuple[int, int]] = []
     for match in RANGE.finditer(text):
@@ -108,11 +110,13 @@ def amounts(text: str, *, money_context: bool) -> list[Amount]:
     for match in AMOUNT.finditer(text):
         if any(start <= match.start() < end for start, end in taken):
             continue
+        if street_at >= 0 and street_at <= match.start() < street_at + len(street):
+            continue
         number, suffix, dollar = match.group("number"), match.group("suffix"), match.group("dollar")
         if _excluded(text, match.start(), match.end(), number, suffix, dollar):
             continue
         written = bool(dollar or suffix)
-        value = _value(number, suffix, money_context=context or written)
+        value = _value(number, suffix, money_context=context or written, asked=money_context)
         if value is None or value < 1_000:
             continue
         found.append(Amount(int(value), None, _bound(text, match.start(), match.end()), match.start(), match.end(),

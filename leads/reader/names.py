@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from leads.reader.lexicon import common_words, patterns, section
+from leads.reader.lexicon import common_words, first_names, patterns, section
 
 NAME_WORD = r"[a-zñáéíóúü][a-zñáéíóúü'\-]{1,29}"
 
@@ -29,12 +29,20 @@ def _is_name(word: str) -> bool:
             and not patterns("optout", "keywords").fullmatch(bare))
 
 
+# After a weak introduction ("it's", "I'm", "soy", "habla") a name ends the phrase ("ok fine its Darnell", "buy, its
+# Tasha", "Hi, I'm Dana and ..."); "its worth honestly" or "I'm retiring to Arizona" are not introductions.
+NAME_END = re.compile(r"\s*(?:$|[.,!?;:)]|\s(?:and|y|here|aqui|lol|haha|jaja|from|de|btw|again)\b)")
+
+
 def introduced_name(text: str) -> str:
     """A name after "I'm", "this is", "it's", "my name is", "soy", "me llamo"... anywhere in the text."""
     intro = patterns("lexicon", "names", "intro")
+    strong = patterns("lexicon", "names", "strong_intro")
     for match in re.finditer(intro.pattern + rf"\s+(?:{'|'.join(section('lexicon', 'names')['titles'])})?\.?\s*"
                              rf"(?P<name>{NAME_WORD})", text):
-        if _is_name(match.group("name")):
+        said_clearly = strong.fullmatch(text[match.start():match.start("name")].strip(" ."))
+        known_name = match.group("name").lower() in first_names()
+        if _is_name(match.group("name")) and (said_clearly or known_name or NAME_END.match(text[match.end():])):
             return _capitalised(match.group("name"))
     after = patterns("lexicon", "names", "after")
     for match in re.finditer(rf"(?:^|[.!,]\s*)(?P<name>{NAME_WORD})\s+" + after.pattern, text):
@@ -70,3 +78,11 @@ def answered_name(text: str) -> str:
 def _has_title(sentence: str) -> bool:
     titles = {w.lower() for w in section("lexicon", "names")["titles"]}
     return any(word.lower() in titles for word in re.findall(NAME_WORD, sentence))
+
+
+def bare_name(text: str) -> str:
+    """A text that is only a first name ("Nick", "Dana") when no question was pending: a known first name."""
+    words = re.findall(NAME_WORD, text)
+    if 1 <= len(words) <= 2 and words[0] in first_names() and _is_name(words[0]) and len(text) <= 30:
+        return _capitalised(words[0])
+    return ""

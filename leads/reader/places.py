@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import re
 
-from leads.reader.lexicon import common_words, patterns, section
+from leads.reader.lexicon import common_words, first_names, function_words, patterns, section
+from leads.reader.names import introduced_name
 from leads.reader.text import fold_accents
 
-ZIP = re.compile(r"(?<![\d$,.])\d{5}(?![\d,k])")
+ZIP = re.compile(r"(?<![\d$,.])\d{5}(?!\d|,\d|k\b)")
 MAX_AREA_WORDS = 4
 STATES = frozenset("""alabama alaska arizona arkansas california cali colorado connecticut delaware florida georgia
 hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota
 mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont
 virginia washington wisconsin wyoming puerto rico mexico canada germany""".split())
 FILLER_START = re.compile(r"^(?:(?:maybe|probably|prob|possibly|ideally|like|somewhere|anywhere|the|el|la|los|las|"
-                          r"in|en|near|around|round|by|por|area of|tal vez|quizas|o sea|thinking|either|also|"
+                          r"in|en|near|around|by|por|area of|tal vez|quizas|o sea|thinking|either|also|"
                           r"tambien|nos gusta|me gusta|we like|i like|and|y|or|o)\s+)+")
 FILLER_END = re.compile(r"(?:\s+(?:area|areas|tbh|lol|honestly|ideally|too|maybe|prob|probably|i think|mostly|"
                         r"preferably|please|pls|or so|side|way|if possible|zona|por favor))+$")
@@ -29,6 +30,12 @@ OWN_HOME = re.compile(r"\b(?:my|our|her|his|their|mi|nuestra|su|sus)\s+(?:\w+\s+
                       r"townhouse|property|casa|condo|propiedad|depa)\s+(?:in|en)\s+$")
 NOT_AN_AREA_BEFORE = re.compile(r"\b(?:from|de|pcs\w*|stationed|retiring|retire|sell\w*|vender|vendo|live|living|"
                                 r"vivo|vivimos|rent|renting|rento|currently|ahorita)\s+(?:\w+\s+){0,3}(?:in|en|to|a)?\s*$")
+
+
+def _capitalised_in(original: str, phrase: str) -> bool:
+    """Whether the prospect wrote the phrase's words after the article with capitals ("the Catalina Foothills")."""
+    words = phrase.split()[1:3]
+    return bool(words) and all(re.search(rf"\b{re.escape(word[:1].upper() + word[1:])}", original) for word in words)
 
 
 def _title(phrase: str) -> str:
@@ -49,13 +56,14 @@ def _is_area(chunk: str) -> bool:
         return False
     if patterns("lexicon", "places", "not_places").fullmatch(fold_accents(chunk)) or chunk in STATES:
         return False
-    if re.match(r"(?:my|our|his|her|their|mi|mis|su|sus|a|an|un|una|some|any|good|nice|close|cerca)\b", chunk):
+    inner = {"of", "de", "del"}
+    if words[0] in function_words() or any(w in function_words() and w not in inner for w in words[1:]):
+        return False
+    if any(re.search(r"..ly$", word) for word in words) or _time_or_money_word(chunk):
         return False
     directions = set(section("lexicon", "places")["directions"])
-    if len(words) > 1 and words[0] in directions:
+    if len(words) > 1 and words[0] in directions and words[1] not in common_words():
         return True
-    if _time_or_money_word(chunk):
-        return False
     return not all(word in common_words() for word in words)
 
 
@@ -63,33 +71,64 @@ def _time_or_money_word(chunk: str) -> bool:
     return bool(re.search(r"\b(?:months?|years?|weeks?|days?|asap|spring|summer|fall|winter|budget|cash|mil|meses|"
                           r"january|february|march|april|june|july|august|september|october|november|december|"
                           r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
-                          r"bed|beds|bedrooms?|baths?|condo|townhouse|house|home|apartment|duplex|land|recamaras|"
-                          r"cuartos|casa|the city|schools?)\b", chunk))
+                          r"bed|beds|bedrooms?|baths?|condo|condos|townhouse|townhomes?|apartment|duplex|land|recamaras|"
+                          r"cuartos|casa|the city|schools?|fourplex|triplex|flat|multifamily|multi|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|mortgage|loan|lender|bank|realtor|agent|listing|listings)\b",
+                          chunk))
 
 
 def _split(answer: str) -> list[str]:
-    return [part for part in re.split(r"\s*(?:,|;|/|\.\s|\bor\b|\band\b|\bo\b|\by\b|\bu\b|&|\bplus\b)\s*", answer)
+    return [part for part in re.split(r"\s*(?:,|;|/|(?<!\bst)(?<!\bmt)(?<!\bft)\.\s|\bor\b|\band\b|\bo\b|\by\b|\bu\b|&|\bplus\b)\s*", answer)
             if part.strip()]
 
 
-def areas(text: str, *, asked: bool) -> list[str]:
-    """The areas in `text` (normalised), in order, capitalised as place names. `asked`: the text answers the
-    areas question, so the whole answer is read as a list of places."""
-    found: list[str] = []
-    found += ZIP.findall(text)
-    chunks: list[str] = []
-    if asked:
-        first_clause = re.split(r"(?<=[.!?])\s+", text)[0]
-        chunks = _split(first_clause)
-    before = patterns("lexicon", "places", "before")
-    for match in before.finditer(text):
+def _after_prepositions(text: str, original: str) -> list[str]:
+    """Place phrases after "in", "near", "moving to", "en", "por"...: "a house in east nashville"."""
+    chunks = []
+    for match in patterns("lexicon", "places", "before").finditer(text):
         prefix = text[:match.start()]
         if OWN_HOME.search(prefix + match.group(0) + " ") or NOT_AN_AREA_BEFORE.search(prefix + match.group(0)):
             continue
-        rest = text[match.end():]
         phrase = re.split(r"[,.;!?]|\b(?:but|because|for|with|under|within|from|pero|porque|para|pa|con|cerca|"
-                          r"since|so|if|who|which|that|where|when|next|this|by|around|near|in|en)\b", rest, maxsplit=1)[0]
+                          r"since|so|if|who|which|that|where|when|next|this|by|around|near|in|en)\b",
+                          text[match.end():], maxsplit=1)[0]
+        if re.match(r"\s*(?:the|el|la|los|las)\s", phrase) and not _capitalised_in(original, phrase):
+            continue  # "in the building", "near the park": a place described, not named
         chunks += _split(phrase)
+    return chunks
+
+
+def _standalone(text: str, original: str, *, role_stated: bool) -> list[str]:
+    """Places written on their own: "buy. condo. somerville", "eugene area", "South Fulton, East Point" (a list
+    sent after a handoff, when no question was pending)."""
+    chunks = []
+    directions = section("lexicon", "places")["directions"]
+    for piece in re.split(r"(?<!\bst)(?<!\bmt)(?<!\bft)\.|[,;!?/]|\s(?:or|and|o|y|&)\s", text):
+        words = _clean(piece).split()
+        if not 1 <= len(words) <= 3 or introduced_name(piece):
+            continue
+        if words[-1] in ("area", "areas", "zona") and len(words) > 1:
+            chunks.append(" ".join(words[:-1]))
+        elif len(words) > 1:
+            if (words[0] in directions or not all(word in common_words() for word in words)) and not any(
+                    word in function_words() for word in words):
+                chunks.append(" ".join(words))
+        elif words[0] not in common_words() and words[0] not in first_names() and (
+                role_stated or re.search(rf"\b{re.escape(words[0][:1].upper() + words[0][1:])}\b", original)):
+            chunks.append(words[0])
+    return chunks
+
+
+def areas(text: str, *, asked: str, original: str = "", role_stated: bool = False) -> list[str]:
+    """The areas in `text` (normalised), in order, capitalised as place names. `asked`: the fact the bot asked
+    for; an answer to the areas question is read as a list of places, and places written on their own count only
+    where no other question was pending."""
+    found: list[str] = ZIP.findall(text)
+    if asked == "areas":
+        chunks = _split(re.split(r"(?<!\bst\.)(?<!\bmt\.)(?<!\bft\.)(?<=[.!?])\s+", text)[0])
+    else:
+        chunks = _after_prepositions(text, original)
+        if asked in ("", "lead_type"):
+            chunks += _standalone(text, original, role_stated=role_stated)
     for chunk in chunks:
         cleaned = _clean(chunk)
         if _is_area(cleaned) and cleaned not in found and not ZIP.fullmatch(cleaned):
@@ -100,7 +139,7 @@ def areas(text: str, *, asked: bool) -> list[str]:
 STREET_NUMBER = r"(?<![\w$])\d{1,6}(?:-\d{1,4})?[a-z]?"
 
 
-def _address_span(text: str) -> str | None:
+def address_span(text: str) -> str | None:
     suffixes = "|".join(sorted(section("lexicon", "places")["street_suffixes"], key=len, reverse=True))
     match = re.search(
         rf"{STREET_NUMBER}\s+(?:(?:n|s|e|w|ne|nw|se|sw|north|south|east|west)\.?\s+)?(?:[\w.'-]+\s+){{0,4}}?"
@@ -122,5 +161,5 @@ def address(original: str, *, asked: bool) -> str:
             rest = re.split(r"(?<=[a-z0-9])[.!?](?:\s|$)|\s+(?:but|pero|and we|y|thanks|gracias|lol)\s+", text[match.start():],
                             maxsplit=1)[0]
             return rest.strip(" .,;!")[:200]
-    span = _address_span(text)
+    span = address_span(text)
     return span.strip(" .,;")[:200] if span else ""

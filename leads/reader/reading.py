@@ -15,8 +15,9 @@ from leads.reader.injection import injection_kind
 from leads.reader.lexicon import patterns
 from leads.reader.text import fold_accents, normalise
 
-NEGATED_ROLE = re.compile(r"(?:\bnot|\bno|n'?t|\bnever|\bnunca|\bni|\bno busco|\bno quiero|\bno estoy)\s+(?:\w+\s+){0,2}$")
-CORRECTION = re.compile(r"\b(?:me equivoque|perdon|i meant|meant to say|sorry|actually|wait|oops|not (?:sell|buy)\w*|no es para)\b")
+NEGATED_ROLE = re.compile(r"(?:\bnot|\bno|\bdon'?t|\bdoesn'?t|\bdidn'?t|\bhaven'?t|\bhasn'?t|\bisn'?t|\baren'?t|\bwon'?t|\bcan'?t|\bnever|\bnunca|\bni|\bno busco|\bno quiero|\bno estoy)\s+(?:\w+\s+){0,2}$")
+CORRECTION = re.compile(r"\b(?:me equivoque|perdon|i meant|meant to say|sorry|actually|wait|oops|instead|rather|not (?:sell|buy)\w*|"
+                        r"no es para|en vez de|mejor)\b")
 QUESTION = re.compile(r"\?\s*$|^(?:how|what|when|where|why|which|who|can you|could you|do you|does|is it|are there|should|"
                       r"como|que|cuando|donde|cuanto|cual|se necesita|tienen|hay)\b")
 
@@ -30,6 +31,7 @@ class Reading:
     name: str = ""
     language: str = ""            # "en", "es", or "" when the text does not tell
     injection: str = ""           # the kind of steering attempt, "" for an ordinary text
+    replaces: tuple[str, ...] = ()  # list facts stated to replace earlier ones ("actually millcreek, not sugar house")
 
 
 def roles(text: str) -> set[str]:
@@ -97,14 +99,19 @@ def read(text: str, *, asked: str = "", lead_type: str = "", today: date | None 
     plain = normalise(text)
     found_roles = roles(plain)
     said_type = lead_type_of(found_roles)
-    known_type = said_type or lead_type
+    # What the contact is known to be holds unless the text corrects it: a buyer "selling our house" to pay cash
+    # for the next one is still a buyer.
+    corrects = bool(said_type and CORRECTION.search(fold_accents(plain)))
+    known_type = lead_type if lead_type in ("buyer", "seller", "renter") and not corrects else said_type or lead_type
     stated = fact_reader.read_facts(plain, text, asked=asked, lead_type=known_type, roles=found_roles,
                                     today=today or date.today())
-    name = names.answered_name(plain) if asked == "name" else names.introduced_name(plain)
+    name = names.answered_name(plain) if asked == "name" else names.introduced_name(plain) or (
+        names.bare_name(plain) if not asked else "")
     intent = _intent(plain, found_roles, stated, name)
     if intent == Intent.LISTING_QUESTION:
         stated = {}  # "is the 3 bed on 5th still available?" describes a listing, not what the prospect wants
     return Reading(
         intent=intent, facts=stated, lead_type=said_type,
-        corrects_lead_type=bool(said_type and CORRECTION.search(fold_accents(plain))), name=name, language=spoken,
+        corrects_lead_type=corrects, name=name, language=spoken,
+        replaces=("areas",) if "areas" in stated and CORRECTION.search(fold_accents(plain)) else (),
     )

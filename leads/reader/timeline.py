@@ -213,14 +213,20 @@ def timeline_days(text: str, *, today: date, asked: bool) -> int | None:
     for piece in re.split(r"(?<=[.;!?,])\s+|\s+(?:and|y|so)\s+", text):
         at = text.find(piece, offset)
         offset = at + len(piece)
-        if not piece or _is_past(piece) or not (asked or PLAN.search(piece)):
+        if not piece or _is_past(piece):
+            continue
+        if not (asked or PLAN.search(piece)):
+            # "asap" says when whatever the sentence is about; dates need the prospect's plan beside them.
+            candidates += [(at + match.start(), ASAP_DAYS) for match in patterns("lexicon", "time", "asap").finditer(piece)]
             continue
         piece_found = (_durations(piece) + _months(piece, today) + _season(piece, today) + _fixed_phrases(piece, today))
         candidates += [(at + position, days) for position, days in piece_found if not _negated(piece, position)]
     if not candidates and asked:
-        bare = re.fullmatch(r".*?\b(?:more like|like|maybe|prob|probably|unos|como)?\s*(\d{1,2})\s*(?:ish)?[.!]?",
-                            text.strip())
-        if bare and 0 < int(bare.group(1)) <= 36:
+        # A bare number answering the timeline question is in months: "6", "wait no, more like 6".
+        first = re.split(r"(?<=[.!?])\s+", text.strip())[0]
+        bare = re.search(r"(?:^|\b(?:more like|like|maybe|prob|probably|about|around|unos|como)\s+)(\d{1,2})\s*(?:ish)?[.!]?$",
+                         first)
+        if bare and len(first.split()) <= 6 and 0 < int(bare.group(1)) <= 36:
             candidates.append((0, int(bare.group(1)) * 30))
     if not candidates:
         return None
