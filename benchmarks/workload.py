@@ -234,9 +234,11 @@ class SimulatedClaude:
 
     def answer(self, kind: str, *args):
         if kind == "intent":
-            return {"intent": self.truth[(args[0], args[1])][0], "confidence": 0.9}
+            text = args[0]
+            return {"intent": self.truth[(text.text, text.question)][0], "confidence": 0.9}
         if kind == "facts":
-            return {"facts": self.truth[(args[0], args[1])][1]}
+            text = args[0]
+            return {"facts": self.truth[(text.text, text.question)][1]}
         if kind == "memory":
             return self.rules.memory(*args).model_dump(mode="json")
         if kind == "response":

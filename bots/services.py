@@ -203,7 +203,7 @@ class _CallRunner:
 
     def shared(self, kind: CallKind, text: TextInContext) -> dict:
         return self._run(kind, Scope.shared(), text.key_parts(), self._model_call(kind, text), semantic=True,
-                         inputs=(text.text, text.question), partition="|".join(text.key_parts()[2:])).value
+                         inputs=(text,), partition="|".join(text.key_parts()[2:])).value
 
     def scoring(self, lead_type: str, facts: dict, *, wants_appointment: bool) -> dict:
         # Computed in code from validated facts, cached per contact: a temperature change bumps the contact's

@@ -20,7 +20,8 @@ USAGE = {"input_tokens": 900, "output_tokens": 40, "cache_creation_input_tokens"
 
 
 class FakeClaude:
-    """Answers like Claude would for scripted messages: `meanings[text] = (intent, facts)`.
+    """Answers like Claude would for scripted messages: `meanings[text] = (intent, facts)` or
+    `(intent, facts, extras)`, extras being what the facts call also answers (`name`, `lead_type`).
 
     `failures` is a list of what the next requests get instead of an answer: an HTTP status (429, 529, 500),
     "timeout", or "malformed" (a 200 whose text is not the JSON asked for).
@@ -55,8 +56,8 @@ class FakeClaude:
     def answer(self, kind: str, user: str) -> dict:
         if kind in ("intent", "facts"):
             sms = re.search(r"<sms>(.*)</sms>", user, re.DOTALL).group(1)
-            intent, facts = self.meanings.get(sms, ("other", {}))
-            return {"intent": intent, "confidence": 0.9} if kind == "intent" else {"facts": facts}
+            intent, facts, *extras = self.meanings.get(sms, ("other", {}))
+            return {"intent": intent, "confidence": 0.9} if kind == "intent" else {"facts": facts, **(extras[0] if extras else {})}
         if kind == "memory":
             ids = [int(i) for i in re.findall(r"^\[(\d+)\]", user, re.MULTILINE)]
             return {"summary": f"{len(ids)} earlier messages", "message_ids": ids[-3:]}

@@ -152,9 +152,10 @@ def test_mark_opted_out_hides_texting(client, agent, hot_lead):
 
 def test_rescore_and_invalidate_cache_from_the_contact_page(client, agent, hot_lead):
     version = hot_lead.cache_version
+    # The move is now five months away (the facts were corrected): pre-approved with a budget, but not soon.
+    Contact.objects.filter(pk=hot_lead.pk).update(facts={**hot_lead.facts, "timeline_days": 150})
     response = client.post(action_url(hot_lead, "rescore"), follow=True)
-    # The stored facts give FRS 91, PCS 60 -> Warm (the turn that made it Hot also counted what that message said).
-    assert "re-scored from the stored facts: FRS 91, PCS 60, Warm (was FRS 91, PCS 85, Hot)" in response.content.decode()
+    assert "re-scored from the stored facts: FRS 85, PCS 45, Warm (was FRS 91, PCS 85, Hot)" in response.content.decode()
     hot_lead.refresh_from_db()
     assert hot_lead.temperature == Temperature.WARM and hot_lead.cache_version == version + 1
     assert ScoreEvent.objects.filter(contact=hot_lead, reason=ScoreReason.RESCORE).exists()

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 BUYER_SCRIPT = [
     ("hi, saw your listing sign", ("greeting", {})),
-    ("we want to buy a house", ("buyer", {})),
-    ("Jordan", ("provide_info", {})),
+    ("we want to buy a house", ("buyer", {}, {"lead_type": "buyer"})),
+    ("Jordan", ("provide_info", {}, {"name": "Jordan"})),
     ("we're pre-approved for $450k", ("provide_info", {"financing": "pre_approved", "budget_max": 450000})),
     ("hoping to move in the next 2 months", ("provide_info", {"timeline_days": 60})),
     ("east austin or mueller", ("provide_info", {"areas": ["east austin", "mueller"]})),
@@ -29,8 +29,8 @@ BUYER_SCRIPT = [
 ]
 SELLER_SCRIPT = [
     ("hello", ("greeting", {})),
-    ("thinking about selling my place", ("seller", {})),
-    ("my name is Priya", ("provide_info", {})),
+    ("thinking about selling my place", ("seller", {}, {"lead_type": "seller"})),
+    ("my name is Priya", ("provide_info", {}, {"name": "Priya"})),
     ("it's 1204 maple ridge dr", ("provide_info", {"address": "1204 maple ridge dr"})),
     ("we'd like to sell within 30 days", ("provide_info", {"timeline_days": 30})),
     ("relocating for a new job", ("provide_info", {"motivation": "job relocation"})),
@@ -42,7 +42,7 @@ def converse(phone, script, provider, cache=None):
     """Send each scripted text as the prospect and run its turn; returns the turn results."""
     contact, _ = contact_get_or_create(phone=phone)
     results = []
-    for number, (text, _meaning) in enumerate(script):
+    for number, (text, *_meaning) in enumerate(script):
         message, _ = message_record_inbound(contact=contact, body=text, twilio_sid=f"SM{phone[-4:]}{number:04d}{'x' * 24}")
         results.append(run_turn(message.pk, provider=provider, cache=cache or LLMCache()))
     contact.refresh_from_db()
@@ -57,18 +57,20 @@ def test_buyer_conversation_qualifies_and_warms_up_to_hot():
     fake = FakeClaude(dict(BUYER_SCRIPT))
     contact, results = converse("+15125550171", BUYER_SCRIPT, claude_provider(fake))
 
-    replies = [r.reply.body for r in results]
+    replies = [r.reply.body for r in results[:5]]
     assert "buy, sell, or both" in replies[0]
     assert "Who am I texting with" in replies[1]
     assert "pre-approved" in replies[2]
     assert contact.name == "Jordan" and contact.lead_type == LeadType.BUYER
-    assert contact.facts == {"financing": "pre_approved", "budget_max": 450000, "timeline_days": 60,
-                             "areas": ["east austin", "mueller"], "property_type": "townhouse"}
-    history = [r.reply for r in results]
-    assert all(reply.direction == Direction.OUTBOUND and reply.reply_to_id for reply in history)
+    # Pre-approved, a budget and a move within 2 months: Hot, handed to an agent at once.
+    assert "agents will text you" in replies[4]
     assert contact.temperature == Temperature.HOT
     assert contact.needs_agent and contact.bot_paused and contact.handoff_reason == "hot lead"
-    assert "agents will text you" in replies[-1]
+    # What the prospect says after the handoff gets no bot reply but is recorded for the agent.
+    assert [r.reply for r in results[5:]] == [None, None]
+    assert contact.facts == {"financing": "pre_approved", "budget_max": 450000, "timeline_days": 60,
+                             "areas": ["east austin", "mueller"], "property_type": "townhouse"}
+    assert all(r.reply.direction == Direction.OUTBOUND and r.reply.reply_to_id for r in results[:5])
 
 
 def test_temperature_moves_cold_warm_hot_and_each_change_retires_the_contacts_cache():
@@ -93,7 +95,7 @@ def test_a_temperature_change_makes_the_next_turn_recompute_scores():
     fake = FakeClaude(dict(BUYER_SCRIPT) | {"ok": ("greeting", {}), "ok thanks": ("greeting", {})})
     provider = claude_provider(fake)
     cache = LLMCache()
-    contact, _ = converse("+15125550173", BUYER_SCRIPT[:5], provider, cache)  # pre-approval and timeline: Warm
+    contact, _ = converse("+15125550173", BUYER_SCRIPT[:4], provider, cache)  # pre-approved with a budget: Warm
     assert contact.temperature == Temperature.WARM
     message, _ = message_record_inbound(contact=contact, body="ok", twilio_sid="SMrecompute" + "0" * 23)
     after_change = run_turn(message.pk, provider=provider, cache=cache)
@@ -110,6 +112,7 @@ def test_seller_conversation_qualifies_through_the_seller_bot():
     assert contact.facts["address"] == "1204 maple ridge dr" and contact.facts["price_expectation"] == 525000
     assert contact.conversations.get().active_bot == BotKind.SELLER
     assert "address" in results[2].reply.body
+    assert "agents will text you" in results[-1].reply.body
     assert contact.temperature == Temperature.HOT and contact.needs_agent
 
 
@@ -240,7 +243,8 @@ def test_offline_fallback_runs_whole_conversations(script, settings):
     assert provider.claude is None
     contact, results = converse("+15125550185" if script is BUYER_SCRIPT else "+15125550186", script, provider)
     replies = [r.reply.body for r in results if r.reply]
-    assert len(replies) == len(script)
+    handed_off = next(i for i, r in enumerate(results) if r.handoff_reason) if contact.needs_agent else len(script) - 1
+    assert len(replies) == handed_off + 1  # answered up to the handoff, silent (but listening) after it
     assert len(set(replies)) >= 4  # it moves through different questions
     expected_type = LeadType.BUYER if script is BUYER_SCRIPT else LeadType.SELLER
     assert contact.lead_type == expected_type

@@ -15,7 +15,7 @@ from leads.extraction import extract
 from leads.facts import QualificationFacts
 from leads.models import Keyword, Message
 from leads.phones import normalize_phone
-from sms.keywords import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, classify_keyword
+from sms.keywords import TWILIO_HELP, TWILIO_OPT_IN, TWILIO_OPT_OUT, classify_keyword
 from sms.segments import fit_segments, is_gsm7, segment_count, to_gsm7
 
 FUZZ = hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -26,17 +26,18 @@ sms_text = st.text(max_size=1600)
 
 @FUZZ
 @given(sms_text, st.booleans())
-def test_keywords_are_exact_single_words(text, opted_out):
-    keyword = classify_keyword(text, opted_out=opted_out)
+def test_twilio_keywords_are_exact_single_words_and_anything_else_is_read_safely(text, opted_out):
+    match = classify_keyword(text, opted_out=opted_out)
     word = text.strip().casefold()
-    if word in OPT_OUT_WORDS:
-        assert keyword == Keyword.OPT_OUT
-    elif word in OPT_IN_WORDS or (word == "yes" and opted_out):
-        assert keyword == Keyword.OPT_IN
-    elif word in HELP_WORDS:
-        assert keyword == Keyword.HELP
+    if word in TWILIO_OPT_OUT:
+        assert (match.keyword, match.confirmed_by_twilio) == (Keyword.OPT_OUT, True)
+    elif word in TWILIO_OPT_IN or (word == "yes" and opted_out):
+        assert (match.keyword, match.confirmed_by_twilio) == (Keyword.OPT_IN, True)
+    elif word in TWILIO_HELP:
+        assert (match.keyword, match.confirmed_by_twilio) == (Keyword.HELP, True)
     else:
-        assert keyword == Keyword.NONE
+        # Our own reading (opt-out in words, keywords with punctuation) never claims Twilio answered it.
+        assert match.keyword in Keyword.values and not match.confirmed_by_twilio
 
 
 @FUZZ

@@ -43,7 +43,8 @@ def converse(phone, texts, provider, cache):
 def test_identical_conversations_of_two_contacts_never_share_their_data(settings, online):
     settings.ANTHROPIC_API_KEY = ""
     texts = ["hi", "we want to buy a house", "{name}", "we're pre-approved for $450k", "what did I just tell you?"]
-    fake = FakeClaude({"we want to buy a house": ("buyer", {}),
+    fake = FakeClaude({"we want to buy a house": ("buyer", {}, {"lead_type": "buyer"}),
+                       "Ann": ("provide_info", {}, {"name": "Ann"}), "Bob": ("provide_info", {}, {"name": "Bob"}),
                        "we're pre-approved for $450k": ("provide_info", {"financing": "pre_approved",
                                                                          "budget_max": 450000})})
     provider = TurnProvider(ClaudeClient(api_key="test", http_client=fake.client())) if online else TurnProvider()

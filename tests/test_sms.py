@@ -20,6 +20,7 @@ from bots.tasks import process_inbound_message
 from leads.models import Author, Contact, DeliveryStatus, Direction, Keyword, Message
 from leads.services import contact_get_or_create, message_record_inbound
 from sms import outbound
+from sms.keywords import TWILIO_OPT_IN, TWILIO_OPT_OUT
 from sms.twilio_client import twilio_client
 
 pytestmark = pytest.mark.django_db
@@ -133,8 +134,14 @@ def test_long_and_emoji_bodies_are_stored_whole(client, body):
         ("yes", True, Keyword.OPT_IN, False), ("yes", False, Keyword.NONE, False),
         ("HELP", False, Keyword.HELP, False), ("info", False, Keyword.HELP, False),
         ("don't stop", False, Keyword.NONE, False), ("weekend", False, Keyword.NONE, False),
-        ("yesterday", False, Keyword.NONE, False), ("stop it please", False, Keyword.NONE, False),
-        ("Stop.", False, Keyword.NONE, False),
+        ("yesterday", False, Keyword.NONE, False), ("the bus stop is right there", False, Keyword.NONE, False),
+        ("can we stop by the open house?", False, Keyword.NONE, False),
+        # Consent revoked in other words (FCC 2025: any reasonable means): honoured, and confirmed by us once.
+        ("stop it please", False, Keyword.OPT_OUT, True), ("Stop.", False, Keyword.OPT_OUT, True),
+        ("STOP!!", False, Keyword.OPT_OUT, True), ("stop 🙏", False, Keyword.OPT_OUT, True),
+        ("please stop texting me", False, Keyword.OPT_OUT, True), ("remove me from your list", False, Keyword.OPT_OUT, True),
+        ("leave me alone", False, Keyword.OPT_OUT, True), ("no más", False, Keyword.OPT_OUT, True),
+        ("wrong number, don't text me", False, Keyword.OPT_OUT, True),
     ],
 )
 def test_keyword_table(client, django_capture_on_commit_callbacks, body, opted_out_before, keyword, opted_out_after):
@@ -147,8 +154,13 @@ def test_keyword_table(client, django_capture_on_commit_callbacks, body, opted_o
     assert (message.keyword, contact.opted_out) == (keyword, opted_out_after)
     if keyword == Keyword.HELP:
         assert message.reply.author == Author.SYSTEM and "STOP" in message.reply.body
-    # A turn for ordinary texts, a send for HELP's reply, nothing for STOP and START (Twilio confirms those).
-    assert len(callbacks) == (0 if keyword in (Keyword.OPT_OUT, Keyword.OPT_IN) else 1)
+    twilio_keyword = body.strip().casefold() in TWILIO_OPT_OUT | TWILIO_OPT_IN | {"yes"}
+    if keyword == Keyword.OPT_OUT and not twilio_keyword:
+        assert message.reply.author == Author.SYSTEM and "unsubscribed" in message.reply.body.lower() or \
+            "ya no le enviaremos" in message.reply.body.lower()
+    # A turn for ordinary texts, a send for HELP's reply and for our opt-out confirmation, nothing for Twilio's
+    # own keywords (Twilio confirms those).
+    assert len(callbacks) == (0 if twilio_keyword and keyword else 1)
 
 
 def test_opt_out_type_from_twilio_is_honoured(client):
