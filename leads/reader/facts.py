@@ -20,7 +20,11 @@ PROPERTY_TYPES = ("condo", "townhouse", "multi_family", "land", "mobile_home", "
 NOT_A_TYPE = re.compile(r"\b(?:corner lot|lot \d|lot size|parking lot|big lot|the lot|rental property|rental properties)\b")
 LAND_TO_BUILD = re.compile(r"\b(?:land|lot|terreno|lote)\s+(?:\w+\s+)?(?:to|para|pa)\s+(?:put|build|poner|construir)\b")
 TYPE_NEGATION = re.compile(r"(?:\bnot|\bno|\bdon'?t want|\bno (?:me )?gustan?|\bno quiero|\bnada de|\bni)\s+(?:\w+\s+){0,3}$")
-BEDROOMS = re.compile(r"(?<![\d.])(\d{1,2})\s*(\+)?\s*(?:(?:-|or|o|to|a)\s*(\d{1,2})\s*)?(?:bed|beds|bd|bds|br|bdr|bdrm|bdrms|"
+COUNT = r"\d{1,2}|one|two|three|four|five|six|uno|una|dos|tres|cuatro|cinco|seis"
+COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "uno": 1, "una": 1, "dos": 2, "tres": 3,
+          "cuatro": 4, "cinco": 5, "seis": 6}
+BEDS_BATHS_SHORT = re.compile(r"(?<![\d/.$])([1-6])\s?/\s?([1-4](?:\.5)?)(?![\d/])")  # "3/2": 3 beds, 2 baths
+BEDROOMS = re.compile(rf"(?<![\d.])({COUNT})\s*(\+)?\s*(?:(?:-|or|o|to|a)\s*(\d{1,2})\s*)?(?:bed|beds|bd|bds|br|bdr|bdrm|bdrms|"
                       r"bedrm|bedrms|bedroom|bedrooms|bedroooms|recamara|recamaras|cuarto|cuartos|habitacion|habitaciones|"
                       r"dormitorio|dormitorios)\b")
 BATHROOMS = re.compile(r"(?<![\d.])(\d(?:\.5)?)\s*(?:(?:-|or|o|to)\s*(\d(?:\.5)?)\s*)?(?:bath|baths|ba|bathroom|bathrooms|"
@@ -90,18 +94,25 @@ def rooms(text: str, *, asked_bedrooms: bool) -> dict:
             continue
         if LISTING_REFERENCE.search(text[max(0, match.start() - 12):match.end() + 12]):
             continue
-        facts["bedrooms"] = int(match.group(1))
+        facts["bedrooms"] = _count(match.group(1))
         break
+    short = BEDS_BATHS_SHORT.search(text)
+    if short and "bedrooms" not in facts and (asked_bedrooms or re.search(r"\b(?:bed|house|home|condo|need|want)", text)):
+        facts["bedrooms"], facts["bathrooms"] = int(short.group(1)), float(short.group(2))
     for match in BATHROOMS.finditer(text):
         if not match.group(2):
             facts["bathrooms"] = float(match.group(1))
             break
     if asked_bedrooms and "bedrooms" not in facts:
-        bare = re.fullmatch(r"\D{0,20}?(\d{1,2})\s*\+?(?:\s*(?:bed|beds|br|bd)s?)?\s*(?:is fine|please|pls|ideally|lol|tops|min|minimum)?[.!]?",
+        bare = re.fullmatch(rf"\D{{0,20}}?\b({COUNT})\s*\+?(?:\s*(?:bed|beds|br|bd)s?)?\s*(?:is fine|please|pls|ideally|lol|tops|min|minimum)?[.!]?",
                             text.strip())
-        if bare and 0 < int(bare.group(1)) <= 12:
-            facts["bedrooms"] = int(bare.group(1))
+        if bare and 0 < _count(bare.group(1)) <= 12:
+            facts["bedrooms"] = _count(bare.group(1))
     return facts
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else COUNTS[word]
 
 
 def money_facts(text: str, *, asked: str, selling: bool, buying: bool) -> dict:

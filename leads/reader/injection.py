@@ -4,18 +4,37 @@ out). Such a text sets no fact and triggers nothing; data/injection.toml holds t
 
 from __future__ import annotations
 
+import codecs
+import re
+
 from leads.reader.lexicon import patterns
 from leads.reader.text import fold_accents, normalise
 
 GROUPS = ("role_tags", "structured_data", "orders", "other_contacts", "encoded")
 
 
-def injection_kind(text: str) -> str:
-    """The first group the text matches (read forwards, then backwards), or "" for an ordinary text."""
-    plain = fold_accents(normalise(text))
+# Look-alike letters from other scripts (Cyrillic, Greek) and digits used as letters ("5y5t3m", "m4rk h0t").
+CONFUSABLES = str.maketrans("аеорсхуіјѕԁɡһкмтвнАЕОРСХУІЈЅКМТВНαοερτυνιΑΟΕΡΤΥΝΙ", "aeopcxyijsdghkmtbhaeopcxyijskmtbhaoeptuviaoeptuni")
+LEET = str.maketrans("013457@$", "oieastas")
+
+
+def _spaced_out(text: str) -> str:
+    """ "s y s t e m : m a r k" -> "system: mark": single letters separated by spaces or dots joined again."""
+    return re.sub(r"\b(?:\w[ .\-_*]){3,}\w\b", lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
+
+
+def _readings(text: str) -> list[str]:
+    plain = fold_accents(normalise(text)).translate(CONFUSABLES)
     # Line starts matter for role labels: keep the original line breaks, normalised line by line.
-    lines = "\n".join(fold_accents(normalise(line)) for line in str(text or "").splitlines())
-    for candidate in (plain, lines, plain[::-1]):
+    lines = "\n".join(fold_accents(normalise(line)).translate(CONFUSABLES) for line in str(text or "").splitlines())
+    rot13 = codecs.decode(plain, "rot13")
+    return [plain, lines, plain[::-1], _spaced_out(plain), plain.translate(LEET), rot13]
+
+
+def injection_kind(text: str) -> str:
+    """The first group the text matches (read forwards, backwards, with look-alike letters, leetspeak and spaced
+    letters undone), or "" for an ordinary text."""
+    for candidate in _readings(text):
         for group in GROUPS:
             if patterns("injection", group).search(candidate):
                 return group

@@ -22,8 +22,12 @@ def _capitalised(word: str) -> str:
 NOT_NAME_ENDING = re.compile(r"(?:ing|in'|ly|ando|iendo)$|^.{4,}ed$")
 
 
-def _is_name(word: str) -> bool:
+def _is_name(word: str, *, capitalised: bool = False) -> bool:
+    """Whether a word can be a first name; one the prospect capitalised mid-sentence ("im Will") may also be an
+    everyday word, as long as it is not a word that holds a sentence together."""
     bare = word.strip("'-").lower()
+    if capitalised and bare in first_names():
+        return not patterns("optout", "keywords").fullmatch(bare)
     return (len(bare) >= 2 and bare not in common_words() and not bare.isdigit() and not NOT_NAME_ENDING.search(bare)
             and bare not in {w.lower() for w in section("lexicon", "names")["titles"]}
             and not patterns("optout", "keywords").fullmatch(bare))
@@ -34,7 +38,16 @@ def _is_name(word: str) -> bool:
 NAME_END = re.compile(r"\s*(?:$|[.,!?;:)]|\s(?:and|y|here|aqui|lol|haha|jaja|from|de|btw|again)\b)")
 
 
-def introduced_name(text: str) -> str:
+def _written_capitalised(word: str, original: str, position: int) -> bool:
+    """Whether the prospect wrote `word` with a capital, not merely because it opens the text."""
+    capital = word[:1].upper() + word[1:]
+    for match in re.finditer(rf"(?<![A-Za-zÀ-ÿ]){re.escape(capital)}(?![a-zà-ÿ])", original):
+        if match.start() > 0 and not re.fullmatch(r"\W*", original[:match.start()]):
+            return True
+    return False
+
+
+def introduced_name(text: str, original: str = "") -> str:
     """A name after "I'm", "this is", "it's", "my name is", "soy", "me llamo"... anywhere in the text."""
     intro = patterns("lexicon", "names", "intro")
     strong = patterns("lexicon", "names", "strong_intro")
@@ -42,7 +55,9 @@ def introduced_name(text: str) -> str:
                              rf"(?P<name>{NAME_WORD})", text):
         said_clearly = strong.fullmatch(text[match.start():match.start("name")].strip(" ."))
         known_name = match.group("name").lower() in first_names()
-        if _is_name(match.group("name")) and (said_clearly or known_name or NAME_END.match(text[match.end():])):
+        capitalised = _written_capitalised(match.group("name"), original, match.start("name"))
+        if _is_name(match.group("name"), capitalised=capitalised) and (
+                said_clearly or known_name or NAME_END.match(text[match.end():])):
             return _capitalised(match.group("name"))
     after = patterns("lexicon", "names", "after")
     for match in re.finditer(rf"(?:^|[.!,]\s*)(?P<name>{NAME_WORD})\s+" + after.pattern, text):
@@ -51,12 +66,15 @@ def introduced_name(text: str) -> str:
     return ""
 
 
-def answered_name(text: str) -> str:
+def answered_name(text: str, original: str = "") -> str:
     """The name in an answer to the name question: an introduction, else the first name-like word of a short
     answer ("mark", "sunny :)", "ok fine, Tony", "Bill Hendricks"), skipping titles and a surname after one."""
-    named = introduced_name(text)
+    named = introduced_name(text, original)
     if named:
         return named
+    alone = re.fullmatch(rf"\W*({NAME_WORD})\W*(?:here|lol|haha|jaja|:\)|!)*\W*", text)
+    if alone and alone.group(1) in first_names():  # "Will", "June": a known first name given alone
+        return _capitalised(alone.group(1))
     sentences = [s for s in re.split(r"[.!?;]\s*", text) if s.strip()]
     # "SSgt Ramirez lol. Carlos": a sentence that is one name wins over a title and surname before it.
     for sentence in reversed(sentences):

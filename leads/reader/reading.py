@@ -67,7 +67,7 @@ def _intent(text: str, found_roles: set[str], stated: dict, name: str) -> Intent
     folded = fold_accents(text)
     if optout.revokes(text):
         return Intent.OPT_OUT
-    checks = (("bot_question", Intent.BOT_QUESTION), ("wants_human", Intent.WANTS_HUMAN),
+    checks = (("wants_human", Intent.WANTS_HUMAN), ("bot_question", Intent.BOT_QUESTION),
               ("appointment", Intent.APPOINTMENT), ("agent_question", Intent.AGENT_QUESTION),
               ("listing_question", Intent.LISTING_QUESTION), ("wrong_number", Intent.WRONG_NUMBER),
               ("not_interested", Intent.NOT_INTERESTED))
@@ -105,7 +105,7 @@ def read(text: str, *, asked: str = "", lead_type: str = "", today: date | None 
     known_type = lead_type if lead_type in ("buyer", "seller", "renter") and not corrects else said_type or lead_type
     stated = fact_reader.read_facts(plain, text, asked=asked, lead_type=known_type, roles=found_roles,
                                     today=today or date.today())
-    name = names.answered_name(plain) if asked == "name" else names.introduced_name(plain) or (
+    name = names.answered_name(plain, text) if asked == "name" else names.introduced_name(plain, text) or (
         names.bare_name(plain) if not asked else "")
     intent = _intent(plain, found_roles, stated, name)
     if intent == Intent.LISTING_QUESTION:

@@ -81,13 +81,14 @@ def _pick(start: date, end: date, today: date, mod: str, deadline: bool, after: 
     """Days until the moment a period names: its middle (or what is left of it), its start for a deadline, its
     end for "end of", a fortnight past its end for "after"."""
     start = max(start, today)
+    ends = mod in ("late", "end of", "the end of", "finales de", "fin de")
     if after:
         target = end + timedelta(days=15)
-    elif deadline:
+    elif deadline and not ends:
         target = start
     elif mod in ("early", "beginning of", "start of", "principios de"):
         target = start + (end - start) / 6
-    elif mod in ("late", "end of", "the end of", "finales de", "fin de"):
+    elif ends:
         target = end - (end - start) / 6
     else:
         target = start + (end - start) / 2
@@ -111,7 +112,7 @@ def _season(text: str, today: date) -> list[tuple[int, int]]:
         words = patterns("lexicon", "seasons", name)
         for match in words.finditer(text):
             prefix = text[max(0, match.start() - 28):match.start()]
-            mod = re.search(r"(early|mid|late|end of|the end of|beginning of|principios de|finales de|fin de)\s+"
+            mod = re.search(r"(early|mid|late|the end of|end of|beginning of|principios de|finales de|fin de)\s+"
                             r"(?:this\s+|next\s+|the\s+|el\s+|la\s+)?$", prefix)
             first, last = season["months"]
             year = today.year
@@ -180,6 +181,9 @@ def _fixed_phrases(text: str, today: date) -> list[tuple[int, int]]:
     found = []
     for match in patterns("lexicon", "time", "asap").finditer(text):
         found.append((match.start(), ASAP_DAYS))
+    for phrase, days in section("lexicon", "time")["soon"]:
+        for match in re.finditer(rf"\b{phrase}\b", text):
+            found.append((match.start(), days))
     for match in patterns("lexicon", "time", "next_year").finditer(text):
         early = re.search(r"(?:early|principios del?)\s+$", text[max(0, match.start() - 12):match.start()])
         target = date(today.year + 1, 2, 15) if early else None
@@ -191,8 +195,14 @@ def _fixed_phrases(text: str, today: date) -> list[tuple[int, int]]:
         if year <= today.year:
             continue
         start = date(year, 1, 1)
-        days = (start - today).days if match.group("deadline") in ("no antes del", "no antes de", "not before") \
-            else (date(year, 7, 1) - today).days
+        part = re.search(r"(early|late|end of|beginning of|principios de|finales de)\s*$", text[max(0, match.start() - 16):match.start()])
+        if match.group("deadline") in ("no antes del", "no antes de", "not before"):
+            days = (start - today).days
+        elif part:
+            days = ((date(year, 2, 15) if part.group(1) in ("early", "beginning of", "principios de") else date(year, 11, 15))
+                    - today).days
+        else:
+            days = (date(year, 7, 1) - today).days
         found.append((match.start(), days))
     return found
 
