@@ -142,7 +142,7 @@ STREET_NUMBER = r"(?<![\w$])\d{1,6}(?:-\d{1,4})?[a-z]?"
 def address_span(text: str) -> str | None:
     suffixes = "|".join(sorted(section("lexicon", "places")["street_suffixes"], key=len, reverse=True))
     match = re.search(
-        rf"{STREET_NUMBER}\s+(?:(?:n|s|e|w|ne|nw|se|sw|north|south|east|west)\.?\s+)?(?:[\w.'-]+\s+){{0,4}}?"
+        rf"{STREET_NUMBER}\s+(?:(?:n|s|e|w|ne|nw|se|sw|north|south|east|west)\.?\s+)?(?:(?!(?:in|on|at|the|my|our|for|to|and|or|of|a|with|en|de|la|el|mi)\b)[\w.'-]+\s+){{0,4}}?"
         rf"(?:{suffixes})\.?(?![\w])(?:\s+(?:n|s|e|w|ne|nw|se|sw)\b)?"
         r"(?:,?\s+(?:apt|apartment|unit|ste|suite|lot|#|no\.?|space|spc)\s*[\w-]+)?",
         text, re.IGNORECASE,

@@ -97,7 +97,7 @@ def _pick(start: date, end: date, today: date, mod: str, deadline: bool, after: 
 
 def _deadline_before(text: str, start: int) -> bool:
     before = text[max(0, start - 32):start]
-    return bool(re.search(r"\b(?:by|before|no later than|antes de|antes del|para|until|till)\b(?!.*\b(?:after|despues)\b)",
+    return bool(re.search(r"\b(?:by|before|no later than|antes de|antes del|until|till)\b(?!.*\b(?:after|despues)\b)",
                           before))
 
 
