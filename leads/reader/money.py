@@ -83,9 +83,13 @@ def _excluded(text: str, start: int, end: int, number: str, suffix: str | None, 
     return False
 
 
+HALF_A_MILLION = re.compile(r"\b(?:medio millon|half a mil(?:lion)?|half a million)\b")
+
+
 def amounts(text: str, *, money_context: bool) -> list[Amount]:
     """Every amount of money in `text` (normalised), in order. `money_context`: the text answers a budget or price
     question, so bare numbers are amounts too."""
+    text = HALF_A_MILLION.sub("500k", text)
     context = money_context or bool(patterns("lexicon", "money", "context").search(text))
     # House numbers are not money ("2210 Kipling St", "3300 Galt Ocean Dr Apt 1207").
     street = address_span(text)

@@ -28,7 +28,7 @@ FILLER_END = re.compile(r"(?:\s+(?:area|areas|tbh|lol|honestly|ideally|too|maybe
                         r"preferably|please|pls|or so|side|way|if possible|zona|por favor))+$")
 OWN_HOME = re.compile(r"\b(?:my|our|her|his|their|mi|nuestra|su|sus)\s+(?:\w+\s+){0,2}(?:house|home|place|condo|"
                       r"townhouse|property|casa|condo|propiedad|depa)\s+(?:in|en)\s+$")
-NOT_AN_AREA_BEFORE = re.compile(r"\b(?:from|de|pcs\w*|stationed|retiring|retire|sell\w*|vender|vendo|live|living|"
+NOT_AN_AREA_BEFORE = re.compile(r"\b(?:from|desde|soy de|somos de|pcs\w*|stationed|retiring|retire|sell\w*|vender|vendo|live|living|"
                                 r"vivo|vivimos|rent|renting|rento|currently|ahorita)\s+(?:\w+\s+){0,3}(?:in|en|to|a)?\s*$")
 
 
@@ -72,7 +72,7 @@ def _time_or_money_word(chunk: str) -> bool:
                           r"january|february|march|april|june|july|august|september|october|november|december|"
                           r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
                           r"bed|beds|bedrooms?|baths?|condo|condos|townhouse|townhomes?|apartment|duplex|land|recamaras|"
-                          r"cuartos|casa|the city|schools?|fourplex|triplex|flat|multifamily|multi|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|mortgage|loan|lender|bank|realtor|agent|listing|listings)\b",
+                          r"cuartos|casa|the city|schools?|efectivo|contado|banco|prestamo|credito|numero|fourplex|triplex|flat|multifamily|multi|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|mortgage|loan|lender|bank|realtor|agent|listing|listings)\b",
                           chunk))
 
 

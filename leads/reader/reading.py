@@ -108,8 +108,9 @@ def read(text: str, *, asked: str = "", lead_type: str = "", today: date | None 
     name = names.answered_name(plain, text) if asked == "name" else names.introduced_name(plain, text) or (
         names.bare_name(plain) if not asked else "")
     intent = _intent(plain, found_roles, stated, name)
-    if intent == Intent.LISTING_QUESTION:
-        stated = {}  # "is the 3 bed on 5th still available?" describes a listing, not what the prospect wants
+    if intent in (Intent.LISTING_QUESTION, Intent.WRONG_NUMBER):
+        # "is the 3 bed on 5th still available?" describes a listing; a wrong number states nothing about a lead.
+        stated = {}
     return Reading(
         intent=intent, facts=stated, lead_type=said_type,
         corrects_lead_type=corrects, name=name, language=spoken,
