@@ -6,10 +6,12 @@ Requests are signed with the real twilio RequestValidator; Twilio's REST API is 
 import re
 from datetime import datetime
 from datetime import timezone as dt_timezone
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 import responses
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django_redis import get_redis_connection
@@ -327,3 +329,51 @@ def test_handoff_alerts_agents_once(settings, twilio):
     from bots.conversation import alert_agents
 
     assert alert_agents(contact.pk) is False  # once per handoff
+
+
+NIGHT_UTC = datetime(2026, 11, 26, 4, 0, tzinfo=dt_timezone.utc)  # 11pm in New York
+MORNING_UTC = datetime(2026, 11, 26, 13, 0, tzinfo=dt_timezone.utc)  # 8am in New York
+
+
+@pytest.fixture
+def eager_tasks():
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_a_deferred_send_run_eagerly_is_not_rescheduled(twilio, eager_tasks):
+    from sms import tasks
+
+    reply = queued_reply(contact_get_or_create(phone="+12125550230")[0])
+    with mock.patch.object(tasks, "send", wraps=tasks.send) as sends, time_machine.travel(NIGHT_UTC, tick=False):
+        # An eager task ignores its ETA: queued again, it would run at once, be deferred again, and recurse.
+        assert tasks.send_outbound_message.delay(reply.pk).get() == DeliveryStatus.DEFERRED
+    assert sends.call_count == 1 and len(twilio.calls) == 0
+    reply.refresh_from_db()
+    assert reply.status == DeliveryStatus.DEFERRED and reply.send_after == MORNING_UTC
+    twilio.add(twilio_created(sid="SM" + "8" * 32))
+    with time_machine.travel(MORNING_UTC, tick=False):  # the eager caller runs it again when it is due
+        assert tasks.send_outbound_message.apply(args=[reply.pk]).get() == "queued"
+    reply.refresh_from_db()
+    assert reply.twilio_sid == "SM" + "8" * 32 and len(twilio.calls) == 1
+
+
+def test_a_deferred_send_on_a_worker_reschedules_itself_for_the_morning(twilio):
+    from sms import tasks
+
+    reply = queued_reply(contact_get_or_create(phone="+12125550231")[0])
+    with mock.patch.object(tasks.send_outbound_message, "apply_async") as requeue, \
+            time_machine.travel(NIGHT_UTC, tick=False):
+        assert tasks.send_outbound_message(reply.pk) == DeliveryStatus.DEFERRED  # as a worker runs it: not eager
+        requeue.assert_called_once_with((reply.pk,), eta=MORNING_UTC)
+        requeue.reset_mock()
+        # The caller may decide either way.
+        tasks.send_outbound_message.apply(args=[reply.pk], kwargs={"reschedule": True})
+        requeue.assert_called_once_with((reply.pk,), eta=MORNING_UTC)
+        requeue.reset_mock()
+        tasks.send_outbound_message(reply.pk, reschedule=False)
+        requeue.assert_not_called()
+    assert len(twilio.calls) == 0
