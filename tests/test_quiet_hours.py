@@ -37,7 +37,7 @@ def contact_for(phone: str) -> Contact:
     ("+19075550100", ("America/Adak", "America/Anchorage", "America/Juneau", "Pacific/Honolulu")),
     ("+18505550100", CENTRAL_EASTERN),    # Florida panhandle: Tallahassee Eastern, Pensacola Central
     ("+18502000100", CENTRAL_EASTERN),    # ... whichever exchange the number has
-    ("+12085550100", ("America/Boise", "America/Denver", "America/Los_Angeles")),  # Idaho: south Mountain, north Pacific
+    ("+12085550100", ("America/Boise", "America/Denver", "America/Los_Angeles")),  # Idaho: Mountain and Pacific
     ("+15415550100", ("America/Denver", "America/Los_Angeles")),  # Oregon: Malheur County is Mountain
     ("+12705550100", CENTRAL_EASTERN),    # western Kentucky
     ("+16065550100", CENTRAL_EASTERN),    # eastern Kentucky
