@@ -39,8 +39,9 @@ def next_allowed_time(contact, now: datetime | None = None) -> datetime | None:
         return None
     later = _earliest_allowed(zones, now)
     if later is None:
-        # The zones never share an allowed moment: only numbers with no area (toll-free, whose zones run from Guam
-        # to Pago Pago) or sending hours shorter than the zones' spread. The shown zone alone decides then.
+        # The zones never share an allowed moment: sending hours shorter than the zones' spread (10-11 am in both
+        # Central and Eastern) or no sending hours at all. The shown zone alone decides then. (Even a toll-free
+        # number, every zone from Guam to Pago Pago, shares 5-7:30 pm New York time in winter.)
         logger.warning("no moment allowed in all of %s for contact %s; using %s alone",
                        [str(zone) for zone in zones], getattr(contact, "pk", None), shown)
         if allowed_in_all([shown], now):
