@@ -113,7 +113,8 @@ class Direction(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
-    # Twilio's message states (plus our own "deferred" and "suppressed"); outbound messages only move forward.
+    # Twilio's message states (plus our own "deferred", "suppressed" and "superseded"); outbound messages only move
+    # forward.
     RECEIVED = "received", "Received"
     QUEUED = "queued", "Queued"
     DEFERRED = "deferred", "Deferred (quiet hours)"
@@ -127,6 +128,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed"
     CANCELED = "canceled", "Canceled"
     SUPPRESSED = "suppressed", "Suppressed (opted out or paused)"
+    SUPERSEDED = "superseded", "Superseded (a newer reply was queued)"
 
 
 class Author(models.TextChoices):

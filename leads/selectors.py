@@ -13,7 +13,7 @@ from pgvector.django import CosineDistance
 
 from leads.models import Contact, Conversation, Direction, Message, ScoreEvent, Temperature
 from leads.phones import FALLBACK_TIME_ZONE, normalize_phone
-from leads.quiet_hours import next_allowed_time
+from leads.quiet_hours import contact_time_zones, next_allowed_time
 
 VELOCITY_WINDOW_MINUTES = 10
 
@@ -116,13 +116,15 @@ class TextingWindow:
     local_time: datetime
     opted_out: bool
     next_allowed: datetime | None   # None: a text goes out now
+    other_time_zones: tuple[str, ...] = ()   # zones the number may also be in; the window holds in all of them
 
 
 def contact_texting_window(contact: Contact, *, now: datetime | None = None) -> TextingWindow:
     now = now or timezone.now()
     zone = ZoneInfo(contact.time_zone or FALLBACK_TIME_ZONE)
+    others = tuple(name for name in contact_time_zones(contact) if name != str(zone))
     return TextingWindow(local_time=now.astimezone(zone), opted_out=contact.opted_out,
-                         next_allowed=next_allowed_time(contact, now))
+                         next_allowed=next_allowed_time(contact, now), other_time_zones=others)
 
 
 # --- dashboard ------------------------------------------------------------------------------------------------

@@ -4,6 +4,11 @@ A message row exists before anything is sent (one per reply, unique per inbound 
 refuses opted-out contacts and paused bots, defers to the recipient's allowed hours (8am-9pm local), marks the row
 `sending`, calls Twilio, and stores the SID. A retry after a Twilio 5xx sends once; a row already past `queued`
 is never sent again.
+
+A bot reply held back by quiet hours goes stale once the prospect has been answered again: when a newer bot reply
+(the bot's or a handoff) to the same contact is queued or deferred, the older deferred ones become `superseded`
+and are never sent, so the morning brings one reply, not every answer given overnight. Agents' texts and system
+texts (HELP, compliance) are never superseded, and do not supersede.
 """
 
 from __future__ import annotations
@@ -17,7 +22,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+<<<<<<< HEAD
 from leads.models import Author, DeliveryStatus, Keyword, Message
+=======
+from leads.models import Author, DeliveryStatus, Direction, Message
+>>>>>>> quiet
 from leads.quiet_hours import next_allowed_time
 from leads.services import contact_set_opt_out
 
@@ -29,8 +38,15 @@ OPTED_OUT_ERROR = 21610  # "Attempt to send to unsubscribed recipient"
 STATUS_RANK = {
     DeliveryStatus.QUEUED: 0, DeliveryStatus.DEFERRED: 0, DeliveryStatus.ACCEPTED: 1, DeliveryStatus.SCHEDULED: 1,
     DeliveryStatus.SENDING: 2, DeliveryStatus.SENT: 3, DeliveryStatus.DELIVERED: 4, DeliveryStatus.UNDELIVERED: 4,
-    DeliveryStatus.FAILED: 4, DeliveryStatus.CANCELED: 4, DeliveryStatus.SUPPRESSED: 4, DeliveryStatus.READ: 5,
+    DeliveryStatus.FAILED: 4, DeliveryStatus.CANCELED: 4, DeliveryStatus.SUPPRESSED: 4, DeliveryStatus.SUPERSEDED: 4,
+    DeliveryStatus.READ: 5,
 }
+# Bot replies: a newer one makes an older deferred one stale.
+SUPERSEDABLE_AUTHORS = (Author.BOT, Author.HANDOFF)
+# A newer bot reply in one of these states has answered the prospect, or will: older deferred replies are stale.
+# (Not once it is suppressed, failed or superseded itself.)
+ANSWERING_STATUSES = (DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED, DeliveryStatus.ACCEPTED, DeliveryStatus.SCHEDULED,
+                      DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ)
 
 
 class TransientSendError(Exception):
@@ -59,8 +75,13 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
             return SendOutcome(message.status)
         later = next_allowed_time(contact, now)
         if later is not None:
+            if _has_newer_reply(message):  # answered again since this was queued: stale by the morning
+                message.status = DeliveryStatus.SUPERSEDED
+                message.save(update_fields=["status"])
+                return SendOutcome(message.status)
             message.status, message.send_after = DeliveryStatus.DEFERRED, later
             message.save(update_fields=["status", "send_after"])
+            supersede_older_replies(message)
             return SendOutcome(message.status, later)
         message.status = DeliveryStatus.SENDING
         message.save(update_fields=["status"])
@@ -79,10 +100,33 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
     return SendOutcome(status)
 
 
+<<<<<<< HEAD
 def _confirms_opt_out(message: Message) -> bool:
     """The one text an opted-out contact still gets: the confirmation of their opt-out."""
     return message.author == Author.SYSTEM and message.reply_to_id is not None and Message.objects.filter(
         pk=message.reply_to_id, keyword=Keyword.OPT_OUT).exists()
+=======
+def supersede_older_replies(message: Message) -> int:
+    """Mark the contact's older deferred bot replies superseded by `message`, a newer bot reply being queued or
+    deferred; returns how many. A row a send task has already taken (`sending` or later) is left alone: the update
+    only matches `deferred` rows, and the send task re-checks the status under the row lock, so a superseded row
+    is never sent however late its task runs."""
+    if message.author not in SUPERSEDABLE_AUTHORS:
+        return 0
+    return Message.objects.filter(
+        contact_id=message.contact_id, direction=Direction.OUTBOUND, author__in=SUPERSEDABLE_AUTHORS,
+        status=DeliveryStatus.DEFERRED, pk__lt=message.pk,
+    ).update(status=DeliveryStatus.SUPERSEDED)
+
+
+def _has_newer_reply(message: Message) -> bool:
+    if message.author not in SUPERSEDABLE_AUTHORS:
+        return False
+    return Message.objects.filter(
+        contact_id=message.contact_id, direction=Direction.OUTBOUND, author__in=SUPERSEDABLE_AUTHORS,
+        status__in=ANSWERING_STATUSES, pk__gt=message.pk,
+    ).exists()
+>>>>>>> quiet
 
 
 def apply_status_callback(*, message_sid: str, status: str, error_code: str = "") -> bool:

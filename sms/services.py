@@ -7,6 +7,7 @@ from django.db import transaction
 from leads.models import Author, Contact, Conversation, DeliveryStatus, Direction, Keyword, Message
 from leads.reader.optout import confirmation
 from leads.services import contact_set_opt_out, conversation_current, message_mark_handled, message_touch_contact
+from sms.outbound import supersede_older_replies
 from sms.segments import segment_count
 from sms.tasks import send_outbound_message
 
@@ -17,13 +18,15 @@ def outbound_queue(*, contact: Contact, body: str, author: str, reply_to: Messag
     every text (the bot's, a handoff, HELP, an agent's) meets the same rules: opt-out, paused bot, quiet hours.
 
     A reply names the inbound message it answers (`reply_to`), which is then handled; the reply row is unique per
-    inbound message, so a second reply raises IntegrityError and nothing is sent twice."""
+    inbound message, so a second reply raises IntegrityError and nothing is sent twice. A bot reply (the bot's or a
+    handoff) supersedes the contact's older bot replies still deferred by quiet hours (sms.outbound)."""
     message = Message.objects.create(
         conversation=conversation or (reply_to.conversation if reply_to else conversation_current(contact=contact)),
         contact=contact, direction=Direction.OUTBOUND, body=body, status=DeliveryStatus.QUEUED,
         segments=segment_count(body), reply_to=reply_to, author=author,
     )
     message_touch_contact(message=message)
+    supersede_older_replies(message)  # a bot reply: older bot replies still held back by quiet hours are stale
     if reply_to is not None:
         message_mark_handled(message=reply_to, at=message.created_at)
     transaction.on_commit(lambda: send_outbound_message.delay(message.pk))

@@ -214,3 +214,14 @@ def test_anonymous_visitors_are_sent_to_the_login(client, hot_lead):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     hot_lead.refresh_from_db()
     assert not hot_lead.bot_paused
+
+
+def test_a_superseded_reply_shows_as_superseded(client, agent, hot_lead):
+    stale = MessageFactory(conversation=hot_lead.conversations.get(), direction=Direction.OUTBOUND,
+                           author=Author.BOT, status=DeliveryStatus.SUPERSEDED, body="What price range are you in?")
+    html = client.get(contact_page(hot_lead)).content.decode()
+    assert 'class="bubble outbound author-bot superseded"' in html
+    assert '<span class="status status-superseded">Superseded (a newer reply was queued)</span>' in html
+    listed = client.get(reverse("admin:leads_message_changelist"), {"status__exact": "superseded"})
+    assert [message.pk for message in listed.context["cl"].result_list] == [stale.pk]
+    assert "Superseded (a newer reply was queued)" in listed.content.decode()  # the status filter offers it

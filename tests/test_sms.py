@@ -6,10 +6,12 @@ Requests are signed with the real twilio RequestValidator; Twilio's REST API is 
 import re
 from datetime import datetime
 from datetime import timezone as dt_timezone
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 import responses
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django_redis import get_redis_connection
@@ -339,3 +341,129 @@ def test_handoff_alerts_agents_once(settings, twilio):
     from bots.conversation import alert_agents
 
     assert alert_agents(contact.pk) is False  # once per handoff
+
+
+NIGHT_UTC = datetime(2026, 11, 26, 4, 0, tzinfo=dt_timezone.utc)  # 11pm in New York
+MORNING_UTC = datetime(2026, 11, 26, 13, 0, tzinfo=dt_timezone.utc)  # 8am in New York
+
+
+@pytest.fixture
+def eager_tasks():
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_a_deferred_send_run_eagerly_is_not_rescheduled(twilio, eager_tasks):
+    from sms import tasks
+
+    reply = queued_reply(contact_get_or_create(phone="+12125550230")[0])
+    with mock.patch.object(tasks, "send", wraps=tasks.send) as sends, time_machine.travel(NIGHT_UTC, tick=False):
+        # An eager task ignores its ETA: queued again, it would run at once, be deferred again, and recurse.
+        assert tasks.send_outbound_message.delay(reply.pk).get() == DeliveryStatus.DEFERRED
+    assert sends.call_count == 1 and len(twilio.calls) == 0
+    reply.refresh_from_db()
+    assert reply.status == DeliveryStatus.DEFERRED and reply.send_after == MORNING_UTC
+    twilio.add(twilio_created(sid="SM" + "8" * 32))
+    with time_machine.travel(MORNING_UTC, tick=False):  # the eager caller runs it again when it is due
+        assert tasks.send_outbound_message.apply(args=[reply.pk]).get() == "queued"
+    reply.refresh_from_db()
+    assert reply.twilio_sid == "SM" + "8" * 32 and len(twilio.calls) == 1
+
+
+def test_a_deferred_send_on_a_worker_reschedules_itself_for_the_morning(twilio):
+    from sms import tasks
+
+    reply = queued_reply(contact_get_or_create(phone="+12125550231")[0])
+    with mock.patch.object(tasks.send_outbound_message, "apply_async") as requeue, \
+            time_machine.travel(NIGHT_UTC, tick=False):
+        assert tasks.send_outbound_message(reply.pk) == DeliveryStatus.DEFERRED  # as a worker runs it: not eager
+        requeue.assert_called_once_with((reply.pk,), eta=MORNING_UTC)
+        requeue.reset_mock()
+        # The caller may decide either way.
+        tasks.send_outbound_message.apply(args=[reply.pk], kwargs={"reschedule": True})
+        requeue.assert_called_once_with((reply.pk,), eta=MORNING_UTC)
+        requeue.reset_mock()
+        tasks.send_outbound_message(reply.pk, reschedule=False)
+        requeue.assert_not_called()
+    assert len(twilio.calls) == 0
+
+
+def outbound_rows(contact):
+    return list(Message.objects.filter(contact=contact, direction=Direction.OUTBOUND).order_by("id"))
+
+
+def test_three_texts_overnight_get_one_reply_at_8am(client, twilio, settings, eager_tasks,
+                                                    django_capture_on_commit_callbacks):
+    from sms.tasks import send_outbound_message
+
+    settings.ANTHROPIC_API_KEY = ""
+    texts = ["hi", "we want to buy a house", "my name is Sam"]
+    for minutes, (index, body) in zip((0, 10, 20), enumerate(texts)):
+        at = NIGHT_UTC.replace(minute=minutes)  # 11:00, 11:10, 11:20 pm in New York
+        with time_machine.travel(at, tick=False), django_capture_on_commit_callbacks(execute=True):
+            response = signed_post(client, "/sms/inbound", inbound_params(body=body, sender="+12125550232",
+                                                                          sid=f"SM{index:032d}"))
+        assert response.status_code == 200
+    contact = Contact.objects.get(phone="+12125550232")
+    replies = outbound_rows(contact)
+    assert [reply.author for reply in replies] == [Author.BOT] * 3
+    assert [reply.status for reply in replies] == [DeliveryStatus.SUPERSEDED, DeliveryStatus.SUPERSEDED,
+                                                   DeliveryStatus.DEFERRED]
+    assert replies[2].send_after == MORNING_UTC and len(twilio.calls) == 0
+
+    # 8 am: every deferred task fires (their ETAs); only the newest reply goes out.
+    twilio.add(twilio_created(sid="SM" + "9" * 32))
+    with time_machine.travel(MORNING_UTC, tick=False):
+        outcomes = [send_outbound_message.apply(args=[reply.pk]).get() for reply in replies]
+    assert outcomes == [DeliveryStatus.SUPERSEDED, DeliveryStatus.SUPERSEDED, "queued"]
+    assert len(twilio.calls) == 1 and "%2B12125550232" in twilio.calls[0].request.body
+    # A superseded row's task running later (a redelivery, a late ETA) sends nothing.
+    with time_machine.travel(MORNING_UTC.replace(hour=15), tick=False):
+        assert send_outbound_message.apply(args=[replies[0].pk]).get() == DeliveryStatus.SUPERSEDED
+    assert len(twilio.calls) == 1
+    assert [reply.status for reply in outbound_rows(contact)] == [DeliveryStatus.SUPERSEDED, DeliveryStatus.SUPERSEDED,
+                                                                  "queued"]
+
+
+def test_an_older_reply_whose_task_runs_late_is_superseded_not_deferred(twilio):
+    contact, _ = contact_get_or_create(phone="+12125550233")
+    older, newer = queued_reply(contact), queued_reply(contact, body="And when are you hoping to move?")
+    assert outbound.send(newer.pk, now=NIGHT_UTC).status == DeliveryStatus.DEFERRED
+    assert outbound.send(older.pk, now=NIGHT_UTC).status == DeliveryStatus.SUPERSEDED  # its task ran second
+    assert outbound.send(older.pk, now=MORNING_UTC).status == DeliveryStatus.SUPERSEDED
+    assert len(twilio.calls) == 0
+
+
+def test_a_handoff_supersedes_bot_replies_but_agents_and_system_texts_are_never_superseded(
+        twilio, django_capture_on_commit_callbacks):
+    from sms.services import outbound_queue
+
+    contact, _ = contact_get_or_create(phone="+12125550234")
+    held = {author: queued_reply(contact, body=f"a {author} text", author=author)
+            for author in (Author.BOT, Author.AGENT, Author.SYSTEM)}
+    for message in held.values():
+        assert outbound.send(message.pk, now=NIGHT_UTC).status == DeliveryStatus.DEFERRED
+    # An agent's text queued at night supersedes nothing.
+    with django_capture_on_commit_callbacks(execute=False):
+        outbound_queue(contact=contact, body="Dana here, I'll call you in the morning", author=Author.AGENT)
+    held_statuses = {m.author: m.status for m in outbound_rows(contact) if m.pk in {h.pk for h in held.values()}}
+    assert held_statuses == {author: DeliveryStatus.DEFERRED for author in held}
+    # A handoff (a bot reply) supersedes the deferred bot reply only.
+    with django_capture_on_commit_callbacks(execute=False):
+        handoff = outbound_queue(contact=contact, body="One of our agents will text you", author=Author.HANDOFF)
+    statuses = {m.pk: m.status for m in outbound_rows(contact)}
+    assert statuses[held[Author.BOT].pk] == DeliveryStatus.SUPERSEDED
+    assert statuses[held[Author.AGENT].pk] == statuses[held[Author.SYSTEM].pk] == DeliveryStatus.DEFERRED
+    assert statuses[handoff.pk] == DeliveryStatus.QUEUED
+    # A deferred agent or system text is not superseded by the newer handoff either when its task runs again.
+    assert outbound.send(held[Author.AGENT].pk, now=NIGHT_UTC).status == DeliveryStatus.DEFERRED
+    assert outbound.send(held[Author.SYSTEM].pk, now=NIGHT_UTC).status == DeliveryStatus.DEFERRED
+    assert len(twilio.calls) == 0
+
+
+def test_every_outbound_status_has_a_rank_and_superseded_is_final():
+    assert set(outbound.STATUS_RANK) == set(DeliveryStatus) - {DeliveryStatus.RECEIVED}
+    assert outbound.STATUS_RANK[DeliveryStatus.SUPERSEDED] > outbound.STATUS_RANK[DeliveryStatus.DEFERRED]

@@ -11,7 +11,7 @@ from leads.models import DeliveryStatus, Message
 from leads.phones import normalize_phone
 
 DELIVERED = {DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ, DeliveryStatus.DEFERRED,
-             DeliveryStatus.SUPPRESSED, DeliveryStatus.FAILED}
+             DeliveryStatus.SUPPRESSED, DeliveryStatus.SUPERSEDED, DeliveryStatus.FAILED}
 
 
 class Command(BaseCommand):
