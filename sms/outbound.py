@@ -22,11 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-<<<<<<< HEAD
-from leads.models import Author, DeliveryStatus, Keyword, Message
-=======
-from leads.models import Author, DeliveryStatus, Direction, Message
->>>>>>> quiet
+from leads.models import Author, DeliveryStatus, Direction, Keyword, Message
 from leads.quiet_hours import next_allowed_time
 from leads.services import contact_set_opt_out
 
@@ -100,12 +96,12 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
     return SendOutcome(status)
 
 
-<<<<<<< HEAD
 def _confirms_opt_out(message: Message) -> bool:
     """The one text an opted-out contact still gets: the confirmation of their opt-out."""
     return message.author == Author.SYSTEM and message.reply_to_id is not None and Message.objects.filter(
         pk=message.reply_to_id, keyword=Keyword.OPT_OUT).exists()
-=======
+
+
 def supersede_older_replies(message: Message) -> int:
     """Mark the contact's older deferred bot replies superseded by `message`, a newer bot reply being queued or
     deferred; returns how many. A row a send task has already taken (`sending` or later) is left alone: the update
@@ -126,7 +122,6 @@ def _has_newer_reply(message: Message) -> bool:
         contact_id=message.contact_id, direction=Direction.OUTBOUND, author__in=SUPERSEDABLE_AUTHORS,
         status__in=ANSWERING_STATUSES, pk__gt=message.pk,
     ).exists()
->>>>>>> quiet
 
 
 def apply_status_callback(*, message_sid: str, status: str, error_code: str = "") -> bool:

@@ -219,7 +219,7 @@ def test_the_agent_panel_knows_the_other_zones():
 
 @pytest.mark.django_db
 def test_the_migration_gives_stored_contacts_the_representative_zone():
-    migration = importlib.import_module("leads.migrations.0007_contact_time_zone_representative")
+    migration = importlib.import_module("leads.migrations.0008_contact_time_zone_representative")
     alaska, new_york = ContactFactory(phone="+19075550124"), ContactFactory(phone="+12125550125")
     Contact.objects.filter(pk=alaska.pk).update(time_zone="America/Adak")   # what the first-listed rule stored
     migration.recompute_time_zones(apps, None)
