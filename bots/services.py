@@ -89,10 +89,13 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
         _apply(contact, conversation, understood, asked_slot=conversation.asked_slot, handoff_reason="", closed=None)
         return _handled_without_reply(inbound, "bot paused: an agent has the conversation")
 
+    passed = list(conversation.passed_slots)
+    if stages.passed_on(conversation.asked_slot, understood.facts, understood.intent) and not understood.injection:
+        passed.append(conversation.asked_slot)
     step = stages.next_step(lead_type=understood.lead_type, name=understood.name, name_asked=conversation.name_asked,
                             facts=understood.facts, intent=understood.intent, temperature=understood.temperature,
                             closed=bool(conversation.closed_reason), language=understood.language,
-                            injection=understood.injection)
+                            injection=understood.injection, passed=tuple(passed))
     if step.action == stages.Action.OPT_OUT:
         opt_out_confirmed(contact=contact, inbound=inbound, language=understood.language)
         return TurnResult(None, skipped="opted out in words", intent=understood.intent)
@@ -104,7 +107,7 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
     reply_text = _reply_text(call, contact, understood, step, text)
     with transaction.atomic():
         _apply(contact, conversation, understood, asked_slot=step.next_slot, handoff_reason=step.handoff_reason,
-               closed=closed, bot=step.bot)
+               closed=closed, bot=step.bot, passed=passed)
         try:
             with transaction.atomic():
                 reply = outbound_queue(contact=contact, body=reply_text, reply_to=inbound,
@@ -164,11 +167,11 @@ def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, 
 
 
 def _apply(contact: Contact, conversation: Conversation, understood: _Understood, *, asked_slot: str,
-           handoff_reason: str, closed: str | None, bot: str | None = None) -> None:
+           handoff_reason: str, closed: str | None, bot: str | None = None, passed: list[str] | None = None) -> None:
     contact_apply_turn(contact=contact, name=understood.name, lead_type=understood.lead_type, facts=understood.facts,
                        frs=understood.frs, pcs=understood.pcs, temperature=understood.temperature,
                        bot=bot or conversation.active_bot, asked_slot=asked_slot, handoff_reason=handoff_reason,
-                       language=understood.language, closed_reason=closed)
+                       language=understood.language, closed_reason=closed, passed_slots=passed)
 
 
 def _handled_without_reply(inbound: Message, reason: str) -> TurnResult:

@@ -83,12 +83,21 @@ def lead_type_from(intent: Intent, stated: str, corrects: bool, facts: dict, cur
     return LeadType.UNKNOWN
 
 
-def missing_slot(lead_type: str, facts: dict) -> str:
+def missing_slot(lead_type: str, facts: dict, passed: tuple = ()) -> str:
+    """The first fact not known yet, leaving out those the prospect passed on when asked."""
     for slot in BUYER_SLOTS if lead_type == LeadType.BUYER else SELLER_SLOTS:
         present = has_budget(facts) if slot == "budget" else bool(facts.get(slot))
-        if not present:
+        if not present and slot not in passed:
             return slot
     return ""
+
+
+def passed_on(asked_slot: str, facts: dict, intent: Intent) -> bool:
+    """The prospect answered the question with something else ("my wife knows the budget"): asking it again at once
+    would loop, so it waits until the end (and an agent takes it from there)."""
+    answered = has_budget(facts) if asked_slot == "budget" else bool(facts.get(asked_slot))
+    return asked_slot in BUYER_SLOTS + SELLER_SLOTS and not answered and intent in (
+        Intent.PROVIDE_INFO, Intent.OTHER, Intent.GREETING, Intent.BUYER, Intent.SELLER)
 
 
 def _bot_for(lead_type: str) -> str:
@@ -96,7 +105,7 @@ def _bot_for(lead_type: str) -> str:
 
 
 def next_step(*, lead_type: str, name: str, name_asked: bool, facts: dict, intent: Intent, temperature: str,
-              closed: bool, language: str, injection: bool = False) -> Step:
+              closed: bool, language: str, injection: bool = False, passed: tuple = ()) -> Step:
     bot = _bot_for(lead_type)
     if intent == Intent.OPT_OUT:
         return Step(bot, lead_type, Action.OPT_OUT)
@@ -118,7 +127,7 @@ def next_step(*, lead_type: str, name: str, name_asked: bool, facts: dict, inten
     elif not name and not name_asked:
         slot = "name"
     else:
-        slot = missing_slot(lead_type, facts)
+        slot = missing_slot(lead_type, facts, passed)
     if not slot:
         return Step(bot, lead_type, Action.HANDOFF, handoff_reason="fully qualified")
     bot = BotKind.LEAD if slot in ("lead_type", "name") else bot

@@ -96,6 +96,8 @@ class Conversation(models.Model):
     # Why the bot stopped qualifying ("not interested", "wrong number", "renter"); "" while it goes on. A later
     # text that states a plan to buy or sell opens it again.
     closed_reason = models.CharField(max_length=40, blank=True)
+    # Facts the prospect was asked for and answered something else: not asked again in a loop.
+    passed_slots = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(auto_now_add=True)
 

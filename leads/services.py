@@ -78,7 +78,7 @@ def contact_retire_cache(*, contact_id: int) -> int:
 
 def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: dict, frs: int, pcs: int,
                        temperature: str, bot: str, asked_slot: str, handoff_reason: str, language: str = "",
-                       closed_reason: str | None = None) -> Contact:
+                       closed_reason: str | None = None, passed_slots: list[str] | None = None) -> Contact:
     """Store what a turn learned. Saved through the model so a temperature change fires the cache
     invalidation signal. A handoff marks the contact for an agent and pauses the bot. `closed_reason`: why the
     bot stops qualifying ("" opens the conversation again, None leaves it as it is)."""
@@ -104,6 +104,8 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
         changes["name_asked"] = True
     if closed_reason is not None:
         changes["closed_reason"] = closed_reason
+    if passed_slots is not None:
+        changes["passed_slots"] = passed_slots
     Conversation.objects.filter(pk=conversation_current(contact=contact).pk).update(**changes)
     return contact
 

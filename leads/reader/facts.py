@@ -135,11 +135,24 @@ def money_facts(text: str, *, asked: str, selling: bool, buying: bool) -> dict:
     return facts
 
 
+PRICE_CUE = re.compile(r"\b(?:for ours|for our|sell|list|asking|get for|hoping|por la nuestra|vender)\b")
+BUDGET_CUE = re.compile(r"\b(?:spend|buy|budget|down there|new one|afford|gastar|comprar)\b")
+
+
+def _distance(cue: re.Pattern, text: str, amount: money.Amount) -> float:
+    """How far the nearest cue word is from the amount (inf when there is none within a short reach)."""
+    window = text[max(0, amount.start - 30):amount.end + 25]
+    offset = max(0, amount.start - 30)
+    spots = [abs((offset + m.start()) - amount.start) if offset + m.start() < amount.start else
+             (offset + m.start()) - amount.end for m in cue.finditer(window)]
+    return min(spots) if spots else float("inf")
+
+
 def _amount_role(text: str, amount: money.Amount, *, asked: str, selling: bool, buying: bool) -> str:
-    before, after = text[max(0, amount.start - 30):amount.start], text[amount.end:amount.end + 25]
-    if selling and re.search(r"\b(?:for ours|for our|sell|list|asking|get for|hoping|por la nuestra|vender)\b", after + before):
+    price, budget = _distance(PRICE_CUE, text, amount) if selling else float("inf"), _distance(BUDGET_CUE, text, amount)
+    if price < budget:
         return "price"
-    if re.search(r"\b(?:spend|buy|budget|down there|new one|afford|gastar|comprar)\b", after + before):
+    if budget < price:
         return "budget"
     if asked == "price_expectation" or (selling and not buying):
         return "price"
@@ -177,7 +190,9 @@ def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: s
         if found:
             facts["areas"] = found
         facts.update(rooms(folded, asked_bedrooms=asked == "bedrooms"))
-    if buying and not renting:
+    # A seller who is also buying says how they pay for the next home ("cash for the new one from the sale").
+    buying_next = bool(re.search(r"\b(?:(?:new|next) (?:one|house|home|place)|buy|buying|purchase|comprar)\b", folded))
+    if (buying or (selling and buying_next)) and not renting:
         kind = financing(folded, asked=asked == "financing")
         if kind:
             facts["financing"] = kind
@@ -192,9 +207,11 @@ def _seller_facts(text: str, original: str, *, asked: str) -> dict:
     if street:
         facts["address"] = street
     plain = " ".join(original.split()).strip()
-    if asked == "condition" and plain:
+    # A question or a request in reply ("could an agent come by?") describes neither the home nor the move.
+    described = bool(plain) and not plain.endswith("?")
+    if asked == "condition" and described:
         facts["condition"] = plain[:200]
-    if asked == "motivation" and plain:
+    if asked == "motivation" and described:
         facts["motivation"] = plain[:200]
     elif MOTIVATION.search(fold_accents(text)):
         clause = next((piece for piece in re.split(r"(?<=[.!?;])\s+", plain) if MOTIVATION.search(fold_accents(piece.lower()))),

@@ -56,8 +56,9 @@ def _is_area(chunk: str) -> bool:
         return False
     if patterns("lexicon", "places", "not_places").fullmatch(fold_accents(chunk)) or chunk in STATES:
         return False
-    inner = {"of", "de", "del"}
-    if words[0] in function_words() or any(w in function_words() and w not in inner for w in words[1:]):
+    inner = {"of", "de", "del", "la", "el", "los", "las"}
+    articled = words[0] in ("la", "el", "los", "las") and len(words) > 1 and words[1] not in common_words()  # Las Vegas
+    if (words[0] in function_words() and not articled) or any(w in function_words() and w not in inner for w in words[1:]):
         return False
     if any(re.search(r"..ly$", word) for word in words) or _time_or_money_word(chunk):
         return False
@@ -118,6 +119,19 @@ def _standalone(text: str, original: str, *, role_stated: bool) -> list[str]:
     return chunks
 
 
+def _only_places(text: str) -> list[str]:
+    """A text that is nothing but a list of place names ("arvada or wheat ridge", "mt lebanon or upper st clair"):
+    every piece of it, when two or more pieces and none holds an everyday word."""
+    pieces = [_clean(piece) for piece in re.split(r"(?<!\bst)(?<!\bmt)(?<!\bft)\.|[,;/&]|\s(?:or|and|o|y|u)\s", text.strip(" .!"))]
+    pieces = [piece for piece in pieces if piece]
+    if len(pieces) < 2 or not all(_is_area(piece) and not any(word in common_words() for word in piece.split()
+                                                                if word not in ("st", "mt", "ft", "north", "south", "east",
+                                                                                "west", "upper", "lower", "old", "new"))
+                                  for piece in pieces):
+        return []
+    return pieces
+
+
 def areas(text: str, *, asked: str, original: str = "", role_stated: bool = False) -> list[str]:
     """The areas in `text` (normalised), in order, capitalised as place names. `asked`: the fact the bot asked
     for; an answer to the areas question is read as a list of places, and places written on their own count only
@@ -129,6 +143,8 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
         chunks = _after_prepositions(text, original)
         if asked in ("", "lead_type"):
             chunks += _standalone(text, original, role_stated=role_stated)
+        if asked != "name":
+            chunks += _only_places(text)
     for chunk in chunks:
         cleaned = _clean(chunk)
         if _is_area(cleaned) and cleaned not in found and not ZIP.fullmatch(cleaned):
