@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from bots import prompts
 from bots.claude import CallContext, ClaudeClient, LLMUnavailable, record_fallback
 from caching.services import Computed
-from leads.extraction import INTENTS, extract
+from leads.understanding import INTENTS, extract
 from leads.facts import QualificationFacts
 
 logger = logging.getLogger(__name__)

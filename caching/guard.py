@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from leads.extraction import fingerprint as meaning_fingerprint
+from leads.understanding import fingerprint as meaning_fingerprint
 
 
 def fingerprint_hash(text: str, context: str = "") -> str:

@@ -11,10 +11,10 @@ from twilio.request_validator import RequestValidator
 
 from bots.keywords import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, classify_keyword
 from bots.segments import fit_segments, is_gsm7, segment_count, to_gsm7
-from leads.extraction import extract
 from leads.facts import QualificationFacts
 from leads.models import Keyword, Message
 from leads.phones import normalize_phone
+from leads.understanding import extract
 
 FUZZ = hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WEBHOOK_FUZZ = hypothesis_settings(max_examples=150, deadline=None,
