@@ -124,7 +124,13 @@ def integer(value, where: str) -> int:
 
 
 def regex(value, where: str) -> str:
-    return compile_pattern(text(value, where), where).pattern
+    """A regular expression: a string, or an array of strings joined without separator (to wrap long ones)."""
+    if isinstance(value, list):
+        pattern = "".join(text(piece, f"{where}[{i}]") for i, piece in enumerate(_array(value, where)))
+    else:
+        pattern = text(value, where)
+    compile_pattern(pattern, where)  # a {fragment} of idioms.toml compiles too, as literal text
+    return pattern
 
 
 def compile_pattern(pattern: str, where: str) -> re.Pattern:
@@ -199,7 +205,7 @@ def _checked(document: dict, schema: dict[str, Check], where: str) -> dict:
 # ---- the files ------------------------------------------------------------------------------------------------
 
 _COMPARISON = one_of("=", "<", ">")
-_GUARDED_PATTERN = {"guards": substrings, "pattern": text}
+_GUARDED_PATTERN = {"guards": substrings, "pattern": regex}
 
 SCHEMAS: dict[str, Check | dict[str, Check]] = {
     "concepts.toml": mapping(_CONCEPT_KEY, phrases),
@@ -244,9 +250,10 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
         "never_negated": concepts, "negation_carries_past": concepts,
     },
     "numbers.toml": {
-        "relative_units": words_in(UNIT_NAMES), "count_units": words_in(UNIT_NAMES), "relative_concepts": concepts, "option_nouns": words,
-        "per_month_words": words, "zip_prepositions": words, "countable": concepts, "money_concepts": concepts,
-        "money_words": words, "days_per_unit": mapping(frozenset({"day", "week"}), integer),
+        "relative_units": words_in(UNIT_NAMES), "count_units": words_in(UNIT_NAMES),
+        "relative_concepts": concepts, "option_nouns": words, "per_month_words": words, "zip_prepositions": words,
+        "countable": concepts, "money_concepts": concepts, "money_words": words,
+        "days_per_unit": mapping(frozenset({"day", "week"}), integer),
         "time_prepositions": mapping(lambda key, where: ordered_words([key], where), _COMPARISON),
         "time_concepts": mapping(concept, _COMPARISON),
     },

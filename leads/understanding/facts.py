@@ -73,7 +73,8 @@ def _slot_fact(facts: dict, slot: Slot, present: set, positive: set, selling: bo
             facts[key] = min(facts.get(key, count), count)
 
 
-def _money_fact(facts, comparison, low, high, present, positive, selling) -> None:
+def _money_fact(facts: dict, comparison: str, low: float, high: float | None, present: set, positive: set,
+                selling: bool) -> None:
     if present & _NEGATED_BUDGET:
         return
     if "THIRD_PARTY" in positive and not positive & _OWN_ROLES:

@@ -63,21 +63,21 @@ def terms(toks: list[Token]) -> list[str]:
 
 # ---- words read from their neighbours -------------------------------------------------------------------------
 
-def _listing(tok, prev, nxt) -> Token:
+def _listing(tok: Token, prev: Token | None, nxt: Token | None) -> Token:
     """"listing my house" (the verb: selling) vs "the listing on elm" (a property)."""
     if nxt is not None and nxt.raw in _LISTING_OBJECTS and (prev is None or prev.kind is not DETERMINER):
         return Token(CONCEPT, "SELL", tok.raw)
     return Token(PROPERTY_NOUN, None, tok.raw)
 
 
-def _list(tok, prev, nxt) -> Token:
+def _list(tok: Token, prev: Token | None, nxt: Token | None) -> Token:
     """"list in the spring" (selling) vs "send me a list", "your list" (a noun)."""
     if prev is not None and prev.kind is DETERMINER:
         return Token(WORD, "list", tok.raw)
     return Token(CONCEPT, "SELL", tok.raw)
 
 
-def _work(tok, prev, nxt) -> Token:
+def _work(tok: Token, prev: Token | None, nxt: Token | None) -> Token:
     """"tuesday works", "that doesnt work", "could work" (it fits) vs "relocating for work" (a job)."""
     if tok.value == "WORKING" and nxt is not None and nxt.raw == "with":
         return Token(FILLER, None, tok.raw)  # "working with an agent"
@@ -87,28 +87,28 @@ def _work(tok, prev, nxt) -> Token:
     return Token(CONCEPT, "JOB", tok.raw)
 
 
-def _may(tok, prev, nxt) -> Token:
+def _may(tok: Token, prev: Token | None, nxt: Token | None) -> Token:
     """"in may", "may 15" (the month) vs "we may sell" (the verb)."""
     if prev is not None and prev.raw in _MAY_MONTH_AFTER or nxt is not None and nxt.kind in (NUMBER, ORDINAL):
         return Token(MONTH, "may", tok.raw)
     return Token(FILLER, None, tok.raw)
 
 
-def _desire(tok, prev, nxt) -> Token:
+def _desire(tok: Token, prev: Token | None, nxt: Token | None) -> Token:
     """"need to sell" (a hedge before the verb) vs "need a pool" (wanting a thing, unlike having it)."""
     if nxt is None or nxt.raw in _DESIRE_HEDGE_BEFORE or nxt.kind is BOUNDARY:
         return Token(FILLER, None, tok.raw)
     return Token(CONCEPT, "WANT", tok.raw)
 
 
-def _her(tok, prev, nxt) -> Token:
+def _her(tok: Token, prev: Token | None, nxt: Token | None) -> Token:
     """"call her" (someone else) vs "her house" (a possessive, like "his")."""
     if nxt is not None and nxt.kind in (PROPERTY_NOUN, WORD, CONCEPT, UNIT, NUMBER):
         return Token(FILLER, None, tok.raw)
     return Token(CONCEPT, "THIRD_PARTY", tok.raw)
 
 
-def _next_or_last(tok, prev, nxt) -> Token:
+def _next_or_last(tok: Token, prev: Token | None, nxt: Token | None) -> Token:
     return Token(RELATIVE, tok.value.lower(), tok.raw)  # read with what follows it in numbers.py
 
 
