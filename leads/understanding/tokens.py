@@ -1,8 +1,8 @@
 """Tokens: one piece of the normalised text, what kind of thing it is, and what it means.
 
 The lexicon gives every phrase its first kind (lexicon.py); later stages rewrite tokens: numbers with their
-units become slots (numbers.py), ambiguous words become concepts or fillers, property nouns become MY_HOME or
-THE_HOME, and a negator marks the token it negates (structure.py).
+units become slots (numbers.py, quantity.py), ambiguous words become concepts or fillers, property nouns
+become MY_HOME or THE_HOME, and a negator marks the token it negates (structure.py).
 """
 
 from __future__ import annotations
