@@ -101,37 +101,34 @@ def read_tokens(text: str, plain: bool = False) -> list[Token]:
     i = 0
     while i < len(raw):
         group, value = raw[i]
-        i += 1
-        if group == "word":
-            phrase = _longest_phrase(words, i - 1, first_words.get(value, ()))
-            if phrase is None:
-                out.append(Token(WORD, stem(value), value))
-                continue
-            i += len(phrase) - 1
-            _append_meaning(out, lexicon[phrase], " ".join(phrase))
-        elif group == "num":
-            out.append(Token(NUMBER, float(value.replace(",", "")), value))
-        elif group == "mark":
-            out.append(Token(ORDINAL, int(value[len(_ORDINAL_MARK):]), value) if value.startswith(_ORDINAL_MARK)
-                       else Token(CONCEPT, value, value))
+        if group != "word":
+            out.append(_NUMBER_MARK_OR_SYMBOL[group](value))
+            i += 1
+            continue
+        for phrase in first_words.get(value, ()):  # longest first
+            if words[i:i + len(phrase)] == phrase:
+                break
         else:
-            out.append(_symbol(value))
+            out.append(Token(WORD, stem(value), value))
+            i += 1
+            continue
+        kind, meaning = lexicon[phrase]
+        if kind is CONCEPT and " " in meaning:  # one phrase, several concepts ("cash buyer": CASH and BUY)
+            out.extend(Token(CONCEPT, name, " ".join(phrase)) for name in meaning.split())
+        else:
+            out.append(Token(kind, meaning, " ".join(phrase)))
+        i += len(phrase)
     return out
 
 
-def _longest_phrase(words: tuple, start: int, candidates) -> tuple[str, ...] | None:
-    for phrase in candidates:
-        if words[start:start + len(phrase)] == phrase:
-            return phrase
-    return None
+def _number(value: str) -> Token:
+    return Token(NUMBER, float(value.replace(",", "")), value)
 
 
-def _append_meaning(out: list[Token], meaning: Meaning, phrase: str) -> None:
-    kind, value = meaning
-    if kind is CONCEPT and " " in value:  # one phrase, several concepts ("cash buyer": CASH and BUY)
-        out.extend(Token(CONCEPT, name, phrase) for name in value.split())
-    else:
-        out.append(Token(kind, value, phrase))
+def _mark(value: str) -> Token:
+    if value.startswith(_ORDINAL_MARK):
+        return Token(ORDINAL, int(value[len(_ORDINAL_MARK):]), value)
+    return Token(CONCEPT, value, value)
 
 
 def _symbol(value: str) -> Token:
@@ -142,6 +139,9 @@ def _symbol(value: str) -> Token:
     if value == "~":
         return Token(QUALIFIER, "approx", value)
     return Token(SYMBOL, value, value)
+
+
+_NUMBER_MARK_OR_SYMBOL = {"num": _number, "mark": _mark, "sym": _symbol}
 
 
 def stem(word: str) -> str:

@@ -15,6 +15,8 @@ from .tokens import (CONCEPT, DAY, DETERMINER, FILLER, MONTH, NUMBER, ORDINAL, Q
 _NUMBERS = load("numbers.toml")
 _RELATIVE_CONCEPTS = _NUMBERS["relative_concepts"]
 _OPTION_NOUNS = _NUMBERS["option_nouns"]
+# Keyed by token kind; looked up only once a token is known to be one of these (hashing an Enum member runs
+# Python code on 3.11, so kinds are tested with `is` in the loops).
 _CALENDAR_MEASURES = {SEASON: Measure.SEASON, MONTH: Measure.MONTH, DAY: Measure.DAY}
 
 
@@ -29,10 +31,11 @@ def read_slots(toks: list[Token], asked_unit: str | None, money_context: bool) -
                 toks[i + 1].kind is UNIT and toks[i + 1].value in RELATIVE_UNITS)):
             i = _relative(toks, i, out)
             continue
-        if tok.kind in _CALENDAR_MEASURES:
+        if tok.kind is DAY or tok.kind is MONTH or tok.kind is SEASON:
             i = _calendar(toks, i, out)
             continue
-        toks, tok = _implied_number(toks, i, out, asked_unit)
+        if tok.kind is UNIT or tok.kind is REFERENCE:
+            toks, tok = _implied_number(toks, i, out, asked_unit)
         if tok.kind is NUMBER and out and out[-1].raw in _OPTION_NOUNS and tok.value <= 10:
             out[-1] = Token(ORDINAL, int(tok.value), tok.raw)  # "option 2", "#1"
             i += 1
@@ -90,7 +93,7 @@ def _relative(toks: list[Token], i: int, out: list[Token]) -> int:
         else:
             out.append(slot_token(Slot(Measure.RELATIVE, name=f"{word}_{nxt.value}"), raw))
         return i + 2
-    if nxt.kind in _CALENDAR_MEASURES:
+    if nxt.kind is DAY or nxt.kind is MONTH or nxt.kind is SEASON:
         out.append(slot_token(Slot(_CALENDAR_MEASURES[nxt.kind], name=f"{word}_{nxt.value}"), raw))
         return i + 2
     if nxt.kind is CONCEPT and nxt.value in _RELATIVE_CONCEPTS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .areas import street_after
-from .data import load
+from .data import DataError, load
 from .lexicon import QUANTITIES
 from .slots import Measure, Slot, clock, duration_days, format_number, printed_value
 from .tokens import BOUNDARY, CONCEPT, FILLER, NUMBER, QUALIFIER, SLOT, SYMBOL, UNIT, WORD, Token
@@ -28,6 +28,11 @@ _TIME_PREPOSITIONS = _NUMBERS["time_prepositions"]
 _TIME_CONCEPTS = _NUMBERS["time_concepts"]
 _POSTFIX_QUALIFIERS = QUANTITIES["postfix_qualifiers"]
 _COMPARISONS = {**QUANTITIES["comparisons"], None: "="}
+_COUNT_MEASURES = {measure.value: measure for measure in (Measure.BEDROOMS, Measure.BATHROOMS, Measure.SQUARE_FEET,
+                                                           Measure.ACRES, Measure.PERCENT)}
+if not _COUNT_UNITS <= _COUNT_MEASURES.keys():
+    raise DataError("leads/understanding/data/numbers.toml: count_units: "
+                    f"{', '.join(sorted(_COUNT_UNITS - _COUNT_MEASURES.keys()))} is no count slot.Measure")
 # What the second number of a range may be, as (kind of reading, unit): see _range_end.
 _RANGE_ENDS = {Measure.MONEY: ("money", None), Measure.MONTHLY_MONEY: ("money", None),
                Measure.DURATION: ("duration", "day"), Measure.BEDROOMS: ("count", "bed"),
@@ -272,7 +277,7 @@ def _append_slot(r: _Reading, amount: float, out: list[Token]) -> int:
     elif r.kind == "money":
         slot = Slot(Measure.MONTHLY_MONEY if r.unit == "monthly" else Measure.MONEY, comparison, amount, r.upper)
     elif r.kind == "count":
-        slot = Slot(Measure(r.unit), comparison, r.value, r.upper)
+        slot = Slot(_COUNT_MEASURES[r.unit], comparison, r.value, r.upper)
     elif r.kind == "duration":
         upper = days(r.upper, r.unit) if r.upper is not None else None
         slot = Slot(Measure.DURATION, comparison, days(r.value, r.unit), upper)

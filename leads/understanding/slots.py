@@ -34,7 +34,13 @@ class Measure(Enum):
     ADDRESS = "addr"        # "412 elm street"
 
 
-@dataclass(frozen=True)
+# Looked up once: on Python 3.11 `Measure.X` goes through an EnumType hook (and `.value` through a property),
+# and every number of a message becomes a slot.
+_TIME = Measure.TIME
+_DURATION = Measure.DURATION
+
+
+@dataclass(frozen=True, slots=True)
 class Slot:
     measure: Measure
     comparison: str = "="            # "=", "<=" or ">="; a clock time may also be "<" (by 5) or ">" (after 5)
@@ -48,12 +54,12 @@ class Slot:
         object.__setattr__(self, "term", self._print())
 
     def _print(self) -> str:
-        label, comparison = self.measure.value, self.comparison
-        if self.measure is Measure.TIME:
+        measure, comparison = self.measure, self.comparison
+        if measure is _TIME:
             return f"time{comparison}{self.name}"
         if self.name is not None:
-            return f"{label}={self.name}"
-        if self.measure is Measure.DURATION:
+            return f"{measure._value_}={self.name}"
+        if measure is _DURATION:
             days = f"{self.low}-{self.high}" if self.high is not None else f"{self.low}"
             return f"dur{comparison}{days}d"
         number = format_number(self.low)
@@ -61,7 +67,7 @@ class Slot:
             number += "-" + format_number(self.high)
         if self.counted is not None:
             number += ":" + self.counted
-        return f"{label}{comparison}{number}"
+        return f"{measure._value_}{comparison}{number}"
 
     def printed_numbers(self) -> tuple[float, float | None] | None:
         """low and high as the fingerprint prints them, or None when either prints as no plain decimal
