@@ -10,6 +10,6 @@ class BotsConfig(AppConfig):
         # transport's and the domain's events are connected to the turn and to the cache here.
         from bots import receivers  # noqa: F401 - connects the handlers
         from caching.guard import register_meaning_fingerprint
-        from leads.extraction import fingerprint
+        from leads.understanding import fingerprint
 
         register_meaning_fingerprint(fingerprint)

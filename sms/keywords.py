@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from leads.models import Keyword
 from leads.reader import optout
+from leads.understanding import keywords
 
-# What Twilio matches and confirms on its own: the whole body, one word, any case.
-TWILIO_OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
-TWILIO_OPT_IN = frozenset({"start", "unstop"})
-TWILIO_HELP = frozenset({"help", "info"})
+# What Twilio matches and confirms on its own: the whole body, one word, any case (leads/understanding/data/
+# keywords.toml, the one table of these words).
+TWILIO_OPT_OUT = keywords.OPT_OUT
+TWILIO_OPT_IN = keywords.OPT_IN
+TWILIO_HELP = keywords.HELP
 # Twilio's Advanced Opt-Out tells us what it matched in the OptOutType parameter.
 OPT_OUT_TYPES = {"STOP": Keyword.OPT_OUT, "START": Keyword.OPT_IN, "HELP": Keyword.HELP}
 
@@ -34,7 +36,7 @@ def classify_keyword(body: str, *, opted_out: bool, opt_out_type: str = "") -> K
     word = (body or "").strip().casefold()
     if word in TWILIO_OPT_OUT:
         return KeywordMatch(Keyword.OPT_OUT, True)
-    if word in TWILIO_OPT_IN or (word == "yes" and opted_out):
+    if word in TWILIO_OPT_IN or (word in keywords.OPT_IN_WHEN_OPTED_OUT and opted_out):
         return KeywordMatch(Keyword.OPT_IN, True)
     if word in TWILIO_HELP:
         return KeywordMatch(Keyword.HELP, True)

@@ -6,15 +6,13 @@ import uuid
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from twilio.request_validator import RequestValidator
 
-from leads.extraction import extract
 from leads.facts import QualificationFacts
 from leads.models import Keyword, Message
 from leads.phones import normalize_phone
+from leads.understanding import extract
 from sms.keywords import TWILIO_HELP, TWILIO_OPT_IN, TWILIO_OPT_OUT, classify_keyword
 from sms.segments import fit_segments, is_gsm7, segment_count, to_gsm7
 

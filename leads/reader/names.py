@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from leads.reader.lexicon import common_words, first_names, patterns, section
+from leads.reader.optout import keyword as optout_keyword
 
 NAME_WORD = r"[a-zñáéíóúü][a-zñáéíóúü'\-]{1,29}"
 
@@ -27,10 +28,10 @@ def _is_name(word: str, *, capitalised: bool = False) -> bool:
     everyday word, as long as it is not a word that holds a sentence together."""
     bare = word.strip("'-").lower()
     if capitalised and bare in first_names():
-        return not patterns("optout", "keywords").fullmatch(bare)
+        return not optout_keyword(bare)
     return (len(bare) >= 2 and bare not in common_words() and not bare.isdigit() and not NOT_NAME_ENDING.search(bare)
             and bare not in {w.lower() for w in section("lexicon", "names")["titles"]}
-            and not patterns("optout", "keywords").fullmatch(bare))
+            and not optout_keyword(bare))
 
 
 # After a weak introduction ("it's", "I'm", "soy", "habla") a name ends the phrase ("ok fine its Darnell", "buy, its

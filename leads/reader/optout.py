@@ -9,6 +9,7 @@ import re
 
 from leads.reader.lexicon import patterns, table
 from leads.reader.text import fold_accents, normalise
+from leads.understanding import keywords
 
 
 def trimmed(text: str) -> str:
@@ -20,8 +21,9 @@ def trimmed(text: str) -> str:
 def keyword(text: str) -> str:
     """"opt_out", "opt_in", "help" when the whole text, trimmed, is one of those keywords; "" otherwise."""
     word = trimmed(text)
-    for kind, key in (("opt_out", "keywords"), ("opt_in", "opt_in_keywords"), ("help", "help_keywords")):
-        if patterns("optout", key).fullmatch(word):
+    for kind, exact, key in (("opt_out", keywords.OPT_OUT, "keywords"), ("opt_in", keywords.OPT_IN, "opt_in_keywords"),
+                             ("help", keywords.HELP, "help_keywords")):
+        if word in exact or patterns("optout", key).fullmatch(word):
             return kind
     return ""
 

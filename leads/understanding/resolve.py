@@ -1,0 +1,193 @@
+"""Resolution against the bot's question, and the canonical rules that make equivalent statements equal.
+
+Terms are strings as the fingerprint prints them: concepts ("PREAPPROVED"), slots ("bed>=3"), words ("hyde
+park"), "!" before a negated term, "~" before a cue that never reaches the fingerprint.
+"""
+
+from __future__ import annotations
+
+from .analysis import Analysis
+from .data import load
+from .question import Question
+
+_GROUPS = load("groups.toml")
+_RESOLVE = load("resolve.toml")
+_FINANCING_STATUSES = _GROUPS["financing_statuses"]
+_PROPERTY_TYPES = _GROUPS["property_types"]
+_INFORMATION_REQUESTS = _GROUPS["information_requests"]
+_APPOINTMENTS = _GROUPS["appointments"]
+_IMPLIED_NO = _RESOLVE["implied_no"]
+_ORDER_FORWARD = _RESOLVE["order_forward"]
+_ORDER_WORDS = _ORDER_FORWARD | _RESOLVE["order_backward"]
+_NOT_EVENTS = _RESOLVE["not_events"]
+_OWN_HOME_ROLES = _RESOLVE["own_home_roles"]
+_SAID_BY_ASAP = _RESOLVE["said_by_asap"]
+_PROPERTY_SLOT_PREFIXES = _RESOLVE["property_slot_prefixes"]
+_WANT_NOT_BUYING = _RESOLVE["want_not_buying"]
+_WANT_ABSORBED_BY = _RESOLVE["want_absorbed_by"] | _INFORMATION_REQUESTS | _APPOINTMENTS
+_OPT_OUT_ONLY = _RESOLVE["opt_out_only"]
+_OPT_OUT_TRIGGERS = _RESOLVE["opt_out_triggers"]
+_ORDINAL_TERMS = {int(position): word for position, word in load("calendar.toml")["ordinal_terms"].items()}
+ORDINAL_PREFIX = "ord="
+PICK_PREFIX = "pick="
+
+
+def resolve(analysis: Analysis, question: Question) -> list[str]:
+    """The message's canonical terms, sorted."""
+    ordered = _order_events(analysis.terms)
+    cues = set(ordered)
+    found = [t for t in ordered if not t.startswith("~")]
+    if question.options:
+        found = _pick_options(found, question)
+    if question.slot_options:
+        found = _pick_slot_option(found, question)
+    found = [_ordinal_word(t) if t.startswith(ORDINAL_PREFIX) else t for t in found]
+    if question.yes_no:
+        found = _answer_yes_no(found, question)
+    found = [t for t in found if t != "REF"]  # a pronoun adds nothing; a negated one ("!REF") does
+    present = _canonical(set(found), cues, question)
+    if not present:
+        # Nothing the lexicon knows ("maybe", "hmm", "lol"): only the same words are the same message.
+        present = {"text:" + " ".join(analysis.words)} if analysis.words else (
+            {"raw:" + analysis.raw} if analysis.raw else set())
+    return sorted(present)
+
+
+# ---- the question's alternatives ------------------------------------------------------------------------------
+
+def _pick_options(found: list[str], question: Question) -> list[str]:
+    """Short replies read against the question's alternatives: "the first one", "the latter", "both"."""
+    options = question.options
+    picked = []
+    for term in found:
+        index = int(term[len(ORDINAL_PREFIX):]) if term.startswith(ORDINAL_PREFIX) else 0
+        if 0 < index <= len(options) or index == -1:
+            term = options[index - 1] if index > 0 else options[-1]
+        picked.append(term)
+    result = []
+    for term in picked:
+        result.extend((o for o in options if o != "BOTH") if term == "BOTH" else (term,))
+    return result
+
+
+def _pick_slot_option(found: list[str], question: Question) -> list[str]:
+    """Map "the first one", "tuesday", "thurs 10am" onto one of the offered times when exactly one fits."""
+    when = [t for t in found if t.startswith(("day=", "time="))]
+    ordinal = next((t for t in found if t.startswith(ORDINAL_PREFIX)), None)
+    choice = None
+    if ordinal is not None:
+        index = int(ordinal[len(ORDINAL_PREFIX):])
+        if 0 < index <= len(question.slot_options):
+            choice = question.slot_options[index - 1]
+        elif index == -1:
+            choice = question.slot_options[-1]
+    elif when:
+        fitting = [o for o in question.slot_options if all(t in o for t in when)]
+        if len(fitting) == 1:
+            choice = fitting[0]
+    if choice is None:
+        return found
+    kept = [t for t in found if t not in when and t != ordinal and t not in ("!" + w for w in when)]
+    negated = any(t.startswith("!") and t[1:] in choice for t in found)
+    kept.append(PICK_PREFIX + "&".join(choice))
+    if negated:
+        kept.append("NO")
+    return kept
+
+
+def _ordinal_word(term: str) -> str:
+    return _ORDINAL_TERMS.get(int(term[len(ORDINAL_PREFIX):]), term)
+
+
+def _answer_yes_no(found: list[str], question: Question) -> list[str]:
+    """A yes/no question: restating it is answering it ("we're pre-approved" = "yes", "no agent" = "no").
+    Only when the question is about one thing: after "buy a home, sell one, or both?" restating "buy" and
+    restating "sell" are different answers, and both must not collapse into "yes"."""
+    answered = []
+    single_topic = len(question.restatable - {"REF", "BOTH"}) <= 1
+    for term in found:
+        base = term[1:] if term.startswith("!") else term
+        if base == "REF" or (single_topic and base in question.restatable):
+            answered.append("NO" if term.startswith("!") else ("YES" if base != "REF" else ""))
+        else:
+            answered.append(term)
+    answered = [t for t in answered if t]
+    if any(t in _IMPLIED_NO for t in answered):
+        answered.append("NO")
+    return answered
+
+
+# ---- order of events ------------------------------------------------------------------------------------------
+
+def _order_events(ordered: list[str]) -> list[str]:
+    """"we're buying before we sell" vs "selling before we buy": keep which of two events comes first."""
+    result = list(ordered)
+    for k, term in enumerate(ordered):
+        if term not in _ORDER_WORDS:
+            continue
+        left = _nearest_event(reversed(ordered[:k]))
+        right = _nearest_event(ordered[k + 1:])
+        if left is None or right is None or ":" in left + right:
+            continue
+        first, second = (left, right) if term in _ORDER_FORWARD else (right, left)
+        result[k] = f"{first}<{second}"
+    return result
+
+
+def _nearest_event(candidates) -> str | None:
+    """The nearest event term in the same sentence."""
+    for term in candidates:
+        if term == "~SENTENCE":
+            return None
+        if not term.startswith(("~", ORDINAL_PREFIX)) and term not in _NOT_EVENTS:
+            return term
+    return None
+
+
+# ---- canonical rules ------------------------------------------------------------------------------------------
+
+def _canonical(present: set[str], cues: set[str], question: Question) -> set[str]:
+    # Financing status implies a buyer; cash implies no mortgage.
+    if present & _FINANCING_STATUSES or "FIRST_TIME_BUYER" in present:
+        present.add("BUY")
+    if "CASH" in present:
+        present.discard("!MORTGAGE")
+    # Moving for a job is a relocation.
+    if "MOVE" in present and ("JOB" in present or "RELOCATE" in present):
+        present.discard("MOVE")
+        present.add("RELOCATE")
+    # Selling or renting out is about one's own home; "my house" adds nothing to it.
+    if present & _OWN_HOME_ROLES:
+        present.discard("MY_HOME")
+    if "ASAP" in present:
+        present -= _SAID_BY_ASAP
+    _wanting(present, cues)
+    # Choosing one of the offered times already says yes.
+    if any(t.startswith(PICK_PREFIX) for t in present):
+        present.discard("YES")
+    # Asking for a valuation, prices, fees or availability is a question however it is phrased.
+    if present & _INFORMATION_REQUESTS:
+        present.discard("ASK")
+    # A greeting with a request or a fact is just politeness ("hi, saw your sign" stays a greeting).
+    if any(not t.islower() for t in present - {"GREETING"}):
+        present.discard("GREETING")
+    # Opting out: "stop", "unsubscribe", "dont text me anymore" and nothing else.
+    if present and present <= _OPT_OUT_ONLY and present & _OPT_OUT_TRIGGERS:
+        present = {"OPT_OUT"}
+    if "YES" in present and "NO" in present and question.yes_no:
+        present.discard("YES")  # "ok but no": the refusal is the answer
+    present.discard("THEN")
+    return present
+
+
+def _wanting(present: set[str], cues: set[str]) -> None:
+    """Wanting a home, a condo, land, so many bedrooms... is buying, unless renting or selling is said; and a
+    want next to a role or a request ("looking to buy", "I want a valuation") is that role or request."""
+    if "WANT" not in present:
+        return
+    wants_property = "~PROPERTY" in cues or present & _PROPERTY_TYPES or any(
+        t.startswith(_PROPERTY_SLOT_PREFIXES) for t in present)
+    if wants_property and not present & _WANT_NOT_BUYING:
+        present.add("BUY")
+    if present & _WANT_ABSORBED_BY:
+        present.discard("WANT")

@@ -1,0 +1,88 @@
+"""Spelling: SMS abbreviations, then a conservative typo correction against the lexicon's own words.
+
+Only words the lexicon does not know are corrected, only to a lexicon word one edit away, and only when that
+correction is unambiguous: a wrong correction would make two different messages look the same.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .data import load
+from .lexicon import LEXICON, QUANTITIES, Meaning
+from .tokens import CONCEPT, DAY, MONTH, PROPERTY_NOUN, SEASON, UNIT, WORD
+
+_SPELLING = load("spelling.toml")
+ABBREVIATIONS = _SPELLING["abbreviations"]
+_INFLECTION_SUFFIXES = _SPELLING["inflection_suffixes"]
+
+_VOCABULARY = (frozenset(word for phrase in LEXICON for word in phrase) | frozenset(ABBREVIATIONS)
+               | frozenset(QUANTITIES["number_words"]))
+# Words a typo may be corrected to: the words, four letters or more, of the lexicon's concepts, units, days,
+# months, seasons and property nouns (not of its fillers and function words), and the extra targets of
+# spelling.toml.
+_TYPO_TARGETS = frozenset(
+    word for phrase, meaning in LEXICON.items() if meaning.kind in (CONCEPT, UNIT, DAY, MONTH, SEASON, PROPERTY_NOUN)
+    for word in phrase if len(word) >= 4
+) | _SPELLING["extra_typo_targets"]
+# Each target with one letter left out, for finding the target of a word that is missing one letter.
+_DELETES: dict[str, set[str]] = {}
+for _target in _TYPO_TARGETS:
+    for _i in range(len(_target)):
+        _DELETES.setdefault(_target[:_i] + _target[_i + 1:], set()).add(_target)
+
+
+@lru_cache(maxsize=8192)
+def correct_word(word: str) -> str:
+    """An SMS abbreviation's expansion, a typo's correction, or the word itself. Short words (names like
+    "mike") are left alone: four-letter words may only be a transposition or a missing letter, three-letter
+    words are never guessed."""
+    if word in ABBREVIATIONS:
+        return ABBREVIATIONS[word]
+    if word in _VOCABULARY or len(word) < 4 or not word.isalpha():
+        return word
+    plural = _known_plural(word)
+    if plural:
+        return plural
+    if _is_inflection_of_known(word):
+        return word
+    candidates = _typo_candidates(word)
+    if not candidates:
+        return word
+    meanings = {LEXICON.get((candidate,), Meaning(WORD, candidate)) for candidate in candidates}
+    if len(meanings) == 1:  # several spellings of one meaning are as good as one
+        return min(candidates)
+    return word
+
+
+def _typo_candidates(word: str) -> set[str]:
+    """Lexicon words that word could be a typo of: one letter left out ("hous", "tomorow"), two adjacent
+    letters swapped ("tlak", "satruday"), or, for longer words, one letter wrong. An extra letter is not
+    undone ("leander" must not become "lender"), and the first letter must be right ("north" is not "worth")."""
+    found = set(_DELETES.get(word, ()))
+    for i in range(len(word) - 1):
+        swapped = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        if swapped in _TYPO_TARGETS:
+            found.add(swapped)
+    if len(word) >= 6:
+        for i in range(1, len(word)):
+            for target in _DELETES.get(word[:i] + word[i + 1:], ()):
+                if len(target) == len(word) and sum(a != b for a, b in zip(target, word)) == 1:
+                    found.add(target)
+    return {t for t in found if t != word and t[0] == word[0]}
+
+
+def _is_inflection_of_known(word: str) -> bool:
+    for suffix in _INFLECTION_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            if stem in _VOCABULARY or stem + "e" in _VOCABULARY:
+                return True
+    return False
+
+
+def _known_plural(word: str) -> str | None:
+    """A non-standard plural of a known word ("monthes") as its known plural ("months")."""
+    if word.endswith("es") and word[:-2] + "s" in _VOCABULARY and word[:-2] in _VOCABULARY:
+        return word[:-2] + "s"
+    return None
