@@ -58,9 +58,11 @@ class EmbeddedServices:
 
 def read_dotenv() -> None:
     """Load the project's .env into the process environment without overriding it, as settings do."""
-    import environ
+    dotenv = BASE_DIR / ".env"
+    if dotenv.exists():  # (django-environ logs a line for a missing file, into the app's log once it is set up)
+        import environ
 
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+        environ.Env.read_env(dotenv, overwrite=False)
 
 
 def data_dir_from_environment() -> Path:

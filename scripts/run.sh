@@ -55,5 +55,10 @@ $PY -m celery -A config worker --beat --loglevel=INFO --concurrency=2 --schedule
 pids+=($!)
 $PY manage.py runserver --noreload "127.0.0.1:${PORT}" 9>&- &
 pids+=($!)
-echo "web: ${URL}  (Ctrl-C stops the web server, the worker and the embedded services this run started${started:+: $started})"
+if [ -n "$started" ]; then
+    servers="the embedded servers this run started: $started"
+else
+    servers="no embedded server: those in use were running before and keep running"
+fi
+echo "web: ${URL}  (Ctrl-C stops the web server, the worker and ${servers})"
 wait -n "${pids[@]}"

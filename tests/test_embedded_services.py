@@ -251,7 +251,7 @@ def test_a_second_runner_is_refused_and_the_first_keeps_running_then_stops_only_
         os.kill(first.pid, signal.SIGTERM)
         out, err = first.communicate(timeout=120)
     assert "ignoring the stale" in out
-    assert "web:" in out and "this run started: valkey" in out
+    assert "web:" in out and "the embedded servers this run started: valkey)" in out
     # It stopped the Valkey it started and left the PostgreSQL it found running.
     assert embedded.status(data_dir) == {"postgres": postgres_pid, "valkey": None}
     assert not runner.pid_file(data_dir).exists()
