@@ -24,5 +24,7 @@ test: $(INSTALLED)
 stop: $(INSTALLED)
 	$(PY) manage.py embedded_services stop
 
+# The benchmarks read the embedded servers' ports (settings start nothing): start them first.
 campaign: $(INSTALLED)
+	$(PY) manage.py embedded_services start
 	$(PY) benchmarks/campaign.py --json benchmarks/results/campaign.json

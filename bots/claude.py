@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-import anthropic
 from django.conf import settings
 from pydantic import BaseModel, ValidationError
 
@@ -50,6 +49,9 @@ def price_usd(model: str, input_tokens: int, output_tokens: int, cache_write_tok
 
 class ClaudeClient:
     def __init__(self, api_key: str | None = None, *, http_client=None):
+        import anthropic  # the SDK costs ~1.7 s to import: only processes that call Claude pay it
+
+        self._api_error = anthropic.APIError
         self.client = anthropic.Anthropic(
             api_key=api_key or settings.ANTHROPIC_API_KEY,
             timeout=settings.ANTHROPIC_TIMEOUT_SECONDS,
@@ -71,7 +73,7 @@ class ClaudeClient:
                     system=[{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
                     messages=[{"role": "user", "content": user}],
                 )
-            except anthropic.APIError as exc:
+            except self._api_error as exc:
                 problem = f"{type(exc).__name__}: {getattr(exc, 'status_code', '') or ''} {str(exc)[:200]}".strip()
                 self._record(context, model, None, CallOutcome.ERROR, problem, started)
                 raise LLMUnavailable(problem) from exc

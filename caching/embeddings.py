@@ -9,10 +9,12 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
 from django.conf import settings
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class EmbeddingBackend(Protocol):
@@ -40,6 +42,8 @@ class WordLlamaBackend:
     def embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             vectors = self._model.embed(texts, norm=True)
+        import numpy as np
+
         return np.asarray(vectors, dtype=np.float32)
 
 
@@ -60,6 +64,8 @@ class VoyageBackend:
         response = self._client.post("/embeddings", json={"input": texts, "model": self.model,
                                                           "output_dimension": self.dimensions})
         response.raise_for_status()
+        import numpy as np
+
         rows = sorted(response.json()["data"], key=lambda row: row["index"])
         vectors = np.asarray([row["embedding"] for row in rows], dtype=np.float32)
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)

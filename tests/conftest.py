@@ -5,17 +5,6 @@ os.environ.setdefault("DJANGO_ENV", "test")
 import pytest  # noqa: E402
 
 
-def pytest_sessionfinish(session, exitstatus):
-    """Stop the embedded services if this test run started them (a running `make run` keeps its servers)."""
-    from django.conf import settings
-
-    from config import embedded
-
-    started = getattr(settings, "EMBEDDED_STARTED", ())
-    if started:
-        embedded.stop(settings.EMBEDDED_DATA_DIR)
-
-
 @pytest.fixture(autouse=True)
 def empty_test_redis():
     """Each test starts with an empty Redis database (on the embedded server tests own one database; an external

@@ -88,7 +88,7 @@ def test_prompt_injection_moves_nothing_and_reveals_nothing(settings, injection)
 def test_redis_holds_no_pickle_after_a_full_turn_and_task_round_trip(settings):
     settings.ANTHROPIC_API_KEY = ""
     converse("+15125550244", ["hi", "we want to buy a 3br"], TurnProvider(), LLMCache())
-    from leads.tasks import worker_health
+    from config.tasks import worker_health
 
     worker_health.apply_async(queue="nobody-listens-here")  # a queued Celery message, as the broker holds it
     for client in (get_redis_connection("default"), get_redis_connection("llm")):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django_redis import get_redis_connection
 
-from leads.tasks import worker_health
+from config.tasks import worker_health
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -1,13 +1,17 @@
 """Settings parsing: each bad value fails fast with one line naming the setting (run as a new process would)."""
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 pytestmark = pytest.mark.filterwarnings("ignore:Engine not recognized")
 
+from config import embedded
 from config import env as checks
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -107,3 +111,111 @@ def test_production_settings_pass_the_deploy_check(project_env):
            "ALLOWED_HOSTS": "leads.example.com", "PUBLIC_BASE_URL": "https://leads.example.com"}
     result = manage(["check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+# --- settings have no side effects; the entry points start what they need -------------------------------------
+
+SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
+
+
+def embedded_env(data_dir, django_env="development"):
+    """A child's environment that leaves the services to the embedded servers of data_dir."""
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    return {**env, "DJANGO_ENV": django_env, "EMBEDDED_DATA_DIR": str(data_dir)}
+
+
+def files_under(folder: Path) -> dict:
+    """Every file with its size, modification time and content: equal snapshots mean nothing was written."""
+    if not folder.exists():
+        return {}
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def processes_using(folder: Path) -> list[int]:
+    """Live processes whose command line or working directory is in folder (the embedded servers' are)."""
+    found = []
+    for process in psutil.process_iter(["pid", "cmdline", "cwd"]):
+        texts = [*(process.info["cmdline"] or []), process.info["cwd"] or ""]
+        if any(str(folder) in text for text in texts):
+            found.append(process.info["pid"])
+    return found
+
+
+IMPORT_SETTINGS = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "db = settings.DATABASES['default']; "
+    "print(json.dumps({'host': db['HOST'] or db['OPTIONS'].get('host'), 'port': db['PORT'], "
+    "'redis': settings.REDIS_URL}))"
+)
+
+
+def import_settings(env):
+    result = subprocess.run([sys.executable, "-c", IMPORT_SETTINGS], cwd=PROJECT, capture_output=True, text=True,
+                            timeout=60, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_importing_settings_with_no_servers_starts_nothing_and_writes_nothing(tmp_path):
+    data_dir = tmp_path / "never-started"
+    urls = import_settings(embedded_env(data_dir))
+    assert not data_dir.exists(), "settings created the data folder"
+    assert processes_using(tmp_path) == []
+    # The URLs name a socket folder that does not exist: a connection fails there, naming it.
+    assert urls["host"] == str(data_dir / "not-running")
+    assert urls["redis"] == f"unix://{data_dir / 'not-running'}/valkey.sock?db=0"
+
+
+def test_importing_settings_with_stopped_servers_changes_no_file(tmp_path):
+    # What a crash leaves: a state file and pid files naming a dead process and a live process that is no server.
+    data_dir = tmp_path / "services"
+    (data_dir / "postgres").mkdir(parents=True)
+    (data_dir / "valkey").mkdir()
+    (data_dir / "services.json").write_text(json.dumps({"postgres_port": 55432, "valkey_port": 56379}))
+    (data_dir / "postgres" / "postmaster.pid").write_text(f"{os.getpid()}\n{data_dir / 'postgres'}\n0\n55432\n")
+    (data_dir / "valkey" / "valkey.pid").write_text("999999999")
+    (data_dir / "valkey" / "valkey.conf").write_text("port 56379\n")
+    before = files_under(data_dir)
+
+    for django_env in ("development", "test"):
+        urls = import_settings(embedded_env(data_dir, django_env))
+        assert urls["host"] == str(data_dir / "not-running"), "a stale port must not be used"
+
+    assert files_under(data_dir) == before
+    assert processes_using(tmp_path) == []
+
+
+def test_settings_read_the_running_servers_ports_and_change_nothing(settings):
+    if settings.TEST_REDIS_DB is None or not settings.REDIS_URL.startswith("redis://127.0.0.1"):
+        pytest.skip("this run uses external DATABASE_URL/REDIS_URL")
+    data_dir = settings.EMBEDDED_DATA_DIR
+    servers = embedded.describe(data_dir)
+    before, running = files_under(data_dir / "postgres" / "postmaster.pid"), set(processes_using(data_dir))
+    state = (data_dir / "services.json").read_bytes()
+
+    urls = import_settings(embedded_env(data_dir, "test"))
+    assert (urls["host"], urls["port"]) == ("127.0.0.1", servers["postgres"]["port"])
+    assert urls["redis"] == f"redis://127.0.0.1:{servers['valkey']['port']}/{settings.TEST_REDIS_DB}"
+    assert (data_dir / "services.json").read_bytes() == state
+    assert files_under(data_dir / "postgres" / "postmaster.pid") == before
+    assert set(processes_using(data_dir)) <= running
+
+
+@pytest.mark.parametrize("command", [["help"], ["check"], ["check", "--deploy"], ["embedded_services", "status"],
+                                     ["migrate", "--help"], []])
+def test_commands_that_use_no_service_start_nothing(tmp_path, command):
+    data_dir = tmp_path / "never-started"
+    result = manage(command, embedded_env(data_dir))
+    assert result.returncode == 0, result.stderr
+    assert not data_dir.exists()
+    assert processes_using(tmp_path) == []
+
+
+def test_production_never_starts_embedded_servers(tmp_path):
+    data_dir = tmp_path / "never-started"
+    result = manage(["migrate"], {**embedded_env(data_dir, "production"), "SECRET_KEY": GOOD_SECRET})
+    assert result.returncode == 2
+    assert "DATABASE_URL and REDIS_URL must be set in production" in result.stderr
+    assert not data_dir.exists()
+    assert processes_using(tmp_path) == []

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         if worker:
             from celery.exceptions import TimeoutError as CeleryTimeout
 
-            from leads.tasks import worker_health
+            from config.tasks import worker_health
 
             try:
                 report = worker_health.delay().get(timeout=timeout)
