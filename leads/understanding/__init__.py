@@ -20,7 +20,7 @@ Pipeline, one module each (the tables they use are TOML files in data/, read onc
     question    the bot's question: its own terms, the options it offers, the unit it asks for
     analysis    the message: terms, areas, whether it asks something
     resolve     short replies against the question ("the first one", "yes"), canonical rules
-    facts, intent, fingerprint
+    facts, intent, fingerprints (the pipeline end to end: pipeline.py)
 
 Fingerprint: "v1|context=...|polarity=...|roles=...|slots=...|concepts=...|words=...|order=...", each part a
 sorted, comma-separated list of terms (``signals`` holds the same lists). Terms look like
@@ -38,38 +38,14 @@ Pure Python (the standard library), no Django, no I/O after import; the results 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from .analysis import analyse
-from .facts import read_facts
-from .fingerprint import FINGERPRINT_VERSION, render, signals
-from .intent import INTENTS, read_intent
-from .normalise import MAX_INPUT_CHARS
-from .question import read_question
-from .resolve import resolve
-
 __all__ = ["FINGERPRINT_VERSION", "INTENTS", "MAX_INPUT_CHARS", "Extraction", "extract", "fingerprint"]
 
 
-@dataclass(frozen=True)
-class Extraction:
-    intent: str      # one of INTENTS
-    facts: dict      # keys and values valid for leads.facts.QualificationFacts; only what the text states
-    signals: dict    # everything the fingerprint is built from, JSON-serialisable
-    fingerprint: str  # canonical, deterministic string built from `signals`
+def __getattr__(name: str):
+    # The pipeline (and its lexicon) loads on first use, so importing one small part of the package (the keyword
+    # table in keywords.py) does not pay for reading every table.
+    if name in __all__:
+        from leads.understanding import pipeline
 
-
-def extract(text: str, context: str = "") -> Extraction:
-    text = text if isinstance(text, str) else ""
-    context = context if isinstance(context, str) else ""
-    question = read_question(context)
-    analysis = analyse(text, question)
-    found = resolve(analysis, question)
-    parts = signals(found, question)
-    facts = read_facts(found, question, analysis)
-    return Extraction(intent=read_intent(found, question, facts), facts=facts, signals=parts,
-                      fingerprint=render(parts))
-
-
-def fingerprint(text: str, context: str = "") -> str:
-    return extract(text, context).fingerprint
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'leads.understanding' has no attribute {name!r}")

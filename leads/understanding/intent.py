@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .data import load
-from .fingerprint import category
+from .fingerprints import category
 from .question import Question
 
 INTENTS = ("buyer", "seller", "renter", "question", "provide_info", "appointment", "wants_human",
