@@ -49,9 +49,11 @@ class TextInContext:
     asked_slot: str
     lead_type: str
     date: date
+    pending_slots: tuple = ()   # asked earlier, not answered yet
 
     def key_parts(self) -> list:
-        return [" ".join(self.text.lower().split()), self.question, self.asked_slot, self.lead_type, self.date.isoformat()]
+        return [" ".join(self.text.lower().split()), self.question, self.asked_slot, self.lead_type, self.date.isoformat(),
+                list(self.pending_slots)]
 
 
 class MemoryAnswer(BaseModel):
@@ -104,7 +106,8 @@ class RuleBasedProvider:
 
     @staticmethod
     def _read(text: TextInContext):
-        return read(text.text, asked=text.asked_slot, lead_type=text.lead_type, today=text.date)
+        return read(text.text, asked=text.asked_slot, lead_type=text.lead_type, today=text.date,
+                    pending=text.pending_slots)
 
 
 class ClaudeProvider:
@@ -145,7 +148,8 @@ def _user_block(text: TextInContext) -> str:
     # The SMS is fenced as data; the preceding question gives short replies their meaning, the date gives
     # "spring" or "in 3 months" theirs.
     return (f"Bot's preceding question: {text.question or '(none: first message)'}\n"
-            f"Fact asked for: {text.asked_slot or '(none)'}\nKnown lead type: {text.lead_type or 'unknown'}\n"
+            f"Fact asked for: {text.asked_slot or '(none)'}\nAsked earlier, not answered yet: "
+            f"{', '.join(text.pending_slots) or '(none)'}\nKnown lead type: {text.lead_type or 'unknown'}\n"
             f"Date of the SMS: {text.date.isoformat()}\n<sms>{text.text}</sms>")
 
 

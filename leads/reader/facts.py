@@ -169,7 +169,8 @@ def _past_around(text: str, position: int) -> bool:
     return bool(past) and not re.search(r"\b(?:approved|aprobad\w*|pre ?-?aprob\w*)\b", piece)
 
 
-def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: set[str], today: date) -> dict:
+def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: set[str], today: date,
+               pending: tuple = ()) -> dict:
     """All facts of one text, for a prospect who is (or says they are) buying, selling or renting."""
     folded = fold_accents(text)
     # A buyer selling their current home to fund the next one is still a buyer ("cash from selling our house").
@@ -177,7 +178,7 @@ def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: s
     buying = lead_type == "buyer" or (lead_type in ("unknown", "") and "sell" not in roles) or "buy" in roles
     renting = lead_type == "renter" or ("rent" in roles and not roles & {"buy", "sell"})
     facts: dict = {}
-    days = timeline.timeline_days(text, today=today, asked=asked == "timeline_days")
+    days = timeline.timeline_days(text, today=today, asked=asked == "timeline_days", pending="timeline_days" in pending)
     if days is not None:
         facts["timeline_days"] = days
     kind = property_type(folded, asked=asked == "property_type", own_home=selling)

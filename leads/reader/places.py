@@ -149,6 +149,8 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
         cleaned = _clean(chunk)
         if _is_area(cleaned) and cleaned not in found and not ZIP.fullmatch(cleaned):
             found.append(cleaned)
+    # "round rock" read twice, once after the word "round": keep the whole name only.
+    found = [area for area in found if not any(other != area and other.endswith(" " + area) for other in found)]
     return [_title(area) if not ZIP.fullmatch(area) else area for area in found][:10]
 
 

@@ -89,9 +89,10 @@ def _intent(text: str, found_roles: set[str], stated: dict, name: str) -> Intent
     return Intent.OTHER
 
 
-def read(text: str, *, asked: str = "", lead_type: str = "", today: date | None = None) -> Reading:
+def read(text: str, *, asked: str = "", lead_type: str = "", today: date | None = None, pending: tuple = ()) -> Reading:
     """`asked`: the fact the bot asked for last (its question gives short answers their meaning); `lead_type`:
-    what the contact is known to be; `today`: the text's date, which "spring" or "in 3 months" count from."""
+    what the contact is known to be; `today`: the text's date, which "spring" or "in 3 months" count from;
+    `pending`: facts asked for earlier that the prospect has not given yet (a late answer still answers them)."""
     steering = injection_kind(text)
     spoken = language.detect(text)
     if steering:
@@ -104,7 +105,7 @@ def read(text: str, *, asked: str = "", lead_type: str = "", today: date | None 
     corrects = bool(said_type and CORRECTION.search(fold_accents(plain)))
     known_type = lead_type if lead_type in ("buyer", "seller", "renter") and not corrects else said_type or lead_type
     stated = fact_reader.read_facts(plain, text, asked=asked, lead_type=known_type, roles=found_roles,
-                                    today=today or date.today())
+                                    today=today or date.today(), pending=pending)
     name = names.answered_name(plain, text) if asked == "name" else names.introduced_name(plain, text) or (
         names.bare_name(plain) if not asked else "")
     intent = _intent(plain, found_roles, stated, name)

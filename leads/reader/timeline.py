@@ -214,9 +214,10 @@ def _is_past(piece: str) -> bool:
                 and not future)
 
 
-def timeline_days(text: str, *, today: date, asked: bool) -> int | None:
+def timeline_days(text: str, *, today: date, asked: bool, pending: bool = False) -> int | None:
     """Days until the prospect's move, or None. `asked`: the text answers the timeline question (then any
-    future date counts, and a bare number is read in months: "3 months" ... "wait no, more like 6")."""
+    future date counts, and a bare number is read in months: "3 months" ... "wait no, more like 6"). `pending`:
+    the question was asked earlier and not answered yet, so a date given on its own ("en 2 o 3 meses") answers it."""
     text = fold_accents(text)
     candidates: list[tuple[int, int]] = []
     offset = 0
@@ -225,7 +226,7 @@ def timeline_days(text: str, *, today: date, asked: bool) -> int | None:
         offset = at + len(piece)
         if not piece or _is_past(piece):
             continue
-        if not (asked or PLAN.search(piece)):
+        if not (asked or pending or PLAN.search(piece)):
             # "asap" says when whatever the sentence is about; dates need the prospect's plan beside them.
             candidates += [(at + match.start(), ASAP_DAYS) for match in patterns("lexicon", "time", "asap").finditer(piece)]
             continue
