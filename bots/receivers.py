@@ -2,7 +2,6 @@
 
 from django.dispatch import receiver
 
-from bots.tasks import process_inbound_message
 from caching.keys import Scope
 from caching.services import get_cache
 from leads.events import contact_cache_retired
@@ -11,6 +10,10 @@ from sms.signals import inbound_text_stored
 
 @receiver(inbound_text_stored, dispatch_uid="bots.answer_inbound_text")
 def answer_inbound_text(sender, message_id: int, **kwargs):
+    # Imported when a text arrives, not when the app loads: the task module brings in Celery and the Claude
+    # client, which `manage.py help` and other commands that answer no text should not pay for at startup.
+    from bots.tasks import process_inbound_message
+
     process_inbound_message.delay(message_id)
 
 

@@ -9,7 +9,6 @@ from leads.reader.optout import confirmation
 from leads.services import contact_set_opt_out, conversation_current, message_mark_handled, message_touch_contact
 from sms.outbound import supersede_older_replies
 from sms.segments import segment_count
-from sms.tasks import send_outbound_message
 
 
 def outbound_queue(*, contact: Contact, body: str, author: str, reply_to: Message | None = None,
@@ -29,6 +28,10 @@ def outbound_queue(*, contact: Contact, body: str, author: str, reply_to: Messag
     supersede_older_replies(message)  # a bot reply: older bot replies still held back by quiet hours are stale
     if reply_to is not None:
         message_mark_handled(message=reply_to, at=message.created_at)
+    # The task module is imported when a text is queued: it brings in Celery and redis, and the admin imports this
+    # module at every startup (`manage.py help` included) without queuing anything.
+    from sms.tasks import send_outbound_message
+
     transaction.on_commit(lambda: send_outbound_message.delay(message.pk))
     return message
 
