@@ -30,13 +30,11 @@ class KindPolicy:
     adaptive_ttl: bool       # shortened when the conversation moves fast
 
 
-# Thresholds come from `manage.py cache_calibrate` on ../shared/eval/semantic_pairs.jsonl (see README): the
-# guarded threshold that serves the most true pairs with a false-hit rate at or below 0.5%. On that file the
-# guard fingerprint alone separates every `different` pair, and similarity barely separates anything (near
-# misses score as high as paraphrases), so the threshold is a floor against unrelated texts whose fingerprints
-# happen to agree, not the main defence; 0.50 is the lowest value calibrated. The fingerprint rules were written
-# with that file in view, so its 0% false hits is an in-sample figure. Contact-scoped kinds use the same value;
-# their candidates are only ever that contact's own entries.
+# Thresholds come from `manage.py cache_calibrate` on labeled pairs (tests/data/pairs/, see README): similarity
+# barely separates anything (near misses score as high as paraphrases), so the guard fingerprint is the main
+# defence and the threshold is a floor against unrelated texts whose fingerprints happen to agree; 0.50 is the
+# lowest value calibrated. Contact-scoped kinds use the same value; their candidates are only ever that contact's
+# own entries.
 CALIBRATED_MIN_SIMILARITY = 0.50
 
 POLICIES: dict[CallKind, KindPolicy] = {
