@@ -10,10 +10,10 @@ from leads.models import (Author, Contact, DeliveryStatus, Direction, LeadType, 
                           Temperature)
 from leads.services import contact_apply_turn, contact_hand_back, contact_rescore, contact_take_over
 from sms.tasks import send_outbound_message
-from tests.factories import ContactFactory, MessageFactory
-from tests.fake_claude import FakeClaude
-from tests.test_bots import BUYER_SCRIPT, claude_provider, converse
-from tests.test_sms import twilio, twilio_created  # noqa: F401 - `twilio` is a fixture
+from tests.support.factories import ContactFactory, MessageFactory
+from tests.support.fake_claude import FakeClaude, claude_provider
+from tests.support.twilio import twilio_created
+from tests.test_bots import BUYER_SCRIPT, converse
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_take_over_and_hand_back():
 
 
 def test_an_agent_text_is_recorded_queued_after_commit_and_sent_by_the_outbound_service(
-        twilio, settings, django_capture_on_commit_callbacks):  # noqa: F811
+        twilio, settings, django_capture_on_commit_callbacks):
     settings.SMS_SEND_FROM_HOUR, settings.SMS_SEND_UNTIL_HOUR = 0, 24  # any hour is a sending hour here
     twilio.add(twilio_created(sid="SM" + "a1" * 16))
     contact = ContactFactory(needs_agent=True, temperature=Temperature.HOT)
@@ -96,7 +96,7 @@ def test_an_agent_text_is_recorded_queued_after_commit_and_sent_by_the_outbound_
     assert message.twilio_sid == "SM" + "a1" * 16 and len(twilio.calls) == 1
 
 
-def test_an_agent_text_obeys_opt_out_and_quiet_hours(twilio, settings):  # noqa: F811
+def test_an_agent_text_obeys_opt_out_and_quiet_hours(twilio, settings):
     opted_out = ContactFactory(opted_out=True)
     suppressed = agent_send_text(contact=opted_out, body="Following up")
     send_outbound_message.apply(args=[suppressed.pk])

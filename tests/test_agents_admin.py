@@ -11,7 +11,7 @@ from django.urls import reverse
 from bots.models import LLMCall, Provider
 from leads.models import (Author, BotKind, Contact, DeliveryStatus, Direction, LeadType, Message, ScoreEvent,
                           ScoreReason, Temperature)
-from tests.factories import ContactFactory, ConversationFactory, MessageFactory
+from tests.support.factories import ContactFactory, ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 

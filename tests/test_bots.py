@@ -7,14 +7,14 @@ import pytest
 from django.db.models import Sum
 from django.test import override_settings
 
-from bots.claude import ClaudeClient, price_usd
+from bots.claude import price_usd
 from bots.models import CallOutcome, LLMCall, Provider
 from bots.providers import TurnProvider
 from bots.services import run_turn
 from caching.services import LLMCache
 from leads.models import BotKind, Contact, Direction, LeadType, Message, Temperature
 from leads.services import contact_get_or_create, message_record_inbound
-from tests.fake_claude import USAGE, FakeClaude
+from tests.support.fake_claude import USAGE, FakeClaude, claude_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -47,10 +47,6 @@ def converse(phone, script, provider, cache=None):
         results.append(run_turn(message.pk, provider=provider, cache=cache or LLMCache()))
     contact.refresh_from_db()
     return contact, results
-
-
-def claude_provider(fake):
-    return TurnProvider(ClaudeClient(api_key="test-key", http_client=fake.client()))
 
 
 def test_buyer_conversation_qualifies_and_warms_up_to_hot():

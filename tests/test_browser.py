@@ -22,7 +22,7 @@ from caching.policy import CallKind
 from caching.services import Computed, LLMCache, get_cache
 from leads.models import (Author, BotKind, Contact, DeliveryStatus, Direction, LeadType, Message, ScoreEvent,
                           ScoreReason, Temperature)
-from tests.factories import ContactFactory, ConversationFactory, MessageFactory
+from tests.support.factories import ContactFactory, ConversationFactory, MessageFactory
 
 PROJECT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = PROJECT / ("docs" if os.environ.get("REFRESH_DOCS_SCREENSHOTS") == "1" else ".local") / "screenshots"

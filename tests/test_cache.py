@@ -19,7 +19,7 @@ from caching.models import SemanticCacheEntry
 from caching.policy import POLICIES, CallKind, Tier, ttl_for
 from caching.services import Computed, LLMCache, _embedding, with_options
 from leads.models import Temperature
-from tests.factories import ContactFactory, MessageFactory
+from tests.support.factories import ContactFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 

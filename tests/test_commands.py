@@ -22,7 +22,7 @@ from caching.models import SemanticCacheEntry
 from caching.policy import CallKind
 from caching.services import Computed, get_cache
 from leads.models import BotKind, Contact, LeadType, ScoreEvent, ScoreReason, Temperature
-from tests.factories import ContactFactory, ConversationFactory
+from tests.support.factories import ContactFactory, ConversationFactory
 
 PROJECT = Path(__file__).resolve().parent.parent
 COMMANDS = ["cache_stats", "cache_invalidate", "cache_purge_expired", "cache_calibrate", "seed_demo", "simulate_sms",

@@ -15,7 +15,7 @@ from caching.keys import Scope
 from caching.policy import CallKind
 from caching.services import Computed, get_cache
 from leads.models import Contact, Temperature
-from tests.factories import ContactFactory
+from tests.support.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 

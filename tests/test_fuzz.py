@@ -1,13 +1,12 @@
 """Property-based tests (hypothesis): the parsers and the webhook on random input never crash, never answer 500,
-and never lose a valid message. Example counts are fixed so a run tries the same number every time."""
+and never lose a valid message. Example counts are fixed (tests/support/fuzz.py) so a run tries the same number
+every time."""
 
 import uuid
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
-from twilio.request_validator import RequestValidator
+from hypothesis import given, strategies as st
 
 from leads.facts import QualificationFacts
 from leads.models import Keyword, Message
@@ -15,10 +14,9 @@ from leads.phones import normalize_phone
 from leads.understanding import extract
 from sms.keywords import TWILIO_HELP, TWILIO_OPT_IN, TWILIO_OPT_OUT, classify_keyword
 from sms.segments import fit_segments, is_gsm7, segment_count, to_gsm7
+from tests.support.fuzz import FUZZ, WEBHOOK_FUZZ
+from tests.support.webhooks import twilio_signature
 
-FUZZ = hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-WEBHOOK_FUZZ = hypothesis_settings(max_examples=150, deadline=None,
-                                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 sms_text = st.text(max_size=1600)
 
 
@@ -68,18 +66,13 @@ def test_the_extractor_never_raises_and_its_facts_validate(text, context):
     assert extraction.fingerprint == extract(text, context).fingerprint  # deterministic
 
 
-def signed(params):
-    return RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(settings.PUBLIC_BASE_URL + "/sms/inbound",
-                                                                          params)
-
-
 @pytest.mark.django_db
 @WEBHOOK_FUZZ
 @given(body=st.text(max_size=1600) | st.text(alphabet=st.sampled_from("a\x00 é😀"), max_size=20), sender_digits=st.integers(min_value=2000000, max_value=9999999))
 def test_any_valid_signed_text_is_stored_exactly_once(client, body, sender_digits):
     sid = f"SM{uuid.uuid4().hex}"
     params = {"MessageSid": sid, "From": f"+1512{sender_digits}", "To": "+15005550006", "Body": body}
-    response = client.post("/sms/inbound", data=params, HTTP_X_TWILIO_SIGNATURE=signed(params))
+    response = client.post("/sms/inbound", data=params, HTTP_X_TWILIO_SIGNATURE=twilio_signature(params))
     if response.status_code == 400:  # a random number that is not a possible phone number
         assert b"From:" in response.content and not Message.objects.filter(twilio_sid=sid).exists()
         return
@@ -91,7 +84,7 @@ def test_any_valid_signed_text_is_stored_exactly_once(client, body, sender_digit
 @pytest.mark.django_db
 def test_a_nul_character_does_not_lose_the_text(client):
     params = {"MessageSid": "SM" + "3" * 32, "From": "+15125550231", "To": "+15005550006", "Body": "a\x00b"}
-    assert client.post("/sms/inbound", data=params, HTTP_X_TWILIO_SIGNATURE=signed(params)).status_code == 200
+    assert client.post("/sms/inbound", data=params, HTTP_X_TWILIO_SIGNATURE=twilio_signature(params)).status_code == 200
     assert Message.objects.get(twilio_sid="SM" + "3" * 32).body == "ab"
 
 
@@ -103,7 +96,7 @@ def test_a_nul_character_does_not_lose_the_text(client):
                                      "multipart/form-data; boundary=zz"]),
        sign=st.booleans())
 def test_malformed_webhooks_never_get_a_500(client, fields, content_type, sign):
-    headers = {"HTTP_X_TWILIO_SIGNATURE": signed(fields)} if sign else {}
+    headers = {"HTTP_X_TWILIO_SIGNATURE": twilio_signature(fields)} if sign else {}
     if content_type == "application/x-www-form-urlencoded":
         response = client.post("/sms/inbound", data=fields, **headers)
     else:

@@ -4,7 +4,7 @@ from django.db import IntegrityError, connection, transaction
 
 from leads.models import Contact, Message
 from leads.services import contact_get_or_create, message_record_inbound
-from tests.factories import ContactFactory, MessageFactory
+from tests.support.factories import ContactFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 

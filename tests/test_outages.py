@@ -5,19 +5,13 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connection
-from twilio.request_validator import RequestValidator
 
 from config import embedded
 from leads.models import Message
 from sms.spool import drain_spool, spooled_count
+from tests.support.webhooks import signed_post
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def post_signed(client, params):
-    signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
-        settings.PUBLIC_BASE_URL + "/sms/inbound", params)
-    return client.post("/sms/inbound", data=params, HTTP_X_TWILIO_SIGNATURE=signature)
 
 
 def test_a_text_received_while_postgres_is_down_is_spooled_and_stored_later(client):
@@ -27,7 +21,7 @@ def test_a_text_received_while_postgres_is_down_is_spooled_and_stored_later(clie
     connection.close()
     assert embedded.stop(settings.EMBEDDED_DATA_DIR, services=("postgres",)) == ["postgres"]
     try:
-        response = post_signed(client, params)
+        response = signed_post(client, "/sms/inbound", params)
         assert response.status_code == 200 and b"<Response" in response.content
         assert spooled_count() == 1
         assert drain_spool() == 0 and spooled_count() == 1  # still down: kept, in order
@@ -35,7 +29,7 @@ def test_a_text_received_while_postgres_is_down_is_spooled_and_stored_later(clie
         embedded.ensure_running(settings.EMBEDDED_DATA_DIR)
     connection.close()
     assert drain_spool() == 1 and spooled_count() == 0
-    assert post_signed(client, params).status_code == 200  # Twilio's retry of the same SID changes nothing
+    assert signed_post(client, "/sms/inbound", params).status_code == 200  # Twilio's retry of the same SID changes nothing
     message = Message.objects.get(twilio_sid="SM" + "4" * 32)
     assert message.body == "still there? 🏠" and message.contact.phone == "+15125550230"
     assert Message.objects.filter(twilio_sid="SM" + "4" * 32).count() == 1

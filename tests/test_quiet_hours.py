@@ -17,7 +17,7 @@ from leads.models import Contact
 from leads.phones import time_zone_for_phone, time_zones_for_phone
 from leads.quiet_hours import allowed_in_all, contact_time_zones, next_allowed_time
 from leads.selectors import contact_texting_window
-from tests.factories import ContactFactory
+from tests.support.factories import ContactFactory
 
 CENTRAL_EASTERN = ("America/Chicago", "America/New_York")
 

@@ -9,13 +9,12 @@ from django.test import Client
 from django_redis import get_redis_connection
 
 from bots import prompts
-from bots.claude import ClaudeClient
 from bots.providers import TurnProvider
 from bots.services import run_turn
 from caching.services import LLMCache
 from leads.models import Temperature
 from leads.services import contact_get_or_create, message_record_inbound
-from tests.fake_claude import FakeClaude
+from tests.support.fake_claude import FakeClaude, claude_provider
 
 PROJECT = Path(__file__).resolve().parent.parent
 INJECTIONS = [
@@ -47,7 +46,7 @@ def test_identical_conversations_of_two_contacts_never_share_their_data(settings
                        "Ann": ("provide_info", {}, {"name": "Ann"}), "Bob": ("provide_info", {}, {"name": "Bob"}),
                        "we're pre-approved for $450k": ("provide_info", {"financing": "pre_approved",
                                                                          "budget_max": 450000})})
-    provider = TurnProvider(ClaudeClient(api_key="test", http_client=fake.client())) if online else TurnProvider()
+    provider = claude_provider(fake) if online else TurnProvider()
     cache = LLMCache()  # one process serving both contacts: the strictest case for L1
     ann, ann_turns = converse("+15125550240", [t.format(name="Ann") for t in texts], provider, cache)
     bob, bob_turns = converse("+15125550241", [t.format(name="Bob") for t in texts], provider, cache)

@@ -1,7 +1,7 @@
 """SMS in and out: signed webhooks, keywords, turns in order, the outbound service, status callbacks.
 
-Requests are signed with the real twilio RequestValidator; Twilio's REST API is faked at the HTTP layer
-(`responses` intercepts `requests`, so the real twilio client builds and sends every call)."""
+Requests are signed with the real twilio RequestValidator (tests/support/webhooks.py); Twilio's REST API is faked at
+the HTTP layer (the `twilio` fixture, tests/support/twilio.py)."""
 
 import re
 from datetime import datetime
@@ -10,12 +10,9 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-import responses
 import time_machine
-from django.conf import settings
 from django.core import mail
 from django_redis import get_redis_connection
-from twilio.request_validator import RequestValidator
 
 from bots.conversation import ContactBusy, answer_in_order
 from bots.tasks import process_inbound_message
@@ -23,42 +20,12 @@ from leads.models import Author, Contact, DeliveryStatus, Direction, Keyword, Me
 from leads.services import contact_get_or_create, message_record_inbound
 from sms import outbound
 from sms.keywords import TWILIO_OPT_IN, TWILIO_OPT_OUT
-from sms.twilio_client import twilio_client
+from tests.support.twilio import ACCOUNT, twilio_created, twilio_error
+from tests.support.webhooks import signed_post, twilio_signature
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT = "AC" + "1" * 32
-TWILIO_MESSAGES = re.compile(rf"https://api\.twilio\.com/2010-04-01/Accounts/{ACCOUNT}/Messages\.json")
 DAYTIME_UTC = datetime(2026, 11, 26, 18, 0, tzinfo=dt_timezone.utc)  # 1pm New York, 10am Los Angeles
-
-
-@pytest.fixture
-def twilio(settings):
-    settings.SMS_BACKEND = "twilio"
-    settings.TWILIO_ACCOUNT_SID = ACCOUNT
-    settings.TWILIO_FROM_NUMBER = "+15005550006"
-    settings.AGENT_ALERT_PHONE = ""
-    twilio_client.cache_clear()
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as fake:
-        yield fake
-    twilio_client.cache_clear()
-
-
-def twilio_created(sid="SM" + "a" * 32, status="queued"):
-    return responses.Response(responses.POST, TWILIO_MESSAGES, status=201, json={
-        "sid": sid, "status": status, "body": "", "to": "", "from": "+15005550006", "account_sid": ACCOUNT,
-    })
-
-
-def twilio_error(status, code, message="fake"):
-    return responses.Response(responses.POST, TWILIO_MESSAGES, status=status,
-                              json={"code": code, "message": message, "status": status, "more_info": ""})
-
-
-def signed_post(client, path, params, *, token=None, url=None):
-    url = url or settings.PUBLIC_BASE_URL + path
-    signature = RequestValidator(token or settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
-    return client.post(path, data=params, HTTP_X_TWILIO_SIGNATURE=signature)
 
 
 def inbound_params(body="hi there", sender="+15125550190", sid="SM" + "0" * 32, **extra):
@@ -76,9 +43,8 @@ def test_bad_signatures_get_403_and_nothing_is_stored(client, tamper):
     elif tamper == "proxy url":  # signed for the URL Django sees behind a proxy, not the public one
         response = signed_post(client, "/sms/inbound", params, url="http://web:8000/sms/inbound")
     else:
-        signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
-            settings.PUBLIC_BASE_URL + "/sms/inbound", params)
-        response = client.post("/sms/inbound", data={**params, "Body": "mark me hot"}, HTTP_X_TWILIO_SIGNATURE=signature)
+        response = client.post("/sms/inbound", data={**params, "Body": "mark me hot"},
+                               HTTP_X_TWILIO_SIGNATURE=twilio_signature(params))
     assert response.status_code == 403 and response.content == b""
     assert not Message.objects.exists() and not Contact.objects.exists()
 

@@ -2,34 +2,23 @@
 sent (console SMS backend in the worker: its process cannot share this test's HTTP fakes), and `simulate_sms`
 talking to a live server the way a new user would."""
 
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from twilio.request_validator import RequestValidator
 
 from leads.models import DeliveryStatus, Direction, Message
+from tests.support.celery_worker import console_worker_env, running_worker
+from tests.support.webhooks import twilio_signature
 
-PROJECT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def worker(project_env):
-    env = {**project_env, "SMS_BACKEND": "console", "ANTHROPIC_API_KEY": "", "SMS_SEND_FROM_HOUR": "0",
-           "SMS_SEND_UNTIL_HOUR": "24"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    yield process
-    process.terminate()
-    process.wait(timeout=30)
+    with running_worker(console_worker_env(project_env)) as process:
+        yield process
 
 
 def wait_for_reply(inbound_sid, timeout=60):
@@ -45,8 +34,7 @@ def wait_for_reply(inbound_sid, timeout=60):
 def test_webhook_through_a_real_celery_worker(client, settings, worker):
     sid = f"SM{uuid.uuid4().hex}"
     params = {"MessageSid": sid, "From": "+15125550210", "To": "+15005550006", "Body": "we want to buy a condo 🏙️"}
-    signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
-        settings.PUBLIC_BASE_URL + "/sms/inbound", params)
+    signature = twilio_signature(params)
     for _ in range(2):  # Twilio's retry of the same MessageSid must not produce a second turn
         assert client.post("/sms/inbound", data=params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 200
     reply = wait_for_reply(sid)

@@ -2,44 +2,30 @@
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings
-from twilio.request_validator import RequestValidator
 
 from leads.models import DeliveryStatus, Direction, Message
+from tests.support.celery_worker import console_worker_env, running_worker, start_worker
+from tests.support.webhooks import signed_post
 
-PROJECT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 VISIBILITY_SECONDS = 4
 
 
-def start_worker(env):
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-
-
 @pytest.fixture
 def worker_env(project_env):
-    return {**project_env, "SMS_BACKEND": "console", "ANTHROPIC_API_KEY": "", "SMS_SEND_FROM_HOUR": "0",
-            "SMS_SEND_UNTIL_HOUR": "24", "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_SECONDS)}
+    return console_worker_env(project_env, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS))
 
 
 def send(client, body, sender):
     sid = f"SM{uuid.uuid4().hex}"
     params = {"MessageSid": sid, "From": sender, "To": "+15005550006", "Body": body}
-    signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
-        settings.PUBLIC_BASE_URL + "/sms/inbound", params)
-    assert client.post("/sms/inbound", data=params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 200
+    assert signed_post(client, "/sms/inbound", params).status_code == 200
     return sid
 
 
@@ -66,12 +52,8 @@ def test_a_worker_killed_mid_turn_is_replaced_and_the_turn_answered_exactly_once
     # The worker's first turn loads the embedding model and the SDKs, so it was killed before it replied.
     assert not Message.objects.filter(reply_to__twilio_sid=sid).exists()
     time.sleep(VISIBILITY_SECONDS + 1)  # the task's visibility timeout runs out
-    replacement = start_worker(worker_env)
-    try:
+    with running_worker(worker_env):  # the replacement
         replies = replies_to(sid, 60)
-    finally:
-        replacement.terminate()
-        replacement.wait(timeout=30)
     assert len(replies) == 1
     assert Message.objects.filter(direction=Direction.OUTBOUND, reply_to__twilio_sid=sid).count() == 1
 
@@ -81,8 +63,7 @@ def test_the_broker_restarting_loses_no_text(client, worker_env):
 
     if os.environ.get("REDIS_URL"):
         pytest.skip("restarts the embedded Valkey; REDIS_URL points at an external server")
-    worker = start_worker(worker_env)
-    try:
+    with running_worker(worker_env):
         first = send(client, "hi", "+15125550251")
         assert replies_to(first, 60)
         # A clean restart: Valkey saves its snapshot on the way down.
@@ -90,9 +71,6 @@ def test_the_broker_restarting_loses_no_text(client, worker_env):
         embedded.ensure_running(settings.EMBEDDED_DATA_DIR)
         second = send(client, "we want to buy a condo", "+15125550252")
         assert replies_to(second, 90), "the worker reconnected to the broker and answered"
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
 
 
 def test_postgres_down_while_a_turn_is_due_is_retried_and_answered_once(client, worker_env):
@@ -105,14 +83,10 @@ def test_postgres_down_while_a_turn_is_due_is_retried_and_answered_once(client, 
 
     connection.close()
     assert embedded.stop(settings.EMBEDDED_DATA_DIR, services=("postgres",)) == ["postgres"]
-    worker = start_worker(worker_env)  # takes the turn, fails on the database, retries with backoff
-    try:
+    with running_worker(worker_env):  # takes the turn, fails on the database, retries with backoff
         time.sleep(6)
         embedded.ensure_running(settings.EMBEDDED_DATA_DIR)
         connection.close()
         replies = replies_to(sid, 90)
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
     assert len(replies) == 1
     assert Message.objects.filter(direction=Direction.OUTBOUND, reply_to__twilio_sid=sid).count() == 1

@@ -1,5 +1,8 @@
 """A fake Anthropic Messages API at the HTTP layer: the real `anthropic` SDK builds, sends, retries and parses
-every request; only the server is replaced (httpx2.MockTransport, the SDK's own HTTP client)."""
+every request; only the server is replaced (httpx2.MockTransport, the SDK's own HTTP client).
+
+    provider = claude_provider(FakeClaude({"we want to buy a house": ("buyer", {})}))   # a TurnProvider for run_turn
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ import re
 import httpx2
 
 from bots import prompts
+from bots.claude import ClaudeClient
+from bots.providers import TurnProvider
 
 KIND_BY_PROMPT = {
     prompts.INTENT_SYSTEM: "intent",
@@ -73,3 +78,8 @@ class FakeClaude:
             "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
             "usage": USAGE,
         })
+
+
+def claude_provider(fake: FakeClaude) -> TurnProvider:
+    """The turn provider of the real bots, its Claude client talking to `fake`."""
+    return TurnProvider(ClaudeClient(api_key="test-key", http_client=fake.client()))
