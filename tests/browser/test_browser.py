@@ -22,9 +22,9 @@ from caching.policy import CallKind
 from caching.services import Computed, LLMCache, get_cache
 from leads.models import (Author, BotKind, Contact, DeliveryStatus, Direction, LeadType, Message, ScoreEvent,
                           ScoreReason, Temperature)
+from tests.support import PROJECT
 from tests.support.factories import ContactFactory, ConversationFactory, MessageFactory
 
-PROJECT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = PROJECT / ("docs" if os.environ.get("REFRESH_DOCS_SCREENSHOTS") == "1" else ".local") / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -3,13 +3,12 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from benchmarks.workload import Workload, same_answer
+from tests.support import PROJECT
 
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 def transcript(seed):

@@ -13,7 +13,7 @@ from sms.tasks import send_outbound_message
 from tests.support.factories import ContactFactory, MessageFactory
 from tests.support.fake_claude import FakeClaude, claude_provider
 from tests.support.twilio import twilio_created
-from tests.test_bots import BUYER_SCRIPT, converse
+from tests.bots.test_turns import BUYER_SCRIPT, converse
 
 pytestmark = pytest.mark.django_db
 

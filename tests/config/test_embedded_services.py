@@ -12,15 +12,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import psycopg
 import pytest
 import redis
 
 from config import embedded, runner
+from tests.support import PROJECT
 
-PROJECT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:Engine not recognized")
 
 from config import embedded
 from config import env as checks
+from tests.support import PROJECT
 
-PROJECT = Path(__file__).resolve().parent.parent
 GOOD_SECRET = "k" * 20 + "-a-long-random-production-secret-value-0123456789"
 TWILIO_ENV = {"TWILIO_AUTH_TOKEN": "a" * 32, "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_FROM_NUMBER": "+15005550006"}
 

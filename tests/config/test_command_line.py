@@ -9,7 +9,6 @@ import subprocess
 import sys
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -22,9 +21,9 @@ from caching.models import SemanticCacheEntry
 from caching.policy import CallKind
 from caching.services import Computed, get_cache
 from leads.models import BotKind, Contact, LeadType, ScoreEvent, ScoreReason, Temperature
+from tests.support import PROJECT
 from tests.support.factories import ContactFactory, ConversationFactory
 
-PROJECT = Path(__file__).resolve().parent.parent
 COMMANDS = ["cache_stats", "cache_invalidate", "cache_purge_expired", "cache_calibrate", "seed_demo", "simulate_sms",
             "export_leads", "rescore"]
 

@@ -1,7 +1,7 @@
 """The rule-based extractor: the L3 guard fingerprint on the labeled pairs, and the offline fallback's
 intent and facts. No database, no network: these tests run without Django settings.
 
-Per-category table while iterating:  .venv/bin/python tests/test_extraction.py
+Per-category table while iterating:  .venv/bin/python tests/leads/test_understanding.py
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

@@ -5,7 +5,6 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
@@ -18,8 +17,8 @@ from caching.models import SemanticCacheEntry
 from caching.policy import CallKind, Tier
 from caching.services import LLMCache
 from config import embedded
+from tests.support import PROJECT
 
-PROJECT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
