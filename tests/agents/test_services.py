@@ -1,79 +1,18 @@
-"""The services behind the agents' actions: re-scoring with its history, taking over and handing back, an agent's
-text through the outbound service, and the Agents group. Real PostgreSQL, Redis and cache; Twilio faked at HTTP."""
+"""The agents' own services: an agent's text through the outbound service, and the Agents group. Real PostgreSQL,
+Redis and cache; Twilio faked at HTTP. (Re-scoring, taking over and handing back are the contact services:
+tests/leads/test_contact_services.py.)"""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 
 from agents.services import AGENT_PERMISSIONS, AGENTS_GROUP, agent_send_text, agents_group_sync
-from leads.models import (Author, Contact, DeliveryStatus, Direction, LeadType, Message, ScoreEvent, ScoreReason,
-                          Temperature)
-from leads.services import contact_apply_turn, contact_hand_back, contact_rescore, contact_take_over
+from leads.models import Author, DeliveryStatus, Direction, Message, Temperature
 from sms.tasks import send_outbound_message
 from tests.support.factories import ContactFactory, MessageFactory
-from tests.support.fake_claude import FakeClaude, claude_provider
 from tests.support.twilio import twilio_created
-from tests.bots.test_turns import BUYER_SCRIPT, converse
 
 pytestmark = pytest.mark.django_db
-
-HOT_BUYER_FACTS = {"financing": "pre_approved", "budget_max": 650000, "timeline_days": 30, "areas": ["Noe Valley"],
-                   "property_type": "condo", "bedrooms": 2}
-
-
-def test_rescore_recomputes_from_facts_records_history_and_retires_the_cache():
-    contact = ContactFactory(lead_type=LeadType.BUYER, facts=HOT_BUYER_FACTS, temperature=Temperature.COLD)
-    version = contact.cache_version
-    result = contact_rescore(contact=contact)
-    contact.refresh_from_db()
-    assert result.changed and result.temperature_before == Temperature.COLD
-    assert (contact.frs_score, contact.pcs_score, contact.temperature) == (95, 95, Temperature.HOT)
-    assert result.summary() == "FRS 95, PCS 95, Hot (was FRS 0, PCS 0, Cold)"
-    assert contact.cache_version == version + 1  # the temperature change went through the invalidation signal
-    event = ScoreEvent.objects.get(contact=contact)
-    assert (event.frs, event.pcs, event.temperature, event.reason) == (95, 95, Temperature.HOT, ScoreReason.RESCORE)
-
-    again = contact_rescore(contact=contact)
-    assert not again.changed and again.summary() == "unchanged: FRS 95, PCS 95, Hot"
-    assert ScoreEvent.objects.filter(contact=contact).count() == 1
-    contact.refresh_from_db()
-    assert contact.cache_version == version + 1
-
-
-def test_turns_record_each_score_change_in_the_history():
-    contact, _ = converse("+15125550231", BUYER_SCRIPT, claude_provider(FakeClaude(dict(BUYER_SCRIPT))))
-    events = list(ScoreEvent.objects.filter(contact=contact))
-    assert events and all(event.reason == ScoreReason.TURN for event in events)
-    assert [e.temperature for e in events][-1] == Temperature.HOT
-    assert Temperature.WARM in [e.temperature for e in events]
-    assert (events[-1].frs, events[-1].pcs) == (contact.frs_score, contact.pcs_score)
-    pairs = [(e.frs, e.pcs, e.temperature) for e in events]
-    assert len(pairs) == len(set(pairs))  # only changes are recorded
-
-
-def test_a_turn_does_not_undo_an_agent_taking_over_while_it_ran():
-    contact = ContactFactory(lead_type=LeadType.BUYER)
-    loaded_by_the_turn = Contact.objects.get(pk=contact.pk)
-    contact_take_over(contact=contact)
-    contact_apply_turn(contact=loaded_by_the_turn, name="", lead_type=LeadType.BUYER, facts={"bedrooms": 3}, frs=0,
-                       pcs=10, temperature=Temperature.COLD, bot="buyer", asked_slot="budget", handoff_reason="")
-    contact.refresh_from_db()
-    assert contact.bot_paused and contact.pcs_score == 10 and contact.facts == {"bedrooms": 3}
-
-
-def test_take_over_and_hand_back():
-    contact = ContactFactory(temperature=Temperature.HOT, needs_agent=True, handoff_reason="hot lead")
-    contact_take_over(contact=contact)
-    contact.refresh_from_db()
-    assert contact.bot_paused and contact.bot_paused_at and not contact.needs_agent
-    paused_at = contact.bot_paused_at
-    contact_take_over(contact=contact)  # twice: still paused since the first time
-    contact.refresh_from_db()
-    assert contact.bot_paused_at == paused_at
-    contact_hand_back(contact=contact)
-    contact.refresh_from_db()
-    assert not contact.bot_paused and contact.bot_paused_at is None
-    assert not contact.needs_agent and contact.handoff_reason == ""
 
 
 def test_an_agent_text_is_recorded_queued_after_commit_and_sent_by_the_outbound_service(

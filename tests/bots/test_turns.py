@@ -12,7 +12,7 @@ from bots.models import CallOutcome, LLMCall, Provider
 from bots.providers import TurnProvider
 from bots.services import run_turn
 from caching.services import LLMCache
-from leads.models import BotKind, Contact, Direction, LeadType, Message, Temperature
+from leads.models import BotKind, Contact, Direction, LeadType, Message, ScoreEvent, ScoreReason, Temperature
 from leads.services import contact_get_or_create, message_record_inbound
 from tests.support.fake_claude import USAGE, FakeClaude, claude_provider
 
@@ -247,3 +247,14 @@ def test_offline_fallback_runs_whole_conversations(script, settings):
     assert len(contact.facts) >= 3, contact.facts
     assert LLMCall.objects.filter(contact=contact, provider=Provider.FALLBACK).exists()
     assert not LLMCall.objects.filter(contact=contact, provider=Provider.ANTHROPIC).exists()
+
+
+def test_turns_record_each_score_change_in_the_history():
+    contact, _ = converse("+15125550231", BUYER_SCRIPT, claude_provider(FakeClaude(dict(BUYER_SCRIPT))))
+    events = list(ScoreEvent.objects.filter(contact=contact))
+    assert events and all(event.reason == ScoreReason.TURN for event in events)
+    assert [e.temperature for e in events][-1] == Temperature.HOT
+    assert Temperature.WARM in [e.temperature for e in events]
+    assert (events[-1].frs, events[-1].pcs) == (contact.frs_score, contact.pcs_score)
+    pairs = [(e.frs, e.pcs, e.temperature) for e in events]
+    assert len(pairs) == len(set(pairs))  # only changes are recorded

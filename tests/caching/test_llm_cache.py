@@ -13,13 +13,12 @@ import pytest
 from django.utils import timezone
 from django_redis import get_redis_connection
 
-from bots.memory import recent_messages, remember_message
 from caching.keys import REDIS_KEY_PREFIX, Scope
 from caching.models import SemanticCacheEntry
 from caching.policy import POLICIES, CallKind, Tier, ttl_for
 from caching.services import Computed, LLMCache, _embedding, with_options
 from leads.models import Temperature
-from tests.support.factories import ContactFactory, MessageFactory
+from tests.support.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -285,31 +284,3 @@ def test_metrics_add_up_hits_misses_and_savings():
     assert rows[("intent", "L1")].saved_usd == pytest.approx(0.0125)
     assert rows[("intent", "L1")].saved_tokens == 2000
     assert rows[("intent", "L1")].p95_ms <= 1
-
-
-def test_recent_messages_come_from_l1_until_another_worker_adds_one():
-    contact = ContactFactory()
-    for i in range(3):
-        message = MessageFactory(contact=contact, conversation__contact=contact, body=f"m{i}")
-        from leads.services import message_touch_contact
-
-        message_touch_contact(message=message)
-    contact.refresh_from_db()
-    cache = LLMCache()
-    messages, tier = recent_messages(cache, contact, 2)
-    assert tier == Tier.MISS and [m["body"] for m in messages] == ["m1", "m2"]
-    messages, tier = recent_messages(cache, contact, 2)
-    assert tier == Tier.L1 and [m["body"] for m in messages] == ["m1", "m2"]
-
-    newer = MessageFactory(contact=contact, conversation=message.conversation, body="from another worker")
-    message_touch_contact(message=newer)
-    contact.refresh_from_db()
-    messages, tier = recent_messages(cache, contact, 2)
-    assert tier == Tier.MISS and [m["body"] for m in messages] == ["m2", "from another worker"]
-
-    mine = MessageFactory(contact=contact, conversation=message.conversation, body="sent here")
-    message_touch_contact(message=mine)
-    remember_message(cache, mine)
-    contact.refresh_from_db()
-    messages, tier = recent_messages(cache, contact, 2)
-    assert tier == Tier.L1 and [m["body"] for m in messages] == ["from another worker", "sent here"]

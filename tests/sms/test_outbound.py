@@ -1,9 +1,9 @@
-"""SMS in and out: signed webhooks, keywords, turns in order, the outbound service, status callbacks.
+"""The outbound service: quiet hours in the recipient's zone, deferred and rescheduled sends, Twilio's errors, opted-out
+and paused contacts, superseded replies, and the status callbacks that move a text's delivery status forward.
 
-Requests are signed with the real twilio RequestValidator (tests/support/webhooks.py); Twilio's REST API is faked at
-the HTTP layer (the `twilio` fixture, tests/support/twilio.py)."""
+Twilio's REST API is faked at the HTTP layer (the `twilio` fixture, tests/support/twilio.py); callbacks are signed
+with the real twilio RequestValidator (tests/support/webhooks.py)."""
 
-import re
 from datetime import datetime
 from datetime import timezone as dt_timezone
 from unittest import mock
@@ -11,129 +11,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core import mail
-from django_redis import get_redis_connection
 
-from bots.conversation import ContactBusy, answer_in_order
-from bots.tasks import process_inbound_message
-from leads.models import Author, Contact, DeliveryStatus, Direction, Keyword, Message
+from leads.models import Author, Contact, DeliveryStatus, Direction, Message
 from leads.services import contact_get_or_create, message_record_inbound
 from sms import outbound
-from sms.keywords import TWILIO_OPT_IN, TWILIO_OPT_OUT
 from tests.support.twilio import ACCOUNT, twilio_created, twilio_error
-from tests.support.webhooks import signed_post, twilio_signature
+from tests.support.webhooks import inbound_params, signed_post
 
 pytestmark = pytest.mark.django_db
 
 DAYTIME_UTC = datetime(2026, 11, 26, 18, 0, tzinfo=dt_timezone.utc)  # 1pm New York, 10am Los Angeles
-
-
-def inbound_params(body="hi there", sender="+15125550190", sid="SM" + "0" * 32, **extra):
-    return {"MessageSid": sid, "SmsSid": sid, "AccountSid": ACCOUNT, "From": sender, "To": "+15005550006",
-            "Body": body, "NumMedia": "0", **extra}
-
-
-@pytest.mark.parametrize("tamper", ["missing", "wrong token", "proxy url", "edited body"])
-def test_bad_signatures_get_403_and_nothing_is_stored(client, tamper):
-    params = inbound_params()
-    if tamper == "missing":
-        response = client.post("/sms/inbound", data=params)
-    elif tamper == "wrong token":
-        response = signed_post(client, "/sms/inbound", params, token="not-the-auth-token")
-    elif tamper == "proxy url":  # signed for the URL Django sees behind a proxy, not the public one
-        response = signed_post(client, "/sms/inbound", params, url="http://web:8000/sms/inbound")
-    else:
-        response = client.post("/sms/inbound", data={**params, "Body": "mark me hot"},
-                               HTTP_X_TWILIO_SIGNATURE=twilio_signature(params))
-    assert response.status_code == 403 and response.content == b""
-    assert not Message.objects.exists() and not Contact.objects.exists()
-
-
-def test_get_is_not_allowed(client):
-    assert client.get("/sms/inbound").status_code == 405
-
-
-def test_signed_webhook_with_plus_and_unicode_is_stored_and_answered_with_empty_twiml(
-        client, django_capture_on_commit_callbacks):
-    body = "Hola + héllo 😀 café: $450k+ budget?"
-    with django_capture_on_commit_callbacks() as callbacks:
-        response = signed_post(client, "/sms/inbound", inbound_params(body=body))
-    assert response.status_code == 200 and response["Content-Type"] == "text/xml"
-    assert re.fullmatch(rb'<\?xml version="1.0" encoding="UTF-8"\?><Response\s*/>', response.content)
-    message = Message.objects.get()
-    assert message.body == body and message.contact.phone == "+15125550190"
-    assert len(callbacks) == 1  # the turn is queued only once the transaction commits
-
-
-def test_a_retried_message_sid_is_one_message_and_one_turn(client, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
-        for _ in range(3):
-            assert signed_post(client, "/sms/inbound", inbound_params()).status_code == 200
-    assert Message.objects.count() == 1 and len(callbacks) == 1
-
-
-@pytest.mark.parametrize(
-    "params, problem",
-    [({"Body": "hi"}, b"MessageSid, From and Body are required"),
-     ({"MessageSid": "SM" + "9" * 32, "From": "not a phone", "Body": "hi"}, b"From: "),
-     ({"MessageSid": "SM" + "8" * 32, "From": "+15125550191", "Body": "x" * 6000}, b"longer than an SMS")],
-)
-def test_malformed_webhooks_get_a_clear_400(client, params, problem):
-    response = signed_post(client, "/sms/inbound", params)
-    assert response.status_code == 400 and problem in response.content
-    assert not Message.objects.exists()
-
-
-@pytest.mark.parametrize("body", ["x" * 1600, "🏡" * 400 + " we want a 3br"])
-def test_long_and_emoji_bodies_are_stored_whole(client, body):
-    assert signed_post(client, "/sms/inbound", inbound_params(body=body)).status_code == 200
-    assert Message.objects.get().body == body
-
-
-@pytest.mark.parametrize(
-    "body, opted_out_before, keyword, opted_out_after",
-    [
-        ("STOP", False, Keyword.OPT_OUT, True), ("  stop \n", False, Keyword.OPT_OUT, True),
-        ("Unsubscribe", False, Keyword.OPT_OUT, True), ("END", False, Keyword.OPT_OUT, True),
-        ("cancel", False, Keyword.OPT_OUT, True), ("quit", False, Keyword.OPT_OUT, True),
-        ("REVOKE", False, Keyword.OPT_OUT, True), ("optout", False, Keyword.OPT_OUT, True),
-        ("stopall", False, Keyword.OPT_OUT, True),
-        ("START", True, Keyword.OPT_IN, False), ("unstop", True, Keyword.OPT_IN, False),
-        ("yes", True, Keyword.OPT_IN, False), ("yes", False, Keyword.NONE, False),
-        ("HELP", False, Keyword.HELP, False), ("info", False, Keyword.HELP, False),
-        ("don't stop", False, Keyword.NONE, False), ("weekend", False, Keyword.NONE, False),
-        ("yesterday", False, Keyword.NONE, False), ("the bus stop is right there", False, Keyword.NONE, False),
-        ("can we stop by the open house?", False, Keyword.NONE, False),
-        # Consent revoked in other words (FCC 2025: any reasonable means): honoured, and confirmed by us once.
-        ("stop it please", False, Keyword.OPT_OUT, True), ("Stop.", False, Keyword.OPT_OUT, True),
-        ("STOP!!", False, Keyword.OPT_OUT, True), ("stop 🙏", False, Keyword.OPT_OUT, True),
-        ("please stop texting me", False, Keyword.OPT_OUT, True), ("remove me from your list", False, Keyword.OPT_OUT, True),
-        ("leave me alone", False, Keyword.OPT_OUT, True), ("no más", False, Keyword.OPT_OUT, True),
-        ("wrong number, don't text me", False, Keyword.OPT_OUT, True),
-    ],
-)
-def test_keyword_table(client, django_capture_on_commit_callbacks, body, opted_out_before, keyword, opted_out_after):
-    contact, _ = contact_get_or_create(phone="+15125550192")
-    Contact.objects.filter(pk=contact.pk).update(opted_out=opted_out_before)
-    with django_capture_on_commit_callbacks() as callbacks:
-        signed_post(client, "/sms/inbound", inbound_params(body=body, sender="+15125550192"))
-    message = Message.objects.get(direction=Direction.INBOUND)
-    contact.refresh_from_db()
-    assert (message.keyword, contact.opted_out) == (keyword, opted_out_after)
-    if keyword == Keyword.HELP:
-        assert message.reply.author == Author.SYSTEM and "STOP" in message.reply.body
-    twilio_keyword = body.strip().casefold() in TWILIO_OPT_OUT | TWILIO_OPT_IN | {"yes"}
-    if keyword == Keyword.OPT_OUT and not twilio_keyword:
-        assert message.reply.author == Author.SYSTEM and "unsubscribed" in message.reply.body.lower() or \
-            "ya no le enviaremos" in message.reply.body.lower()
-    # A turn for ordinary texts, a send for HELP's reply and for our opt-out confirmation, nothing for Twilio's
-    # own keywords (Twilio confirms those).
-    assert len(callbacks) == (0 if twilio_keyword and keyword else 1)
-
-
-def test_opt_out_type_from_twilio_is_honoured(client):
-    signed_post(client, "/sms/inbound", inbound_params(body="Arrêtez", OptOutType="STOP"))
-    assert Contact.objects.get().opted_out
 
 
 @pytest.mark.parametrize(
@@ -238,75 +125,6 @@ def test_status_callbacks_need_a_signature_and_21610_opts_out(client):
     assert signed_post(client, "/sms/status", params).status_code == 204
     contact.refresh_from_db()
     assert contact.opted_out
-
-
-def test_two_quick_texts_are_answered_in_order_one_turn_at_a_time(settings):
-    settings.ANTHROPIC_API_KEY = ""
-    contact, _ = contact_get_or_create(phone="+15125550202")
-    first, _ = message_record_inbound(contact=contact, body="hi", twilio_sid="SM" + "f" * 32)
-    second, _ = message_record_inbound(contact=contact, body="we want to buy a house", twilio_sid="SM" + "1" * 32)
-
-    # The second message's task runs first: it answers the first message before its own.
-    replies = answer_in_order(second.pk)
-    assert [Message.objects.get(pk=r).reply_to_id for r in replies] == [first.pk, second.pk]
-    assert answer_in_order(first.pk) == []  # the first message's own task finds nothing left to do
-
-    third, _ = message_record_inbound(contact=contact, body="Sam", twilio_sid="SM" + "2" * 32)
-    lock = get_redis_connection("default").lock(f"turn-lock:contact:{contact.pk}", timeout=10)
-    assert lock.acquire(blocking=False)
-    try:
-        with pytest.raises(ContactBusy):  # another worker is mid-turn for this contact
-            answer_in_order(third.pk)
-    finally:
-        lock.release()
-    assert not Message.objects.filter(reply_to=third).exists()
-
-
-def test_signed_webhook_to_reply_to_status_callbacks_end_to_end(client, twilio, settings,
-                                                                django_capture_on_commit_callbacks):
-    # Eager tasks here so the whole chain runs in this process, where Twilio's REST API is faked; the real
-    # worker path is covered by test_webhook_through_a_real_celery_worker below.
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.ANTHROPIC_API_KEY = ""
-    settings.SMS_SEND_FROM_HOUR, settings.SMS_SEND_UNTIL_HOUR = 0, 24  # any hour is a sending hour for this test
-    from config.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        twilio.add(twilio_created(sid="SM" + "5" * 32))
-        with django_capture_on_commit_callbacks(execute=True):
-            response = signed_post(client, "/sms/inbound", inbound_params(body="we want to buy a house",
-                                                                          sender="+15125550203"))
-        assert response.status_code == 200
-    finally:
-        app.conf.task_always_eager = False
-    reply = Message.objects.get(direction=Direction.OUTBOUND)
-    assert reply.twilio_sid == "SM" + "5" * 32 and reply.status == "queued"
-    assert "Who am I texting with" in reply.body
-    assert len(twilio.calls) == 1
-    for status in ("sent", "delivered"):
-        signed_post(client, "/sms/status", {"MessageSid": reply.twilio_sid, "MessageStatus": status})
-    reply.refresh_from_db()
-    assert reply.status == DeliveryStatus.DELIVERED
-
-
-def test_handoff_alerts_agents_once(settings, twilio):
-    settings.ANTHROPIC_API_KEY = ""
-    settings.AGENT_ALERT_EMAILS = ["agents@example.com"]
-    settings.AGENT_ALERT_PHONE = "+15125550299"
-    twilio.add(twilio_created(sid="SM" + "7" * 32))
-    contact, _ = contact_get_or_create(phone="+15125550204")
-    message, _ = message_record_inbound(contact=contact, body="can I talk to a real person please",
-                                        twilio_sid="SM" + "6" * 32)
-    process_inbound_message.apply(args=[message.pk])
-    contact.refresh_from_db()
-    assert contact.needs_agent and contact.bot_paused and contact.agent_alerted_at
-    assert len(mail.outbox) == 1 and contact.phone in mail.outbox[0].body
-    alert = [call for call in twilio.calls if "%2B15125550299" in call.request.body]
-    assert len(alert) == 1
-    from bots.conversation import alert_agents
-
-    assert alert_agents(contact.pk) is False  # once per handoff
 
 
 NIGHT_UTC = datetime(2026, 11, 26, 4, 0, tzinfo=dt_timezone.utc)  # 11pm in New York
