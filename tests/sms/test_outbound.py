@@ -13,8 +13,9 @@ import pytest
 import time_machine
 
 from leads.models import Author, Contact, DeliveryStatus, Direction, Message
-from leads.services import contact_get_or_create, message_record_inbound
+from leads.services import message_record_inbound
 from sms import outbound
+from tests.support.factories import ContactFactory
 from tests.support.twilio import ACCOUNT, twilio_created, twilio_error
 from tests.support.webhooks import inbound_params, signed_post
 
@@ -35,7 +36,7 @@ DAYTIME_UTC = datetime(2026, 11, 26, 18, 0, tzinfo=dt_timezone.utc)  # 1pm New Y
     ],
 )
 def test_quiet_hours_follow_the_recipients_time_zone(phone, utc, allowed_now, next_local):
-    contact, _ = contact_get_or_create(phone=phone)
+    contact = ContactFactory(phone=phone)
     later = outbound.next_allowed_time(contact, utc)
     assert (later is None) == allowed_now
     if later is not None:
@@ -49,7 +50,7 @@ def queued_reply(contact, body="Thanks! What price range are you shopping in?", 
 
 
 def test_quiet_hours_defer_instead_of_dropping(twilio):
-    contact, _ = contact_get_or_create(phone="+12125550196")
+    contact = ContactFactory(phone="+12125550196")
     reply = queued_reply(contact)
     night = datetime(2026, 11, 26, 4, 0, tzinfo=dt_timezone.utc)  # 11pm in New York
     outcome = outbound.send(reply.pk, now=night)
@@ -62,7 +63,7 @@ def test_quiet_hours_defer_instead_of_dropping(twilio):
 
 
 def test_twilio_5xx_then_success_sends_exactly_once(twilio):
-    contact, _ = contact_get_or_create(phone="+12125550197")
+    contact = ContactFactory(phone="+12125550197")
     reply = queued_reply(contact)
     twilio.add(twilio_error(503, 20503, "Service unavailable"))
     twilio.add(twilio_created(sid="SM" + "b" * 32))
@@ -81,7 +82,7 @@ def test_twilio_5xx_then_success_sends_exactly_once(twilio):
 
 
 def test_twilio_21610_marks_the_contact_opted_out(twilio):
-    contact, _ = contact_get_or_create(phone="+12125550198")
+    contact = ContactFactory(phone="+12125550198")
     reply = queued_reply(contact)
     twilio.add(twilio_error(400, 21610, "Attempt to send to unsubscribed recipient"))
     assert outbound.send(reply.pk, now=DAYTIME_UTC).status == DeliveryStatus.FAILED
@@ -92,7 +93,7 @@ def test_twilio_21610_marks_the_contact_opted_out(twilio):
 
 def test_opted_out_and_paused_contacts_are_not_texted_by_the_bot(twilio):
     twilio.add(twilio_created(sid="SM" + "c" * 32))
-    contact, _ = contact_get_or_create(phone="+12125550199")
+    contact = ContactFactory(phone="+12125550199")
     Contact.objects.filter(pk=contact.pk).update(bot_paused=True)
     assert outbound.send(queued_reply(contact).pk, now=DAYTIME_UTC).status == DeliveryStatus.SUPPRESSED
     agent_text = queued_reply(contact, body="Hi, this is Dana from the team", author=Author.AGENT)
@@ -105,7 +106,7 @@ def test_opted_out_and_paused_contacts_are_not_texted_by_the_bot(twilio):
 
 @pytest.mark.parametrize("order", [["sent", "delivered"], ["delivered", "sent"], ["sending", "delivered", "sent", "queued"]])
 def test_status_callbacks_only_move_forward(client, order):
-    contact, _ = contact_get_or_create(phone="+12125550200")
+    contact = ContactFactory(phone="+12125550200")
     reply = queued_reply(contact)
     Message.objects.filter(pk=reply.pk).update(twilio_sid="SM" + "d" * 32, status=DeliveryStatus.QUEUED)
     for status in order:
@@ -117,7 +118,7 @@ def test_status_callbacks_only_move_forward(client, order):
 
 
 def test_status_callbacks_need_a_signature_and_21610_opts_out(client):
-    contact, _ = contact_get_or_create(phone="+12125550201")
+    contact = ContactFactory(phone="+12125550201")
     reply = queued_reply(contact)
     Message.objects.filter(pk=reply.pk).update(twilio_sid="SM" + "e" * 32, status=DeliveryStatus.SENT)
     params = {"MessageSid": "SM" + "e" * 32, "MessageStatus": "undelivered", "ErrorCode": "21610"}
@@ -143,7 +144,7 @@ def eager_tasks():
 def test_a_deferred_send_run_eagerly_is_not_rescheduled(twilio, eager_tasks):
     from sms import tasks
 
-    reply = queued_reply(contact_get_or_create(phone="+12125550230")[0])
+    reply = queued_reply(ContactFactory(phone="+12125550230"))
     with mock.patch.object(tasks, "send", wraps=tasks.send) as sends, time_machine.travel(NIGHT_UTC, tick=False):
         # An eager task ignores its ETA: queued again, it would run at once, be deferred again, and recurse.
         assert tasks.send_outbound_message.delay(reply.pk).get() == DeliveryStatus.DEFERRED
@@ -160,7 +161,7 @@ def test_a_deferred_send_run_eagerly_is_not_rescheduled(twilio, eager_tasks):
 def test_a_deferred_send_on_a_worker_reschedules_itself_for_the_morning(twilio):
     from sms import tasks
 
-    reply = queued_reply(contact_get_or_create(phone="+12125550231")[0])
+    reply = queued_reply(ContactFactory(phone="+12125550231"))
     with mock.patch.object(tasks.send_outbound_message, "apply_async") as requeue, \
             time_machine.travel(NIGHT_UTC, tick=False):
         assert tasks.send_outbound_message(reply.pk) == DeliveryStatus.DEFERRED  # as a worker runs it: not eager
@@ -213,7 +214,7 @@ def test_three_texts_overnight_get_one_reply_at_8am(client, twilio, settings, ea
 
 
 def test_an_older_reply_whose_task_runs_late_is_superseded_not_deferred(twilio):
-    contact, _ = contact_get_or_create(phone="+12125550233")
+    contact = ContactFactory(phone="+12125550233")
     older, newer = queued_reply(contact), queued_reply(contact, body="And when are you hoping to move?")
     assert outbound.send(newer.pk, now=NIGHT_UTC).status == DeliveryStatus.DEFERRED
     assert outbound.send(older.pk, now=NIGHT_UTC).status == DeliveryStatus.SUPERSEDED  # its task ran second
@@ -225,7 +226,7 @@ def test_a_handoff_supersedes_bot_replies_but_agents_and_system_texts_are_never_
         twilio, django_capture_on_commit_callbacks):
     from sms.services import outbound_queue
 
-    contact, _ = contact_get_or_create(phone="+12125550234")
+    contact = ContactFactory(phone="+12125550234")
     held = {author: queued_reply(contact, body=f"a {author} text", author=author)
             for author in (Author.BOT, Author.AGENT, Author.SYSTEM)}
     for message in held.values():
