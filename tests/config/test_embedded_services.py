@@ -19,6 +19,7 @@ import redis
 
 from config import embedded, runner
 from tests.support import PROJECT
+from tests.support.processes import embedded_env, manage
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +57,7 @@ def test_stop_then_restart_keeps_data(data_dir):
     assert sorted(embedded.stop(data_dir)) == ["postgres", "valkey"]
     assert embedded.status(data_dir) == {"postgres": None, "valkey": None}
     # `status` on a stopped cluster reports it and starts nothing.
-    report = manage(["embedded_services", "status"], child_env(data_dir))
+    report = manage(["embedded_services", "status"], embedded_env(data_dir))
     assert report.returncode == 0, report.stderr
     assert "postgres: stopped (last port" in report.stdout and "valkey: stopped" in report.stdout
     assert embedded.status(data_dir) == {"postgres": None, "valkey": None}
@@ -119,22 +120,10 @@ def test_unstartable_server_raises_one_line_error(tmp_path):
 
 # --- entry points and `status` ---------------------------------------------------------------------------------
 
-SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
-
-
-def child_env(data_dir, django_env="development"):
-    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
-    return {**env, "DJANGO_ENV": django_env, "EMBEDDED_DATA_DIR": str(data_dir)}
-
-
-def manage(args, env, timeout=120):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
-
 
 def test_status_reports_and_starts_nothing(tmp_path):
     data_dir = tmp_path / "never-started"
-    result = manage(["embedded_services", "status"], child_env(data_dir))
+    result = manage(["embedded_services", "status"], embedded_env(data_dir))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         f"postgres: stopped ({data_dir / 'postgres'})",
@@ -147,7 +136,7 @@ def test_status_reports_and_starts_nothing(tmp_path):
 def test_status_of_running_servers_names_pids_ports_and_folders(data_dir):
     services = embedded.ensure_running(data_dir)
     state = (data_dir / "services.json").read_bytes()
-    result = manage(["embedded_services", "status"], child_env(data_dir))
+    result = manage(["embedded_services", "status"], embedded_env(data_dir))
     assert result.returncode == 0, result.stderr
     pids = embedded.status(data_dir)
     pg_port = services.database_url.rsplit(":", 1)[1].split("/")[0]
@@ -159,7 +148,7 @@ def test_status_of_running_servers_names_pids_ports_and_folders(data_dir):
 
 
 def test_manage_py_starts_the_servers_for_a_command_that_needs_them(data_dir):
-    result = manage(["preflight"], child_env(data_dir))
+    result = manage(["preflight"], embedded_env(data_dir))
     assert result.returncode == 0, result.stderr
     assert "services ok" in result.stdout
     assert all(embedded.status(data_dir).values())
@@ -167,7 +156,7 @@ def test_manage_py_starts_the_servers_for_a_command_that_needs_them(data_dir):
 
 def test_the_celery_command_line_starts_the_servers(data_dir):
     result = subprocess.run([sys.executable, "-m", "celery", "-A", "config", "report"], cwd=PROJECT,
-                            env=child_env(data_dir), capture_output=True, text=True, timeout=120)
+                            env=embedded_env(data_dir), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     ports = json.loads((data_dir / "services.json").read_text())
     assert f"127.0.0.1:{ports['valkey_port']}" in result.stdout  # the broker it was configured with
@@ -175,7 +164,7 @@ def test_the_celery_command_line_starts_the_servers(data_dir):
 
 
 def test_start_and_stop_commands_start_and_stop_only_what_they_name(data_dir):
-    env = child_env(data_dir)
+    env = embedded_env(data_dir)
     first = manage(["embedded_services", "start", "--print-started"], env)
     assert (first.returncode, first.stdout.split()) == (0, ["postgres", "valkey"]), first.stderr
     again = manage(["embedded_services", "start", "--print-started"], env)
@@ -203,7 +192,7 @@ def healthy(port: int) -> bool:
 
 
 def start_runner(data_dir, port):
-    env = {**child_env(data_dir), "PORT": str(port), "SMS_BACKEND": "console", "ANTHROPIC_API_KEY": ""}
+    env = {**embedded_env(data_dir), "PORT": str(port), "SMS_BACKEND": "console", "ANTHROPIC_API_KEY": ""}
     return subprocess.Popen(["bash", "scripts/run.sh"], cwd=PROJECT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
 
@@ -241,9 +230,9 @@ def test_a_second_runner_is_refused_and_the_first_keeps_running_then_stops_only_
         assert embedded.status(data_dir) == first_servers
         assert {p.pid for p in psutil_children(first.pid)} == workers_before
         assert healthy(port)
-        status = manage(["embedded_services", "status"], child_env(data_dir))
+        status = manage(["embedded_services", "status"], embedded_env(data_dir))
         assert f"runner (make run): running, pid {first.pid}, http://127.0.0.1:{port}/admin/" in status.stdout
-        refused = manage(["embedded_services", "stop"], child_env(data_dir))
+        refused = manage(["embedded_services", "stop"], embedded_env(data_dir))
         assert refused.returncode != 0 and "the app is running" in refused.stderr
         assert embedded.status(data_dir) == first_servers
     finally:

@@ -14,14 +14,10 @@ pytestmark = pytest.mark.filterwarnings("ignore:Engine not recognized")
 from config import embedded
 from config import env as checks
 from tests.support import PROJECT
+from tests.support.processes import embedded_env, manage
 
 GOOD_SECRET = "k" * 20 + "-a-long-random-production-secret-value-0123456789"
 TWILIO_ENV = {"TWILIO_AUTH_TOKEN": "a" * 32, "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_FROM_NUMBER": "+15005550006"}
-
-
-def manage(args, env):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True,
-                          text=True, timeout=120)
 
 
 @pytest.mark.parametrize(
@@ -114,14 +110,6 @@ def test_production_settings_pass_the_deploy_check(project_env):
 
 
 # --- settings have no side effects; the entry points start what they need -------------------------------------
-
-SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
-
-
-def embedded_env(data_dir, django_env="development"):
-    """A child's environment that leaves the services to the embedded servers of data_dir."""
-    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
-    return {**env, "DJANGO_ENV": django_env, "EMBEDDED_DATA_DIR": str(data_dir)}
 
 
 def files_under(folder: Path) -> dict:
