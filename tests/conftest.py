@@ -55,3 +55,22 @@ def metrics():
     recorder.reset()
     yield recorder
     recorder.reset()
+
+
+@pytest.fixture
+def twilio(settings):
+    """Sends go to Twilio's REST API, faked at the HTTP layer (tests/support/twilio.py): the `responses` mock, to
+    `add` answers to and read `calls` from. Agent alerts by SMS are off unless a test sets AGENT_ALERT_PHONE."""
+    import responses
+
+    from sms.twilio_client import twilio_client
+    from tests.support.twilio import ACCOUNT
+
+    settings.SMS_BACKEND = "twilio"
+    settings.TWILIO_ACCOUNT_SID = ACCOUNT
+    settings.TWILIO_FROM_NUMBER = "+15005550006"
+    settings.AGENT_ALERT_PHONE = ""
+    twilio_client.cache_clear()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as fake:
+        yield fake
+    twilio_client.cache_clear()

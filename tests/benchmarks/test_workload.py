@@ -1,0 +1,67 @@
+"""The production benchmark's workload is reproducible and its false-hit accounting catches wrong hits."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks.workload import Workload, same_answer
+from tests.support import PROJECT
+
+
+
+def transcript(seed):
+    workload = Workload(seed, contacts=5)
+    lines = []
+    for prospect in workload.prospects:
+        lines.append((prospect.phone, prospect.role, prospect.start_second, tuple(sorted(prospect.facts))))
+        for asked in ["", "lead_type", "name", "financing", "budget", "address", "timeline_days", ""]:
+            lines.append(workload.next_message(prospect, asked))
+        lines.append(workload.reply_delay())
+    return lines
+
+
+def test_the_generator_is_reproducible_from_its_seed():
+    assert transcript(7) == transcript(7)
+    assert transcript(7) != transcript(8)
+
+
+def test_generated_messages_carry_their_meaning():
+    workload = Workload(3, contacts=20)
+    for prospect in workload.prospects:
+        prospect.greeted = prospect.said_role = True
+        prospect.asides_left = 0
+        slots = ["financing", "budget", "timeline_days"] if prospect.role == "buyer" else ["address", "timeline_days"]
+        for slot in slots:
+            utterance = workload.next_message(prospect, slot)
+            assert utterance.intent == "provide_info"
+            key = "budget_max" if slot == "budget" else slot
+            assert utterance.facts == {key: prospect.facts[key]}
+
+
+def test_facts_compare_by_meaning_not_by_order():
+    assert same_answer("facts", {"facts": {"areas": ["x"], "bedrooms": 3}}, {"facts": {"bedrooms": 3, "areas": ["x"]}})
+    assert not same_answer("facts", {"facts": {"bedrooms": 3}}, {"facts": {"bedrooms": 4}})
+    assert not same_answer("intent", {"intent": "buyer", "confidence": 0.9}, {"intent": "seller", "confidence": 0.9})
+
+
+@pytest.mark.slow
+def test_a_loosened_guard_shows_false_hits_and_the_guarded_cache_none(project_env, tmp_path):
+    report_path = tmp_path / "report.json"
+    result = subprocess.run(
+        [sys.executable, "benchmarks/memory_performance.py", "--contacts", "8", "--configs",
+         "no-cache,L1+L2+L3,L1+L2+L3-noguard", "--json", str(report_path), "--plot", str(tmp_path / "chart.png")],
+        cwd=PROJECT, env=project_env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(report_path.read_text())["configurations"]
+    assert report["L1+L2+L3-noguard"]["false_hits"] > 0
+    assert report["L1+L2+L3"]["false_hits"] == 0
+    assert report["no-cache"]["hit_rate"] == 0 and report["no-cache"]["llm_calls"]["intent"] == report["no-cache"]["turns"]
+    for name in report:
+        for key in ("hit_rate", "false_hit_rate", "lookup_p50_ms", "lookup_p95_ms", "turn_p95_ms", "monthly_cost_usd",
+                    "cost_per_lead_usd"):
+            assert key in report[name]
+    assert (tmp_path / "chart.png").stat().st_size > 10_000
+    assert "| configuration |" in result.stdout and "Before / after" in result.stdout

@@ -1,0 +1,86 @@
+"""The reply guard (pure function) and the dialogue's decisions: the handoff rules, the next question, a branch for
+every intent, and Spanish templates."""
+
+import pytest
+
+from bots import stages
+from bots.services import _fit_for_sms
+from leads.intents import Intent
+from leads.models import LeadType, Temperature
+from leads.reader import read
+
+
+def test_replies_never_carry_numbers_nobody_said():
+    fallback = "Thanks! What price range are you shopping in?"
+    invented = _fit_for_sms("Great news, homes there start at $399,000!", inbound="hi", facts={}, fallback=fallback)
+    assert invented == fallback
+    echoed = _fit_for_sms("Got it, up to $450k in 78704.", inbound="we want 78704 under $450k", facts={}, fallback=fallback)
+    assert echoed == "Got it, up to $450k in 78704."
+
+
+def step_for(text, *, lead_type=LeadType.BUYER, facts=None, temperature=Temperature.COLD, name="Sam"):
+    """The dialogue's decision for a text as the offline reader understands it."""
+    reading = read(text, asked="timeline_days", lead_type=lead_type)
+    return stages.next_step(lead_type=lead_type, name=name, name_asked=True, facts=facts or {}, intent=reading.intent,
+                            temperature=temperature, closed=False, language="en")
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("can I talk to a real person", "asked for a person"),
+        ("have someone call me tomorrow after 5", "asked for a person"),
+        ("what's my home worth?", "asked what an agent must answer (home value, commission, contract, legal)"),
+        ("what commission do you charge", "asked what an agent must answer (home value, commission, contract, legal)"),
+        ("can we see it saturday at 10am", "wants an appointment or a showing"),
+        ("is that house on 5th still available?", "asked about a specific listing"),
+    ],
+)
+def test_handoff_rules(text, reason):
+    step = step_for(text)
+    assert (step.action, step.handoff_reason, step.next_question) == (stages.Action.HANDOFF, reason, "")
+
+
+@pytest.mark.parametrize("text", ["my wife is the person to ask about budget", "i'll call the bank tomorrow",
+                                  "the last agent never called me back"])
+def test_mentioning_a_person_or_a_call_is_not_a_request_for_one(text):
+    assert step_for(text).action == stages.Action.ASK
+
+
+def test_hot_and_fully_qualified_leads_go_to_an_agent():
+    hot = stages.next_step(lead_type=LeadType.SELLER, name="", name_asked=True, facts={}, intent=Intent.PROVIDE_INFO,
+                           temperature=Temperature.HOT, closed=False, language="en")
+    assert hot.handoff_reason == "hot lead"
+    facts = {"address": "1 Elm St", "timeline_days": 30, "condition": "good", "motivation": "job",
+             "price_expectation": 500000}
+    done = stages.next_step(lead_type=LeadType.SELLER, name="Ann", name_asked=True, facts=facts,
+                            intent=Intent.PROVIDE_INFO, temperature=Temperature.WARM, closed=False, language="en")
+    assert done.handoff_reason == "fully qualified"
+
+
+def test_the_next_question_is_the_first_missing_fact():
+    step = stages.next_step(lead_type=LeadType.BUYER, name="Sam", name_asked=True,
+                            facts={"financing": "cash", "budget_max": 500000}, intent=Intent.PROVIDE_INFO,
+                            temperature=Temperature.COLD, closed=False, language="en")
+    assert step.next_slot == "timeline_days"
+
+
+def test_every_intent_has_a_branch():
+    expected = {Intent.OPT_OUT: stages.Action.OPT_OUT, Intent.WANTS_HUMAN: stages.Action.HANDOFF,
+                Intent.APPOINTMENT: stages.Action.HANDOFF, Intent.AGENT_QUESTION: stages.Action.HANDOFF,
+                Intent.LISTING_QUESTION: stages.Action.HANDOFF, Intent.NOT_INTERESTED: stages.Action.CLOSE,
+                Intent.WRONG_NUMBER: stages.Action.CLOSE, Intent.RENTER: stages.Action.CLOSE}
+    for intent in Intent:
+        step = stages.next_step(lead_type=LeadType.BUYER, name="Sam", name_asked=True, facts={}, intent=intent,
+                                temperature=Temperature.COLD, closed=False, language="en")
+        assert step.action == expected.get(intent, stages.Action.ASK), intent
+    bot = stages.next_step(lead_type=LeadType.BUYER, name="Sam", name_asked=True, facts={}, intent=Intent.BOT_QUESTION,
+                           temperature=Temperature.COLD, closed=False, language="en")
+    assert "automated assistant" in stages.template_reply(bot, "Sam", False, "en")
+
+
+def test_spanish_prospects_are_answered_in_spanish():
+    step = stages.next_step(lead_type=LeadType.UNKNOWN, name="", name_asked=False, facts={}, intent=Intent.GREETING,
+                            temperature=Temperature.COLD, closed=False, language="es")
+    assert stages.template_reply(step, "", True, "es") == (
+        "¡Hola! Gracias por escribir a nuestro equipo de bienes raíces. ¿Busca comprar, vender, o ambos?")

@@ -1,0 +1,286 @@
+"""The 3-tier cache against the real Redis and the real PostgreSQL+pgvector.
+
+A fresh `LLMCache()` stands for another worker process: it has its own empty L1 and shares L2/L3.
+"""
+
+import json
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_redis import get_redis_connection
+
+from caching.keys import REDIS_KEY_PREFIX, Scope
+from caching.models import SemanticCacheEntry
+from caching.policy import POLICIES, CallKind, Tier, ttl_for
+from caching.services import Computed, LLMCache, _embedding, with_options
+from leads.models import Temperature
+from tests.support.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+TIMELINE_QUESTION = "What's your timeline for making a move?"
+
+
+class Counter:
+    """A compute function that records how often the 'LLM' was really called."""
+
+    def __init__(self, value, cost=0.002, tokens=1500, delay=0.0):
+        self.value, self.cost, self.tokens, self.delay = value, cost, tokens, delay
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def __call__(self):
+        with self._lock:
+            self.calls += 1
+        if self.delay:
+            time.sleep(self.delay)
+        return Computed(self.value, self.cost, self.tokens)
+
+
+def unique(text):
+    return f"{text} {uuid.uuid4().hex[:6]}"
+
+
+def test_miss_then_l1_then_l2_in_another_process_then_backfilled():
+    parts = [unique("market austin 78704")]
+    compute = Counter({"median_price": 612000})
+    worker_a, worker_b = LLMCache(), LLMCache()
+
+    first = worker_a.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute)
+    assert (first.tier, first.value, compute.calls) == (Tier.MISS, {"median_price": 612000}, 1)
+    assert worker_a.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute).tier == Tier.L1
+
+    from_redis = worker_b.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute)
+    assert (from_redis.tier, from_redis.value) == (Tier.L2, {"median_price": 612000})
+    assert worker_b.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute).tier == Tier.L1  # backfilled
+    assert compute.calls == 1
+
+
+def test_keys_are_structured_and_values_are_json():
+    contact = ContactFactory()
+    result = LLMCache().get_or_compute(CallKind.SCORING, Scope.for_contact(contact), [unique("facts")], Counter({"frs": 40}),
+                                       model="claude-x", prompt_version="p3")
+    kind, scope, contact_id, version, digest = result.key.split(":")
+    assert (kind, scope, contact_id, version) == ("scoring", "contact", str(contact.pk), f"v0.{contact.cache_version}")
+    assert len(digest) == 64
+    raw = get_redis_connection("llm").get(REDIS_KEY_PREFIX + result.key)
+    assert json.loads(raw)["v"] == {"frs": 40}  # JSON on the wire, never a pickle
+
+
+def test_model_and_prompt_version_are_part_of_the_key():
+    parts = [unique("same parts")]
+    cache = LLMCache()
+    compute = Counter("v")
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute, model="m1", prompt_version="1")
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute, model="m2", prompt_version="1")
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute, model="m1", prompt_version="2")
+    assert compute.calls == 3
+
+
+def test_l3_serves_a_typo_variant_and_backfills_l2_and_l1():
+    context = f"{TIMELINE_QUESTION} ({uuid.uuid4().hex[:6]})"  # a question no other test stored under
+    first = LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), ["we're moving in like 2 months", context],
+                                      Counter({"intent": "provide_info"}), text="we're moving in like 2 months",
+                                      context=context)
+    assert first.tier == Tier.MISS
+
+    compute = Counter({"intent": "WRONG: should have been served from L3"})
+    worker = LLMCache()
+    variant = "we r moving in like 2 monthes"
+    hit = worker.get_or_compute(CallKind.INTENT, Scope.shared(), [variant, context], compute, text=variant, context=context)
+    assert hit.tier == Tier.L3 and hit.value == {"intent": "provide_info"} and compute.calls == 0
+    assert hit.similarity >= POLICIES[CallKind.INTENT].l3_min_similarity
+    assert worker.get_or_compute(CallKind.INTENT, Scope.shared(), [variant, context], compute, text=variant,
+                                 context=context).tier == Tier.L1
+    assert LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), [variant, context], compute, text=variant,
+                                     context=context).tier == Tier.L2
+    assert SemanticCacheEntry.objects.get(pk__isnull=False, text="we're moving in like 2 months",
+                                          context_hash__isnull=False).hit_count == 1
+
+
+@pytest.mark.parametrize(
+    "stored, asked",
+    [
+        ("we are pre-approved for $450k", "we are not pre-approved for $450k"),
+        ("we want to buy a 3br condo", "we want to sell a 3br condo"),
+        ("looking for homes in 78704 under 600k", "looking for homes in 78704 under 700k"),
+        ("we want to buy within 3 months", "we want to buy within 3 years"),
+    ],
+)
+def test_guard_refuses_near_misses_that_embeddings_call_similar(stored, asked):
+    context = unique("")
+    LLMCache().get_or_compute(CallKind.FACTS, Scope.shared(), [stored, context], Counter({"from": stored}), text=stored,
+                              context=context)
+    compute = Counter({"from": asked})
+    guarded = LLMCache()
+    result = guarded.get_or_compute(CallKind.FACTS, Scope.shared(), [asked, context], compute, text=asked, context=context)
+    assert result.tier == Tier.MISS and result.value == {"from": asked}
+
+    # The refusal is counted for the dashboard: similarity alone would have served the stored answer.
+    assert guarded.metrics.read().get("facts", "L3", "guard_rejections") == 1
+
+    # Without the guard the same look-up would have served the wrong stored answer.
+    unguarded = with_options(guard=False)
+    wrong = unguarded.get_or_compute(CallKind.FACTS, Scope.shared(), [asked, context, "no-guard"], compute, text=asked,
+                                     context=context)
+    assert wrong.similarity is not None and wrong.similarity > 0.5
+
+
+def test_the_preceding_question_separates_short_replies():
+    LLMCache().get_or_compute(CallKind.FACTS, Scope.shared(), ["3", "How many bedrooms do you need?"], Counter({"bedrooms": 3}),
+                              text="3", context="How many bedrooms do you need?")
+    result = LLMCache().get_or_compute(CallKind.FACTS, Scope.shared(), ["3", "How many months until you move?"],
+                                       Counter({"timeline_days": 90}), text="3", context="How many months until you move?")
+    assert result.tier == Tier.MISS and result.value == {"timeline_days": 90}
+
+
+def test_two_contacts_sending_the_same_text_never_share_contact_data():
+    alice, bob = ContactFactory(), ContactFactory()
+    text = unique("what did you say the price was?")
+    for kind in (CallKind.RESPONSE, CallKind.MEMORY, CallKind.SCORING):
+        LLMCache().get_or_compute(kind, Scope.for_contact(alice), [text], Counter({"for": "alice"}), text=text)
+        for worker in (LLMCache(), LLMCache()):  # L2 and L3 shared, fresh L1 each
+            result = worker.get_or_compute(kind, Scope.for_contact(bob), [text], Counter({"for": "bob"}), text=text)
+            assert result.value == {"for": "bob"}, f"{kind} leaked from alice in tier {result.tier}"
+    # One process serving both: bob's L1 lookups never see alice's entries either.
+    same_process = LLMCache()
+    same_process.get_or_compute(CallKind.RESPONSE, Scope.for_contact(alice), [text, 2], Counter({"for": "alice"}), text=text)
+    assert same_process.get_or_compute(CallKind.RESPONSE, Scope.for_contact(bob), [text, 2], Counter({"for": "bob"}),
+                                       text=text).value == {"for": "bob"}
+
+
+def test_contact_data_cannot_be_cached_in_the_shared_scope():
+    with pytest.raises(ValueError, match="contact scope"):
+        LLMCache().get_or_compute(CallKind.RESPONSE, Scope.shared(), ["x"], Counter("x"))
+    with pytest.raises(ValueError, match="global scope"):
+        LLMCache().get_or_compute(CallKind.INTENT, Scope.for_contact(ContactFactory()), ["x"], Counter("x"))
+
+
+def test_temperature_change_invalidates_every_tier_in_every_process():
+    contact = ContactFactory(temperature=Temperature.COLD)
+    text = unique("we are pre-approved and want to move in 30 days")
+    worker_a, worker_b = LLMCache(), LLMCache()
+    for worker in (worker_a, worker_b):  # both processes hold the entry in their L1
+        worker.get_or_compute(CallKind.RESPONSE, Scope.for_contact(contact), [text], Counter({"reply": "cold"}), text=text)
+    old_version = contact.cache_version
+
+    contact.temperature = Temperature.WARM
+    contact.save()  # the post_save signal calls the invalidation service
+    assert contact.cache_version == old_version + 1
+
+    fresh = type(contact).objects.get(pk=contact.pk)
+    for worker in (worker_a, worker_b, LLMCache()):
+        compute = Counter({"reply": "warm"})
+        result = worker.get_or_compute(CallKind.RESPONSE, Scope.for_contact(fresh), [text], compute, text=text)
+        assert (result.tier, result.value) in ((Tier.MISS, {"reply": "warm"}), (Tier.L2, {"reply": "warm"}))
+    assert not SemanticCacheEntry.objects.filter(scope=f"contact:{contact.pk}", version=f"0.{old_version}").exists()
+
+
+def test_saving_without_a_temperature_change_keeps_the_cache():
+    contact = ContactFactory()
+    version = contact.cache_version
+    contact.name = "Renamed"
+    contact.save()
+    contact.refresh_from_db()
+    assert contact.cache_version == version
+
+
+def test_invalidating_a_kind_retires_it_everywhere():
+    parts = [unique("market")]
+    worker_a, worker_b = LLMCache(), LLMCache()
+    worker_a.get_or_compute(CallKind.INTENT, Scope.shared(), parts, Counter("old"))
+    assert worker_b.get_or_compute(CallKind.INTENT, Scope.shared(), parts, Counter("unused")).tier == Tier.L2
+
+    worker_a.invalidate_kind(CallKind.INTENT)
+    assert worker_a.get_or_compute(CallKind.INTENT, Scope.shared(), parts, Counter("new")).value == "new"
+    time.sleep(1.1)  # other processes re-read the kind generations at most once a second
+    assert worker_b.get_or_compute(CallKind.INTENT, Scope.shared(), parts, Counter("unused")).value == "new"
+
+
+def test_adaptive_ttl_shortens_with_conversation_speed_within_bounds():
+    base = POLICIES[CallKind.RESPONSE].ttl_seconds
+    assert ttl_for(CallKind.RESPONSE, None) == base
+    assert ttl_for(CallKind.RESPONSE, 0.1) > ttl_for(CallKind.RESPONSE, 2) > ttl_for(CallKind.RESPONSE, 6)
+    assert ttl_for(CallKind.RESPONSE, 2) == base // 2
+    assert ttl_for(CallKind.RESPONSE, 1000) == int(base * 0.25)
+    assert ttl_for(CallKind.INTENT, 1000) == 5 * 60  # shared kinds keep their fixed TTL
+    assert (ttl_for(CallKind.SCORING, None), ttl_for(CallKind.INTENT, None)) == (15 * 60, 5 * 60)
+
+    contact = ContactFactory()
+    result = LLMCache().get_or_compute(CallKind.RESPONSE, Scope.for_contact(contact), [unique("x")], Counter("r"),
+                                       messages_per_minute=6)
+    redis_ttl = get_redis_connection("llm").ttl(REDIS_KEY_PREFIX + result.key)
+    assert base * 0.25 - 5 <= redis_ttl <= base * 0.25
+
+
+def test_concurrent_misses_in_threads_compute_once():
+    cache = LLMCache()
+    parts = [unique("single flight")]
+    compute = Counter({"answer": 42}, delay=0.3)
+    results = []
+
+    def ask():
+        results.append(cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert compute.calls == 1
+    assert [r.value for r in results] == [{"answer": 42}] * 8
+    assert sum(r.tier == Tier.MISS for r in results) == 1
+
+
+def test_an_embedding_is_computed_once_per_text():
+    text, context = unique("we have a 4 bed house to sell"), "Are you looking to buy or sell?"
+    before = _embedding.cache_info().misses
+    cache = LLMCache()
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), [text, context], Counter("seller"), text=text, context=context)
+    cache.get_or_compute(CallKind.FACTS, Scope.shared(), [text, context], Counter({"bedrooms": 4}), text=text, context=context)
+    assert _embedding.cache_info().misses == before + 1
+
+
+def test_expired_semantic_rows_are_purged():
+    from caching.tasks import purge_expired
+
+    cache = LLMCache()
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), [unique("a")], Counter("x"), text=unique("old news"))
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), [unique("b")], Counter("y"), text=unique("fresh news"))
+    SemanticCacheEntry.objects.filter(text__startswith="old news").update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert purge_expired() == 1
+    assert purge_expired() == 0  # safe to run twice
+    assert SemanticCacheEntry.objects.filter(text__startswith="fresh news").count() == 1
+
+
+def test_expired_semantic_rows_are_never_served():
+    context = unique("ctx")
+    text = "we're moving in like 2 months"
+    LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), [text, context], Counter("old"), text=text, context=context)
+    SemanticCacheEntry.objects.filter(context_hash__isnull=False, text=text).update(expires_at=timezone.now())
+    variant = "we r moving in like 2 monthes"
+    result = LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), [variant, context], Counter("new"), text=variant,
+                                       context=context)
+    assert result.tier == Tier.MISS
+
+
+def test_metrics_add_up_hits_misses_and_savings():
+    from caching.selectors import cache_stats
+
+    cache = LLMCache()
+    cache.metrics.reset()
+    parts = [unique("metrics")]
+    compute = Counter("value", cost=0.0125, tokens=2000)
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute)          # miss
+    cache.get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute)          # L1
+    LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), parts, compute)     # L2 (another process's recorder)
+    rows = {(r.kind, r.tier): r for r in cache_stats(cache.metrics)}
+    assert rows[("intent", "miss")].count == 1
+    assert rows[("intent", "L1")].count == 1
+    assert rows[("intent", "L1")].saved_usd == pytest.approx(0.0125)
+    assert rows[("intent", "L1")].saved_tokens == 2000
+    assert rows[("intent", "L1")].p95_ms <= 1
