@@ -348,10 +348,13 @@ def _valkey_answers(port: int) -> bool:
 
 
 def _read_pid(path: Path) -> int | None:
+    """The pid a pid file names, or None. PostgreSQL writes a negative pid while a standalone backend (initdb)
+    holds the folder; that is no server to stop or reuse."""
     try:
-        return int(path.read_text().split()[0])
+        pid = int(path.read_text().split()[0])
     except (OSError, IndexError, ValueError):
         return None
+    return pid if pid > 0 else None
 
 
 def _accepts_tcp(port: int) -> bool:

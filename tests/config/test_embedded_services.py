@@ -249,3 +249,12 @@ def psutil_children(pid):
     import psutil
 
     return psutil.Process(pid).children(recursive=True)
+
+
+def test_a_folder_left_by_a_failed_initdb_is_no_server_to_stop(tmp_path):
+    # initdb's standalone backend writes a negative pid into postmaster.pid; a crash there leaves it behind.
+    pgdata = tmp_path / "services" / "postgres"
+    pgdata.mkdir(parents=True)
+    (pgdata / "postmaster.pid").write_text("-4242\n/some/folder\n")
+    assert embedded.status(tmp_path / "services")["postgres"] is None
+    embedded.stop(tmp_path / "services")  # nothing to stop, no error
