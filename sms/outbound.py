@@ -69,7 +69,7 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
             message.status, message.error_code = DeliveryStatus.FAILED, "too_long"
             message.save(update_fields=["status", "error_code"])
             return SendOutcome(message.status)
-        later = next_allowed_time(contact, now)
+        later = None if _answers_a_keyword(message) else next_allowed_time(contact, now)
         if later is not None:
             if _has_newer_reply(message):  # answered again since this was queued: stale by the morning
                 message.status = DeliveryStatus.SUPERSEDED
@@ -94,6 +94,14 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
         return SendOutcome(DeliveryStatus.FAILED)
     Message.objects.filter(pk=message.pk).update(twilio_sid=sid, status=status, sent_at=timezone.now())
     return SendOutcome(status)
+
+
+def _answers_a_keyword(message: Message) -> bool:
+    """Our answer to a STOP or HELP the prospect has just sent: it goes out at once, quiet hours or not. The FCC's
+    revocation rule (47 CFR 64.1200(a)(12)) allows one confirmation of an opt-out only within five minutes, and a
+    prospect who asked for HELP at 11pm is awake and waiting; neither is a solicitation."""
+    return message.author == Author.SYSTEM and message.reply_to_id is not None and Message.objects.filter(
+        pk=message.reply_to_id, keyword__in=(Keyword.OPT_OUT, Keyword.HELP)).exists()
 
 
 def _confirms_opt_out(message: Message) -> bool:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from leads.models import Author, Contact, DeliveryStatus, Direction, Message
+from leads.models import Author, Contact, DeliveryStatus, Direction, Keyword, Message
 from leads.services import message_record_inbound
 from sms import outbound
 from tests.support.factories import ContactFactory
@@ -252,3 +252,22 @@ def test_a_handoff_supersedes_bot_replies_but_agents_and_system_texts_are_never_
 def test_every_outbound_status_has_a_rank_and_superseded_is_final():
     assert set(outbound.STATUS_RANK) == set(DeliveryStatus) - {DeliveryStatus.RECEIVED}
     assert outbound.STATUS_RANK[DeliveryStatus.SUPERSEDED] > outbound.STATUS_RANK[DeliveryStatus.DEFERRED]
+
+
+@pytest.mark.parametrize("body,keyword", [("please stop texting me", Keyword.OPT_OUT), ("help!", Keyword.HELP)])
+def test_the_answer_to_a_stop_or_help_goes_out_at_once_even_at_night(twilio, body, keyword):
+    # An opt-out confirmation is lawful only within five minutes of the request; deferring it to 8am breaks that.
+    contact = ContactFactory(phone="+12125550241")
+    inbound, _ = message_record_inbound(contact=contact, body=body, twilio_sid=None)
+    Message.objects.filter(pk=inbound.pk).update(keyword=keyword)
+    answer = Message.objects.create(conversation=inbound.conversation, contact=contact, direction=Direction.OUTBOUND,
+                                    body="You're unsubscribed.", status=DeliveryStatus.QUEUED, reply_to=inbound,
+                                    author=Author.SYSTEM)
+    if keyword == Keyword.OPT_OUT:
+        Contact.objects.filter(pk=contact.pk).update(opted_out=True)
+    twilio.add(twilio_created())
+    assert outbound.send(answer.pk, now=NIGHT_UTC).status != DeliveryStatus.DEFERRED
+    assert len(twilio.calls) == 1
+    # A bot reply to the same contact at the same hour still waits for the morning.
+    if keyword == Keyword.HELP:
+        assert outbound.send(queued_reply(contact).pk, now=NIGHT_UTC).status == DeliveryStatus.DEFERRED
