@@ -142,6 +142,17 @@ def template_reply(step: Step, name: str, first_turn: bool, language: str) -> st
         return f"{thanks} {replies['handoff']}"
     if step.action == Action.CLOSE:
         return replies[step.close_reason.replace(" ", "_")]
-    opening = replies["greeting"] if first_turn else ("" if step.preface else
-                                                        (replies["thanks"] if step.next_slot == "name" else thanks))
+    opening = replies["greeting"] if first_turn else ("" if step.preface else _acknowledgement(step, name, replies))
     return " ".join(part for part in (opening, step.preface, step.next_question) if part)
+
+
+def _acknowledgement(step: Step, name: str, replies: dict) -> str:
+    """A person thanks someone by name once, when they have just said it (the first qualification question comes
+    right after the name), and otherwise varies the words: "Thanks, Jake!" before every question reads as a
+    script. The choice follows the question asked next, so a retried turn words its reply the same."""
+    if name and step.next_slot in (BUYER_SLOTS[0], SELLER_SLOTS[0]):
+        return replies["thanks_name"].format(name=name)
+    if step.next_slot in ("", "name", "lead_type"):
+        return replies["thanks"]
+    choices = replies["acknowledgements"]
+    return choices[sum(map(ord, step.next_slot)) % len(choices)]

@@ -84,3 +84,10 @@ def test_spanish_prospects_are_answered_in_spanish():
                             temperature=Temperature.COLD, closed=False, language="es")
     assert stages.template_reply(step, "", True, "es") == (
         "¡Hola! Gracias por escribir a nuestro equipo de bienes raíces. ¿Busca comprar, vender, o ambos?")
+
+
+def test_the_offline_wording_thanks_by_name_once_and_varies_its_acknowledgements():
+    replies = [stages.template_reply(stages.Step("buyer", "buyer", stages.Action.ASK, slot, "Q?"), "Jake", False, "en")
+               for slot in stages.BUYER_SLOTS]
+    assert sum("Jake" in reply for reply in replies) == 1 and "Jake" in replies[0]
+    assert len({reply.removesuffix(" Q?") for reply in replies}) >= 3
