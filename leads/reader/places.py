@@ -54,6 +54,8 @@ def _is_area(chunk: str) -> bool:
     words = chunk.split()
     if len(words) > MAX_AREA_WORDS or re.search(r"\d", chunk):
         return False
+    if len(words) > 1 and words[-1] in section("lexicon", "places")["street_endings"]:
+        return False
     if patterns("lexicon", "places", "not_places").fullmatch(fold_accents(chunk)) or chunk in STATES:
         return False
     inner = {"of", "de", "del", "la", "el", "los", "las"}

@@ -86,6 +86,7 @@ def test_names_come_from_a_name_answer_or_an_introduction(text, asked, expected)
     ("79936 or 79938, near my parents", "areas", ["79936", "79938"]),
     ("near the park, close to my work", "areas", []), ("we r moving to boise from cali and want to buy", "", ["Boise"]),
     ("Kissimmee o St. Cloud", "areas", ["Kissimmee", "St. Cloud"]),
+    ("hey saw ur sign on oak st", "", []), ("moving to st petersburg", "", ["St Petersburg"]),
 ])
 def test_areas_are_places_not_nouns(text, asked, expected):
     assert facts(text, asked).get("areas", []) == expected
