@@ -6,10 +6,14 @@ ini setting pytest-django would import the settings before any conftest runs, i.
 pytest-django's own pytest_configure (trylast) then sets Django up."""
 
 import os
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("DJANGO_ENV", "test")
+# The test run keeps its embedded servers in a folder of its own: the fault tests stop and restart them under a
+# worker, and a `make run` open in another terminal (servers in .local/) must not lose its database and broker.
+os.environ.setdefault("EMBEDDED_DATA_DIR", str(Path(__file__).resolve().parent / ".local" / "test-services"))
 
 _started: tuple[str, ...] = ()
 
