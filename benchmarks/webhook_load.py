@@ -1,20 +1,22 @@
 """Webhook acknowledgement latency under concurrent load, measured against the app under gunicorn.
 
     .venv/bin/python benchmarks/webhook_load.py [--senders 50] [--messages 20] [--rates 1,2,4] [--workers 4]
-        [--celery-workers 2] [--json PATH]
+        [--celery-workers 2] [--no-closed-loop] [--json PATH] [--log-dir DIR]
 
 Starts gunicorn on a free loopback port (the embedded services, or DATABASE_URL / REDIS_URL), then `--senders`
 threads each send `--messages` correctly signed webhooks from their own number, at each of `--rates` per second on
 average with Poisson arrivals (an open loop: latency counts from when a message was due, so a slow server's queueing is measured, not hidden), and then
 the same with every sender as fast as the app answers (a closed loop: the saturation throughput). Prints
 p50/p95/p99 of the time to the empty-TwiML answer and checks that every accepted message was stored once. The turns the app enqueues go to a broker database of their own, purged at the end, and the benchmark's
-contacts are deleted, so a development database keeps only its own data.
+contacts are deleted, so a development database keeps only its own data. The servers' logs go to `--log-dir`
+(default benchmarks/results).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import socket
@@ -119,7 +121,11 @@ def main() -> None:
     parser.add_argument("--celery-workers", type=int, default=0,
                         help="also run a Celery worker with this concurrency and measure turns to completion")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--log-dir", type=Path, default=PROJECT / "benchmarks" / "results",
+                        help="where gunicorn's and the worker's logs go")
     args = parser.parse_args()
+    if args.senders < 1 or args.messages < 1:
+        raise SystemExit("--senders and --messages must be at least 1")
     if args.senders > 100:
         raise SystemExit("--senders: at most 100 (numbers come from the fictional 555-01xx range)")
     try:
@@ -131,13 +137,14 @@ def main() -> None:
 
     from django.core.management import call_command
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request would bury the table
     call_command("migrate", verbosity=0)  # the app it starts must find its tables
     from config.celery import app
 
     app.conf.broker_url = broker_url()  # turns of texts this process drains from the spool go to the bench broker
     numbers = [f"+1206555{100 + n:04d}" for n in range(args.senders)]
     existing = set(Contact.objects.filter(phone__in=numbers).values_list("phone", flat=True))
-    log_dir = PROJECT / "benchmarks" / "results"
+    log_dir = args.log_dir
     log_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     gunicorn = start_gunicorn(port, args.workers, log_dir / "webhook_load.gunicorn.log")
@@ -214,9 +221,11 @@ def wait_for_turns(run_id: str, timeout: float = 300.0) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and inbound.filter(handled_at__isnull=True).exists():
         time.sleep(0.5)
-    time.sleep(2)  # let the last sends finish
-    answered = inbound.filter(handled_at__isnull=False).count()
     replies = Message.objects.filter(reply_to__in=inbound)
+    sends_deadline = time.monotonic() + 2  # let the last sends finish (a reply is sent by a task of its own)
+    while time.monotonic() < sends_deadline and replies.filter(sent_at__isnull=True).exists():
+        time.sleep(0.1)
+    answered = inbound.filter(handled_at__isnull=False).count()
     duplicates = replies.values("reply_to").annotate(n=Count("id")).filter(n__gt=1).count()
     durations = [(sent - received).total_seconds() for received, sent in
                  replies.filter(sent_at__isnull=False).values_list("reply_to__created_at", "sent_at")]
