@@ -224,7 +224,8 @@ def main() -> None:
     print(f"\nL3 look-ups that found a candidate: {found}")
     print("\nEXPLAIN ANALYZE, per-contact look-up:\n"
           + explain(semantic_key(CallKind.RESPONSE.value, "contact:1", sample), sample))
-    print("\nEXPLAIN ANALYZE, shared look-up:\n" + explain(semantic_key(CallKind.INTENT.value, "global", sample), sample))
+    print("\nEXPLAIN ANALYZE, shared look-up:\n"
+          + explain(semantic_key(CallKind.INTENT.value, "global", sample), sample))
     print("\nEXPLAIN ANALYZE, shared look-up without the guard:\n"
           + explain(semantic_key(CallKind.INTENT.value, "global", sample), sample, guarded=False))
     if args.json:

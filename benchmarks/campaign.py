@@ -1,7 +1,8 @@
 """The reliability and security campaign: load, faults, hostile input, isolation, in one summary table.
 
-    .venv/bin/python benchmarks/campaign.py [--rates 0.5,1,2,4] [--senders 50] [--messages 20]
-        [--suites faults,bad-input,isolation|none] [--results-dir DIR] [--json PATH]      (or: make campaign)
+    .venv/bin/python benchmarks/campaign.py [--rates 0.5,1,2,4] [--senders 50] [--messages 20] [--workers 4]
+        [--celery-workers 2] [--suites faults,bad-input,isolation|none] [--results-dir DIR] [--json PATH]
+    (or: make campaign)
 
 1. Load: `benchmarks/webhook_load.py` against gunicorn with a real Celery worker, one open-loop phase per rate,
    on the embedded services (or DATABASE_URL / REDIS_URL): acknowledgement and turn-completion latency, messages
@@ -62,13 +63,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rates", default="0.5,1,2,4", help="messages/s per sender for the load phases")
     parser.add_argument("--senders", type=int, default=50)
-    parser.add_argument("--messages", type=int, default=20)
+    parser.add_argument("--messages", type=int, default=20, help="messages per sender and rate")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--celery-workers", type=int, default=2, help="the Celery worker's concurrency")
     parser.add_argument("--suites", default=",".join(SUITE_NAMES),
                         help=f"comma-separated suites to run after the load ({', '.join(SUITE_NAMES)}), or none")
     parser.add_argument("--results-dir", type=Path, default=PROJECT / "benchmarks" / "results",
                         help="where the load run's JSON, the servers' logs and the JUnit reports go")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    if args.celery_workers < 1:
+        parser.error("--celery-workers must be at least 1 (the campaign measures turns to their replies)")
     chosen = [] if args.suites.strip() == "none" else [name.strip() for name in args.suites.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in SUITE_NAMES]
     if unknown:
@@ -80,7 +85,8 @@ def main() -> None:
     load_json = results_dir / "campaign_load.json"
     load_run = subprocess.run(
         [PYTHON, "benchmarks/webhook_load.py", "--rates", args.rates, "--senders", str(args.senders), "--messages",
-         str(args.messages), "--celery-workers", "2", "--no-closed-loop", "--json", str(load_json),
+         str(args.messages), "--workers", str(args.workers), "--celery-workers",
+         str(args.celery_workers), "--no-closed-loop", "--json", str(load_json),
          "--log-dir", str(results_dir)],
         cwd=PROJECT, capture_output=True, text=True,
     )
@@ -114,7 +120,8 @@ def main() -> None:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"rates_per_sender": args.rates, "senders": args.senders,
-                                         "messages_per_sender": args.messages, "load": load, "suites": suites,
+                                         "messages_per_sender": args.messages, "gunicorn_workers": args.workers,
+                                         "celery_concurrency": args.celery_workers, "load": load, "suites": suites,
                                          "lost": lost, "duplicates": duplicates, "knee": knee}, indent=2))
     if lost or duplicates or any(r["failures"] for r in suites.values()):
         raise SystemExit(1)

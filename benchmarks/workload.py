@@ -346,7 +346,8 @@ def main(argv: list[str] | None = None) -> dict:
     if args.contacts < 1:
         parser.error("--contacts must be at least 1")
     report = describe(args.seed, args.contacts, typo_rate=args.typo_rate, short_reply_rate=args.short_reply_rate)
-    print(f"{report['contacts']} prospects (seed {report['seed']}): {report['buyers']} buyers, {report['sellers']} sellers")
+    print(f"{report['contacts']} prospects (seed {report['seed']}): {report['buyers']} buyers, "
+          f"{report['sellers']} sellers")
     print("| texts | per prospect (mean / max) | distinct (text, question) | repeated texts | repeat rate "
           "| same text and question, another meaning |")
     print("|---:|---:|---:|---:|---:|---:|")
