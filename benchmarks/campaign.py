@@ -115,6 +115,8 @@ def main() -> None:
         examples = f", {r['examples']} generated inputs" if r["examples"] else ""
         print(f"| {name} | {r['tests'] - r['failures'] - r['skipped']} of {r['tests']} passed{examples} |")
     print(f"| texts sent under load | {sum(r['sent'] for r in load.values())} |")
+    print(f"| replies sent under load (of replies made) | {sum(r['replies_sent'] for r in load.values())} of "
+          f"{sum(r['replies'] for r in load.values())} |")
     print(f"| messages lost | {lost} |")
     print(f"| duplicate replies | {duplicates} |")
     if args.json:

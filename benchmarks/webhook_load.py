@@ -179,13 +179,14 @@ def main() -> None:
           f"{'a Celery worker of concurrency ' + str(args.celery_workers) if worker else 'no Celery worker'}, "
           f"{os.cpu_count()} cores (the load generator shares them)")
     print("| phase | sent | accepted | stored | lost | errors | served/s | ack p50 ms | ack p95 ms | ack p99 ms |"
-          + (" answered | duplicate replies | turn p50 s | turn p95 s |" if worker else ""))
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|---:|" if worker else ""))
+          + (" answered | replies sent | duplicate replies | turn p50 s | turn p95 s |" if worker else ""))
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|---:|---:|" if worker else ""))
     for phase, r in reports.items():
         line = (f"| {phase} | {r['sent']} | {r['accepted']} | {r['stored']} | {r['lost']} | {r['errors']} "
                 f"| {r['throughput_per_s']} | {r['ack_p50_ms']} | {r['ack_p95_ms']} | {r['ack_p99_ms']} |")
         if worker:
-            line += (f" {r['answered']} | {r['duplicate_replies']} | {r['turn_p50_s']} | {r['turn_p95_s']} |")
+            line += (f" {r['answered']} | {r['replies_sent']} / {r['replies']} | {r['duplicate_replies']} "
+                     f"| {r['turn_p50_s']} | {r['turn_p95_s']} |")
         print(line)
     first = reports[phases[0][0]]
     verdict = "met" if first["ack_p95_ms"] < TARGET_P95_MS else "MISSED"
@@ -212,28 +213,32 @@ def start_celery_worker(concurrency: int, log_path: Path) -> subprocess.Popen:
 
 
 def wait_for_turns(run_id: str, timeout: float = 300.0) -> dict:
-    """Wait until every stored inbound message of the phase is handled, then measure its turns."""
+    """Wait until every stored inbound message of the phase is handled and every reply it produced has left (a
+    reply is sent by a task of its own, queued behind the turns still waiting), then measure its turns."""
     from django.db import connection
     from django.db.models import Count
 
+    from leads.models import DeliveryStatus
+
     connection.close()  # the main thread's connection sat idle while the senders ran; start a fresh one
     inbound = Message.objects.filter(twilio_sid__startswith=f"SM{run_id}")
+    replies = Message.objects.filter(reply_to__in=inbound)
+    pending = replies.filter(status__in=(DeliveryStatus.QUEUED, DeliveryStatus.SENDING))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and inbound.filter(handled_at__isnull=True).exists():
         time.sleep(0.5)
-    replies = Message.objects.filter(reply_to__in=inbound)
-    sends_deadline = time.monotonic() + 2  # let the last sends finish (a reply is sent by a task of its own)
-    while time.monotonic() < sends_deadline and replies.filter(sent_at__isnull=True).exists():
-        time.sleep(0.1)
+    while time.monotonic() < deadline and pending.exists():
+        time.sleep(0.2)
     answered = inbound.filter(handled_at__isnull=False).count()
     duplicates = replies.values("reply_to").annotate(n=Count("id")).filter(n__gt=1).count()
     durations = [(sent - received).total_seconds() for received, sent in
                  replies.filter(sent_at__isnull=False).values_list("reply_to__created_at", "sent_at")]
     durations = np.asarray(durations) if durations else np.zeros(1)
-    return {"answered": answered, "unanswered": inbound.count() - answered, "replies_sent": replies.exclude(
-        sent_at=None).count(), "duplicate_replies": duplicates,
-        "turn_p50_s": round(float(np.percentile(durations, 50)), 2),
-        "turn_p95_s": round(float(np.percentile(durations, 95)), 2)}
+    return {"answered": answered, "unanswered": inbound.count() - answered, "replies": replies.count(),
+            "replies_sent": replies.exclude(sent_at=None).count(), "replies_pending": pending.count(),
+            "duplicate_replies": duplicates,
+            "turn_p50_s": round(float(np.percentile(durations, 50)), 2),
+            "turn_p95_s": round(float(np.percentile(durations, 95)), 2)}
 
 
 def run_phase(numbers: list[str], messages: int, rate: float, run_id: str, url: str) -> dict:

@@ -131,7 +131,8 @@ def test_campaign_load_alone(project_env, tmp_path):
     for phase in report["load"].values():
         assert phase["sent"] == phase["stored"] == phase["answered"] == senders * messages
         assert (phase["unanswered"], phase["duplicate_replies"]) == (0, 0)
-        assert phase["replies_sent"] == senders * messages
+        assert phase["replies_sent"] == phase["replies"] == senders * messages  # one reply per text, each sent
+        assert phase["replies_pending"] == 0
     assert (report["lost"], report["duplicates"], report["suites"]) == (0, 0, {})
     assert (tmp_path / "campaign_load.json").exists()
     assert "| messages lost | 0 |" in result.stdout
