@@ -8,8 +8,8 @@ threads each send `--messages` correctly signed webhooks from their own number, 
 average with Poisson arrivals (an open loop: latency counts from when a message was due, so a slow server's queueing is measured, not hidden), and then
 the same with every sender as fast as the app answers (a closed loop: the saturation throughput). Prints
 p50/p95/p99 of the time to the empty-TwiML answer and checks that every accepted message was stored once. The turns the app enqueues go to a broker database of their own, purged at the end, and the benchmark's
-contacts are deleted, so a development database keeps only its own data. The servers' logs go to `--log-dir`
-(default benchmarks/results).
+contacts are deleted (after each phase, so every phase starts from new prospects), so a development database
+keeps only its own data. The servers' logs go to `--log-dir` (default benchmarks/results).
 """
 
 from __future__ import annotations
@@ -162,6 +162,9 @@ def main() -> None:
             reports[phase] = run_phase(numbers, args.messages, rate, run_id, url)
             if worker is not None:
                 reports[phase].update(wait_for_turns(run_id))
+            # Every phase starts from new prospects: the same numbers in a later phase would find their
+            # conversations handed to an agent (the bot pauses), and their texts would get turns but no replies.
+            Contact.objects.filter(phone__in=set(numbers) - existing).delete()
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)

@@ -122,12 +122,12 @@ def test_campaign_load_alone(project_env, tmp_path):
     # test run they would share its test database, so the smoke run measures the load alone.
     senders, messages = 2, 2
     out = tmp_path / "x.json"
-    result = run_benchmark(project_env, "campaign.py", "--rates", "4", "--senders", senders, "--messages", messages,
+    result = run_benchmark(project_env, "campaign.py", "--rates", "4,8", "--senders", senders, "--messages", messages,
                            "--workers", 1, "--celery-workers", 1, "--suites", "none", "--results-dir", tmp_path,
                            "--json", out, timeout=180)
     report = read_json(out)
     assert (report["senders"], report["messages_per_sender"]) == (senders, messages)
-    assert list(report["load"]) == [f"open loop {4 * senders:g}/s"]
+    assert list(report["load"]) == [f"open loop {4 * senders:g}/s", f"open loop {8 * senders:g}/s"]
     for phase in report["load"].values():
         assert phase["sent"] == phase["stored"] == phase["answered"] == senders * messages
         assert (phase["unanswered"], phase["duplicate_replies"]) == (0, 0)
