@@ -239,6 +239,7 @@ def wait_for_turns(run_id: str, timeout: float = 300.0) -> dict:
     durations = np.asarray(durations) if durations else np.zeros(1)
     return {"answered": answered, "unanswered": inbound.count() - answered, "replies": replies.count(),
             "replies_sent": replies.exclude(sent_at=None).count(), "replies_pending": pending.count(),
+            "replies_by_status": dict(replies.values_list("status").annotate(n=Count("id")).order_by("status")),
             "duplicate_replies": duplicates,
             "turn_p50_s": round(float(np.percentile(durations, 50)), 2),
             "turn_p95_s": round(float(np.percentile(durations, 95)), 2)}
