@@ -7,9 +7,9 @@ whose exact-key tiers are Redis alone, and L1 also as the bare LRU read. L3 is t
 `nearest` (the production query) with the query text embedded each time (WordLlama), on a table of `--rows`
 real-embedding rows: per-contact kinds in `--scopes` scopes and a shared kind, both with the guard (the fingerprint
 equality makes the btree index the planner's choice: an exact scan of a few rows), and the shared kind without the
-guard (the HNSW index with pgvector's iterative scan). The L3 rows live in a separate database (`<name>_bench`) on
-the same server, kept between runs; `--reseed` rebuilds it. EXPLAIN ANALYZE of the three L3 queries (the same
-ORM query the tier runs) is printed, so the plans are visible.
+guard (the HNSW index with pgvector's iterative scan). The L3 rows live in a separate database (`<name>_bench_l3`)
+on the same server, kept between runs (the other benchmarks empty `<name>_bench` each time); `--reseed` rebuilds
+it. EXPLAIN ANALYZE of the three L3 queries (the same ORM query the tier runs) is printed, so the plans are visible.
 """
 
 from __future__ import annotations
@@ -80,10 +80,10 @@ def sms_text(rng: random.Random) -> str:
                                       m=rng.randrange(1, 24))
 
 
-def use_bench_database() -> str:
-    """Point Django at `<name>_bench` on the same server, creating and migrating it if needed."""
+def use_bench_database(suffix: str = "_bench") -> str:
+    """Point Django at `<name><suffix>` on the same server, creating and migrating it if needed."""
     db = connection.settings_dict
-    bench_name = f"{db['NAME']}_bench"
+    bench_name = f"{db['NAME']}{suffix}"
     params = {"host": db["HOST"], "port": db["PORT"], "user": db["USER"], "password": db["PASSWORD"] or None,
               "dbname": db["NAME"], "autocommit": True}
     with psycopg.connect(**params) as admin:
@@ -186,7 +186,7 @@ def main() -> None:
     redis_client = redis_only.redis.client
     results["Redis GET (reference)"] = timed(lambda i: redis_client.get("llm-bench-missing"), args.lookups)
 
-    bench_db = use_bench_database()
+    bench_db = use_bench_database("_bench_l3")
     print(f"seeding L3 in database {bench_db} ...", flush=True)
     seeding = seed_l3(args.rows, args.scopes, args.reseed, rng)
     print(f"L3 table: {seeding}", flush=True)
