@@ -1,11 +1,12 @@
 """What the bot understands, measured on the team's conversation corpus (tests/data/conversations) and
 prompt-injection attacks (tests/data/injection), tuned and blind halves reported apart.
 
-    .venv/bin/python benchmarks/conversations.py [--json PATH] [--half tuned|blind|both] [--show-failures]
+    .venv/bin/python benchmarks/conversations.py [--json PATH] [--half tuned|blind|both] [--limit N] [--show-failures]
 
 Every text goes through the signed webhook and the real turn (benchmarks/corpus.py), in a database and a Redis
 database of the benchmark's own. `--show-failures` lists what went wrong per conversation, for the tuned half
-only: the blind half is never read while the rules are tuned, so only its totals are printed.
+only: the blind half is never read while the rules are tuned, so only its totals are printed. `--limit N` runs
+only the first N conversations and the first N attacks of each half (a quick check, not the reported figures).
 """
 
 from __future__ import annotations
@@ -100,20 +101,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--half", choices=(*HALVES, "both"), default="both")
+    parser.add_argument("--limit", type=int, metavar="N",
+                        help="only the first N conversations and the first N attacks of each half (default: all)")
     parser.add_argument("--show-failures", action="store_true", help="per-conversation failures (tuned half only)")
     args = parser.parse_args()
+    if args.limit is not None and args.limit < 1:
+        parser.error("--limit must be at least 1")
     logging.disable(logging.INFO)  # the turns' per-call log lines would bury the table
     halves = HALVES if args.half == "both" else (args.half,)
     use_bench_stores()
     started = time.perf_counter()
     summaries, attack_rows, tuned_verdicts, tuned_attacks = [], [], [], []
-    total = sum(len(load_conversations(h)) + len(load_attacks(h)) for h in halves)
+    total = sum(len(load_conversations(h, args.limit)) + len(load_attacks(h, args.limit)) for h in halves)
     with tqdm(total=total, disable=not sys.stderr.isatty(), file=sys.stderr) as bar, \
             override_settings(SMS_SEND_FROM_HOUR=0, SMS_SEND_UNTIL_HOUR=24, SMS_BACKEND="console"):
         for half in halves:
             reset_stores()
-            summary, verdicts = run_corpus(half, progress=bar.update)
-            attacks = run_attacks(half, progress=bar.update)
+            summary, verdicts = run_corpus(half, progress=bar.update, limit=args.limit)
+            attacks = run_attacks(half, progress=bar.update, limit=args.limit)
             summaries.append(summary)
             attack_rows.append(attack_summary(half, attacks))
             if half == "tuned":
@@ -126,8 +131,9 @@ def main() -> None:
         print_failures(tuned_verdicts, tuned_attacks)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"provider": provider, "corpus": [s.as_dict() for s in summaries],
-                                         "injection": attack_rows}, indent=2))
+        args.json.write_text(json.dumps({"provider": provider, "limit": args.limit,
+                                         "corpus": [s.as_dict() for s in summaries], "injection": attack_rows},
+                                        indent=2))
 
 
 if __name__ == "__main__":

@@ -42,13 +42,16 @@ LANGUAGE_MARKERS = {
 SYSTEM_PROMPT_MARKERS = ("Security rules", "Return: {", "Task: classify", "Task: extract", "SHARED_RULES")
 
 
-def load_conversations(half: str) -> list[dict]:
-    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted((CONVERSATIONS / half).glob("*.json"))]
+def load_conversations(half: str, limit: int | None = None) -> list[dict]:
+    """The half's conversations in file-name order (the first `limit` of them when given)."""
+    paths = sorted((CONVERSATIONS / half).glob("*.json"))[:limit]
+    return [json.loads(path.read_text(encoding="utf-8")) for path in paths]
 
 
-def load_attacks(half: str) -> list[dict]:
+def load_attacks(half: str, limit: int | None = None) -> list[dict]:
+    """The half's attacks in file order (the first `limit` of them when given)."""
     path = INJECTION / f"{half}.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()][:limit]
 
 
 # --- sending texts -----------------------------------------------------------------------------------------------
@@ -231,10 +234,11 @@ def summarise(half: str, verdicts: list[Verdict]) -> CorpusSummary:
     )
 
 
-def run_corpus(half: str, *, client: Client | None = None, progress=None) -> tuple[CorpusSummary, list[Verdict]]:
+def run_corpus(half: str, *, client: Client | None = None, progress=None,
+               limit: int | None = None) -> tuple[CorpusSummary, list[Verdict]]:
     client = client or Client()
     verdicts = []
-    for conversation in load_conversations(half):
+    for conversation in load_conversations(half, limit):
         verdicts.append(judge(conversation, drive(client, conversation)))
         if progress:
             progress()
@@ -304,10 +308,11 @@ def run_attack(client: Client, attack: dict, phone: str) -> AttackVerdict:
     return AttackVerdict(attack["id"], changed, leaked)
 
 
-def run_attacks(half: str, *, client: Client | None = None, progress=None) -> list[AttackVerdict]:
+def run_attacks(half: str, *, client: Client | None = None, progress=None,
+                limit: int | None = None) -> list[AttackVerdict]:
     client = client or Client()
     verdicts = []
-    for number, attack in enumerate(load_attacks(half)):
+    for number, attack in enumerate(load_attacks(half, limit)):
         phone = f"+1202555{(9000 if half == 'blind' else 8000) + number:04d}"
         verdicts.append(run_attack(client, attack, phone))
         if progress:

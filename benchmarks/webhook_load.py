@@ -1,20 +1,22 @@
 """Webhook acknowledgement latency under concurrent load, measured against the app under gunicorn.
 
     .venv/bin/python benchmarks/webhook_load.py [--senders 50] [--messages 20] [--rates 1,2,4] [--workers 4]
-        [--celery-workers 2] [--json PATH]
+        [--celery-workers 2] [--no-closed-loop] [--json PATH] [--log-dir DIR]
 
 Starts gunicorn on a free loopback port (the embedded services, or DATABASE_URL / REDIS_URL), then `--senders`
 threads each send `--messages` correctly signed webhooks from their own number, at each of `--rates` per second on
 average with Poisson arrivals (an open loop: latency counts from when a message was due, so a slow server's queueing is measured, not hidden), and then
 the same with every sender as fast as the app answers (a closed loop: the saturation throughput). Prints
 p50/p95/p99 of the time to the empty-TwiML answer and checks that every accepted message was stored once. The turns the app enqueues go to a broker database of their own, purged at the end, and the benchmark's
-contacts are deleted, so a development database keeps only its own data.
+contacts are deleted (after each phase, so every phase starts from new prospects), so a development database
+keeps only its own data. The servers' logs go to `--log-dir` (default benchmarks/results).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import socket
@@ -119,7 +121,11 @@ def main() -> None:
     parser.add_argument("--celery-workers", type=int, default=0,
                         help="also run a Celery worker with this concurrency and measure turns to completion")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--log-dir", type=Path, default=PROJECT / "benchmarks" / "results",
+                        help="where gunicorn's and the worker's logs go")
     args = parser.parse_args()
+    if args.senders < 1 or args.messages < 1:
+        raise SystemExit("--senders and --messages must be at least 1")
     if args.senders > 100:
         raise SystemExit("--senders: at most 100 (numbers come from the fictional 555-01xx range)")
     try:
@@ -131,13 +137,14 @@ def main() -> None:
 
     from django.core.management import call_command
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request would bury the table
     call_command("migrate", verbosity=0)  # the app it starts must find its tables
     from config.celery import app
 
     app.conf.broker_url = broker_url()  # turns of texts this process drains from the spool go to the bench broker
     numbers = [f"+1206555{100 + n:04d}" for n in range(args.senders)]
     existing = set(Contact.objects.filter(phone__in=numbers).values_list("phone", flat=True))
-    log_dir = PROJECT / "benchmarks" / "results"
+    log_dir = args.log_dir
     log_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     gunicorn = start_gunicorn(port, args.workers, log_dir / "webhook_load.gunicorn.log")
@@ -155,6 +162,9 @@ def main() -> None:
             reports[phase] = run_phase(numbers, args.messages, rate, run_id, url)
             if worker is not None:
                 reports[phase].update(wait_for_turns(run_id))
+            # Every phase starts from new prospects: the same numbers in a later phase would find their
+            # conversations handed to an agent (the bot pauses), and their texts would get turns but no replies.
+            Contact.objects.filter(phone__in=set(numbers) - existing).delete()
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
@@ -172,13 +182,14 @@ def main() -> None:
           f"{'a Celery worker of concurrency ' + str(args.celery_workers) if worker else 'no Celery worker'}, "
           f"{os.cpu_count()} cores (the load generator shares them)")
     print("| phase | sent | accepted | stored | lost | errors | served/s | ack p50 ms | ack p95 ms | ack p99 ms |"
-          + (" answered | duplicate replies | turn p50 s | turn p95 s |" if worker else ""))
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|---:|" if worker else ""))
+          + (" answered | replies sent | duplicate replies | turn p50 s | turn p95 s |" if worker else ""))
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|---:|---:|" if worker else ""))
     for phase, r in reports.items():
         line = (f"| {phase} | {r['sent']} | {r['accepted']} | {r['stored']} | {r['lost']} | {r['errors']} "
                 f"| {r['throughput_per_s']} | {r['ack_p50_ms']} | {r['ack_p95_ms']} | {r['ack_p99_ms']} |")
         if worker:
-            line += (f" {r['answered']} | {r['duplicate_replies']} | {r['turn_p50_s']} | {r['turn_p95_s']} |")
+            line += (f" {r['answered']} | {r['replies_sent']} / {r['replies']} | {r['duplicate_replies']} "
+                     f"| {r['turn_p50_s']} | {r['turn_p95_s']} |")
         print(line)
     first = reports[phases[0][0]]
     verdict = "met" if first["ack_p95_ms"] < TARGET_P95_MS else "MISSED"
@@ -205,26 +216,33 @@ def start_celery_worker(concurrency: int, log_path: Path) -> subprocess.Popen:
 
 
 def wait_for_turns(run_id: str, timeout: float = 300.0) -> dict:
-    """Wait until every stored inbound message of the phase is handled, then measure its turns."""
+    """Wait until every stored inbound message of the phase is handled and every reply it produced has left (a
+    reply is sent by a task of its own, queued behind the turns still waiting), then measure its turns."""
     from django.db import connection
     from django.db.models import Count
 
+    from leads.models import DeliveryStatus
+
     connection.close()  # the main thread's connection sat idle while the senders ran; start a fresh one
     inbound = Message.objects.filter(twilio_sid__startswith=f"SM{run_id}")
+    replies = Message.objects.filter(reply_to__in=inbound)
+    pending = replies.filter(status__in=(DeliveryStatus.QUEUED, DeliveryStatus.SENDING))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and inbound.filter(handled_at__isnull=True).exists():
         time.sleep(0.5)
-    time.sleep(2)  # let the last sends finish
+    while time.monotonic() < deadline and pending.exists():
+        time.sleep(0.2)
     answered = inbound.filter(handled_at__isnull=False).count()
-    replies = Message.objects.filter(reply_to__in=inbound)
     duplicates = replies.values("reply_to").annotate(n=Count("id")).filter(n__gt=1).count()
     durations = [(sent - received).total_seconds() for received, sent in
                  replies.filter(sent_at__isnull=False).values_list("reply_to__created_at", "sent_at")]
     durations = np.asarray(durations) if durations else np.zeros(1)
-    return {"answered": answered, "unanswered": inbound.count() - answered, "replies_sent": replies.exclude(
-        sent_at=None).count(), "duplicate_replies": duplicates,
-        "turn_p50_s": round(float(np.percentile(durations, 50)), 2),
-        "turn_p95_s": round(float(np.percentile(durations, 95)), 2)}
+    return {"answered": answered, "unanswered": inbound.count() - answered, "replies": replies.count(),
+            "replies_sent": replies.exclude(sent_at=None).count(), "replies_pending": pending.count(),
+            "replies_by_status": dict(replies.values_list("status").annotate(n=Count("id")).order_by("status")),
+            "duplicate_replies": duplicates,
+            "turn_p50_s": round(float(np.percentile(durations, 50)), 2),
+            "turn_p95_s": round(float(np.percentile(durations, 95)), 2)}
 
 
 def run_phase(numbers: list[str], messages: int, rate: float, run_id: str, url: str) -> dict:

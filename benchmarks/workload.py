@@ -3,13 +3,36 @@
 Prospects (buyers and sellers) answer the bot's questions from a grammar of intents and slot values with several
 phrasings per meaning, typos and short context-dependent replies. Because every message is generated from its
 meaning, the ideal answer to every call is known, so any cached answer can be checked.
+
+Imported by `benchmarks/memory_performance.py`. Run on its own, it describes the traffic it generates (no cache,
+no database: each prospect is asked the bots' questions in the bots' order until every fact is given):
+
+    .venv/bin/python benchmarks/workload.py [--contacts 75] [--seed 42] [--typo-rate 0.15]
+        [--short-reply-rate 0.35] [--json PATH]
+
+It prints how many texts a prospect sends, how often a text repeats after the same question (the ceiling of what
+an exact-key cache can serve for the shared calls, intent and facts) and how often the same text after the same
+question was generated with another meaning (what a cache keyed on the text alone would answer wrongly).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import math
+import os
 import random
+import sys
+from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
+
+if __name__ == "__main__":  # run as a script: set Django up before the app imports below
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
 
 from bots.providers import ReplyBrief, RuleBasedProvider
 from caching.services import Computed
@@ -259,3 +282,87 @@ def same_answer(kind: str, served, expected) -> bool:
     if kind == "intent":
         return served["intent"] == expected["intent"]
     return served == expected
+
+
+# --- run on its own: what the generated traffic looks like ------------------------------------------------------
+
+
+def describe(seed: int, contacts: int, *, typo_rate: float = 0.15, short_reply_rate: float = 0.35,
+             max_texts_per_contact: int = 40) -> dict:
+    """Each prospect answers the bots' questions in the bots' order (greeting, buy or sell, name, then the facts
+    of its role) until every fact is given; the figures of the texts that makes."""
+    from bots.stages import BUYER_SLOTS, SELLER_SLOTS, question_for
+
+    workload = Workload(seed, contacts, typo_rate=typo_rate, short_reply_rate=short_reply_rate)
+    pairs: Counter = Counter()
+    meanings: dict[tuple[str, str], tuple] = {}
+    intents: Counter = Counter()
+    collisions = 0
+    texts_per_contact = []
+    for prospect in workload.prospects:
+        # What the bots ask, in their order; a question stays asked until it is answered (an aside answers nothing).
+        questions = ["lead_type", "name", *(BUYER_SLOTS if prospect.role == "buyer" else SELLER_SLOTS)]
+        asked, question, sent, named = "", "", 0, False
+        while sent < max_texts_per_contact:
+            utterance = workload.next_message(prospect, asked)
+            sent += 1
+            key = (utterance.text, question)
+            pairs[key] += 1
+            meaning = (utterance.intent, json.dumps(utterance.facts, sort_keys=True))
+            if meanings.setdefault(key, meaning) != meaning:
+                collisions += 1
+            intents[utterance.intent] += 1
+            named = named or (asked == "name" and utterance.intent == "provide_info")
+            questions = [q for q in questions if not (prospect.said_role if q == "lead_type" else named if q == "name"
+                                                      else q in prospect.answered)]
+            if not questions:
+                break
+            asked = questions[0]
+            question = question_for(asked, prospect.role, "en")
+        texts_per_contact.append(sent)
+    texts = sum(pairs.values())
+    repeats = texts - len(pairs)  # a text after the same question that was already generated once
+    return {
+        "seed": seed, "contacts": contacts, "buyers": sum(p.role == "buyer" for p in workload.prospects),
+        "sellers": sum(p.role == "seller" for p in workload.prospects), "texts": texts,
+        "texts_per_contact_mean": texts / contacts if contacts else 0.0,
+        "texts_per_contact_max": max(texts_per_contact, default=0),
+        "distinct_text_question_pairs": len(pairs), "repeated_texts": repeats,
+        "repeat_rate": repeats / texts if texts else 0.0, "meaning_collisions": collisions,
+        "intents": dict(intents.most_common()),
+        "most_repeated": [{"text": text, "after": question[:40], "times": n}
+                          for (text, question), n in pairs.most_common(5) if n > 1],
+    }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description="What the benchmark's generated SMS traffic looks like")
+    parser.add_argument("--contacts", type=int, default=75, help="prospects generated (memory_performance's default)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--typo-rate", type=float, default=0.15)
+    parser.add_argument("--short-reply-rate", type=float, default=0.35)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    if args.contacts < 1:
+        parser.error("--contacts must be at least 1")
+    report = describe(args.seed, args.contacts, typo_rate=args.typo_rate, short_reply_rate=args.short_reply_rate)
+    print(f"{report['contacts']} prospects (seed {report['seed']}): {report['buyers']} buyers, "
+          f"{report['sellers']} sellers")
+    print("| texts | per prospect (mean / max) | distinct (text, question) | repeated texts | repeat rate "
+          "| same text and question, another meaning |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    print(f"| {report['texts']} | {report['texts_per_contact_mean']:.1f} / {report['texts_per_contact_max']} "
+          f"| {report['distinct_text_question_pairs']} | {report['repeated_texts']} | {report['repeat_rate']:.1%} "
+          f"| {report['meaning_collisions']} |")
+    print("intents: " + ", ".join(f"{name} {n}" for name, n in report["intents"].items()))
+    for row in report["most_repeated"]:
+        print(f"  {row['times']}x {row['text']!r} after {row['after']!r}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2))
+        print(f"wrote {args.json}")
+    return report
+
+
+if __name__ == "__main__":
+    main()

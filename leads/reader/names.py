@@ -13,6 +13,8 @@ from leads.reader.lexicon import common_words, first_names, patterns, section
 from leads.reader.optout import keyword as optout_keyword
 
 NAME_WORD = r"[a-zñáéíóúü][a-zñáéíóúü'\-]{1,29}"
+# A whole word, not letters glued to a number ("2br", "3bd", "301k" are units, never names).
+NAME_TOKEN = rf"(?<!\d){NAME_WORD}(?![\w])"
 
 
 def _capitalised(word: str) -> str:
@@ -79,10 +81,10 @@ def answered_name(text: str, original: str = "") -> str:
     sentences = [s for s in re.split(r"[.!?;]\s*", text) if s.strip()]
     # "SSgt Ramirez lol. Carlos": a sentence that is one name wins over a title and surname before it.
     for sentence in reversed(sentences):
-        words = re.findall(NAME_WORD, sentence)
+        words = re.findall(NAME_TOKEN, sentence)
         if len(words) == 1 and _is_name(words[0]) and len(sentences) > 1 and _has_title(sentences[0]):
             return _capitalised(words[0])
-    words = re.findall(NAME_WORD, text)
+    words = re.findall(NAME_TOKEN, text)
     if not 1 <= len(words) <= 6:
         return ""
     titles = {w.lower() for w in section("lexicon", "names")["titles"]}
@@ -96,12 +98,12 @@ def answered_name(text: str, original: str = "") -> str:
 
 def _has_title(sentence: str) -> bool:
     titles = {w.lower() for w in section("lexicon", "names")["titles"]}
-    return any(word.lower() in titles for word in re.findall(NAME_WORD, sentence))
+    return any(word.lower() in titles for word in re.findall(NAME_TOKEN, sentence))
 
 
 def bare_name(text: str) -> str:
     """A text that is only a first name ("Nick", "Dana") when no question was pending: a known first name."""
-    words = re.findall(NAME_WORD, text)
+    words = re.findall(NAME_TOKEN, text)
     if 1 <= len(words) <= 2 and words[0] in first_names() and _is_name(words[0]) and len(text) <= 30:
         return _capitalised(words[0])
     return ""

@@ -75,6 +75,8 @@ def test_financing(text, asked, expected):
     ("Will", "name", "Will"), ("soy Lupe", "name", "Lupe"), ("Hi, I'm Dana and we want to buy", "", "Dana"),
     ("Stop.", "name", ""), ("why do you need my name", "name", ""), ("I'm looking to buy", "", ""),
     ("idk what its worth honestly", "price_expectation", ""),
+    # Letters glued to a number are a unit, not a name (found by benchmarks/webhook_load.py: "Thanks, Br!").
+    ("we want a 2br under 301k", "name", ""), ("3bd 2ba, pool", "name", ""), ("2br for Nia", "name", "Nia"),
 ])
 def test_names_come_from_a_name_answer_or_an_introduction(text, asked, expected):
     assert read(text, asked=asked, lead_type="buyer", today=TODAY).name == expected

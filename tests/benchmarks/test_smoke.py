@@ -1,0 +1,151 @@
+"""Every benchmark still runs on the current code: each one as a subprocess at a tiny size, on the test database
+(its `_bench` sibling where the benchmark uses one) and the test Redis, writing its JSON to a temporary folder.
+
+These are not timed tests: they check that a benchmark exits 0 and that its JSON counts what it was asked to run,
+never how fast it ran. (The figures themselves come from the README's default-size runs.)"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+PROJECT = Path(__file__).resolve().parents[2]
+# The django_db mark makes pytest-django create the test database before a benchmark is pointed at it:
+# `project_env` reads its name from the settings that set-up rewrites (without the mark they still name the
+# development database, and the benchmarks would run on it and its `_bench` sibling).
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+def run_benchmark(env, script, *args, timeout=120):
+    result = subprocess.run([sys.executable, f"benchmarks/{script}", *map(str, args)], cwd=PROJECT, env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, (f"{script} exited {result.returncode}:\n{result.stdout[-2000:]}\n"
+                                    f"{result.stderr[-3000:]}")
+    return result
+
+
+def read_json(path):
+    assert path.exists(), f"{path.name} was not written"
+    return json.loads(path.read_text())
+
+
+def assert_percentiles(row, n):
+    assert row["n"] == n
+    assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"]
+
+
+def test_cache_latency(project_env, tmp_path):
+    assert project_env["DATABASE_URL"].endswith(f"/{settings.DATABASES['default']['NAME']}")
+    assert settings.DATABASES["default"]["NAME"].startswith("test_")  # never the development database
+    rows, scopes, lookups = 400, 8, 40
+    out = tmp_path / "x.json"
+    result = run_benchmark(project_env, "cache_latency.py", "--rows", rows, "--scopes", scopes, "--lookups", lookups,
+                           "--json", out)
+    report = read_json(out)
+    assert (report["rows"], report["scopes"], report["lookups"]) == (rows, scopes, lookups)
+    assert report["seeding"]["rows"] == rows
+    tiers = report["tiers"]
+    assert_percentiles(tiers["L1"], 5 * lookups)
+    assert_percentiles(tiers["L1 (bare LRU read)"], 5 * lookups)
+    for name in ("L2", "Redis GET (reference)", "L3 contact (guarded)", "L3 shared (guarded)",
+                 "L3 shared, no guard (HNSW)", "embedding only"):
+        assert_percentiles(tiers[name], lookups)
+    # Without the guard every shared look-up finds its nearest row; with it, only rows of the same meaning.
+    found = report["l3_found"]
+    assert found["shared, no guard"] == lookups
+    assert 0 <= found["contact"] <= found["shared"] <= lookups
+    assert "EXPLAIN ANALYZE, shared look-up without the guard:" in result.stdout
+
+
+def test_memory_performance(project_env, tmp_path):
+    contacts, configs = 2, ["no-cache", "L1+L2+L3", "L1+L2+L3-noguard"]
+    out = tmp_path / "x.json"
+    result = run_benchmark(project_env, "memory_performance.py", "--contacts", contacts, "--configs", ",".join(configs),
+                           "--json", out)
+    report = read_json(out)
+    assert report["parameters"]["contacts"] == contacts
+    assert list(report["configurations"]) == configs
+    for name, r in report["configurations"].items():
+        assert r["contacts"] == contacts
+        assert r["turns"] >= contacts, name  # every prospect is answered at least once
+        assert r["lookups"] == 4 * r["turns"], name  # four cached calls per turn
+        assert r["hit_rate"] == pytest.approx(sum(r["hit_rate_by_tier"].values())), name
+        assert r["false_hits"] <= r["hit_rate"] * r["lookups"] + 1e-9, name
+        assert r["monthly_cost_usd"] > 0 and r["cost_per_lead_usd"] > 0, name
+    no_cache = report["configurations"]["no-cache"]
+    assert no_cache["hit_rate"] == 0
+    assert all(no_cache["llm_calls"][kind] == no_cache["turns"] for kind in ("intent", "facts", "memory", "response"))
+    assert report["configurations"]["L1+L2+L3"]["false_hits"] == 0
+    assert "| configuration |" in result.stdout
+
+
+def test_conversations(project_env, tmp_path):
+    limit = 2
+    out = tmp_path / "x.json"
+    run_benchmark(project_env, "conversations.py", "--limit", limit, "--json", out)
+    report = read_json(out)
+    assert report["limit"] == limit
+    assert [s["half"] for s in report["corpus"]] == ["tuned", "blind"]
+    for summary in report["corpus"]:
+        assert summary["conversations"] == limit
+        assert 0 < summary["fields_right"] <= summary["fields"]
+        assert summary["field_accuracy"] == pytest.approx(summary["fields_right"] / summary["fields"])
+        assert summary["replies"] > 0
+        assert summary["wrong_language_replies"] <= summary["replies"]
+    for attacks in report["injection"]:
+        assert attacks["attacks"] == limit
+        assert 0 <= attacks["held"] <= attacks["attacks"]
+        # An attack that did not hold moved something or leaked the prompt.
+        assert attacks["moved_something"] + attacks["leaked"] >= attacks["attacks"] - attacks["held"]
+
+
+def test_webhook_load(project_env, tmp_path):
+    senders, messages, rates = 2, 3, [4.0, 8.0]
+    out = tmp_path / "x.json"
+    run_benchmark(project_env, "webhook_load.py", "--senders", senders, "--messages", messages, "--rates",
+                  ",".join(map(str, rates)), "--workers", 1, "--no-closed-loop", "--json", out, "--log-dir", tmp_path)
+    report = read_json(out)
+    assert (report["senders"], report["messages_per_sender"], report["rates_per_sender"]) == (senders, messages, rates)
+    assert list(report["phases"]) == [f"open loop {rate * senders:g}/s" for rate in rates]
+    for phase in report["phases"].values():
+        assert phase["sent"] == phase["accepted"] == phase["stored"] == senders * messages
+        assert (phase["lost"], phase["errors"]) == (0, 0)
+        assert 0 < phase["ack_p50_ms"] <= phase["ack_p95_ms"] <= phase["ack_p99_ms"]
+    assert (tmp_path / "webhook_load.gunicorn.log").exists()
+
+
+def test_campaign_load_alone(project_env, tmp_path):
+    # The fault, fuzz and isolation suites are test files of this suite (run by `make test` itself); nested in a
+    # test run they would share its test database, so the smoke run measures the load alone.
+    senders, messages = 2, 2
+    out = tmp_path / "x.json"
+    result = run_benchmark(project_env, "campaign.py", "--rates", "4,8", "--senders", senders, "--messages", messages,
+                           "--workers", 1, "--celery-workers", 1, "--suites", "none", "--results-dir", tmp_path,
+                           "--json", out, timeout=180)
+    report = read_json(out)
+    assert (report["senders"], report["messages_per_sender"]) == (senders, messages)
+    assert list(report["load"]) == [f"open loop {4 * senders:g}/s", f"open loop {8 * senders:g}/s"]
+    for phase in report["load"].values():
+        assert phase["sent"] == phase["stored"] == phase["answered"] == senders * messages
+        assert (phase["unanswered"], phase["duplicate_replies"]) == (0, 0)
+        assert phase["replies_sent"] == phase["replies"] == senders * messages  # one reply per text, each sent
+        assert phase["replies_pending"] == 0
+    assert (report["lost"], report["duplicates"], report["suites"]) == (0, 0, {})
+    assert (tmp_path / "campaign_load.json").exists()
+    assert "| messages lost | 0 |" in result.stdout
+
+
+def test_workload(project_env, tmp_path):
+    contacts = 5
+    out = tmp_path / "x.json"
+    run_benchmark(project_env, "workload.py", "--contacts", contacts, "--seed", 3, "--json", out)
+    report = read_json(out)
+    assert (report["contacts"], report["seed"]) == (contacts, 3)
+    assert report["buyers"] + report["sellers"] == contacts
+    assert report["texts"] >= 3 * contacts  # a greeting, buy or sell, and a name at least
+    assert report["texts"] == sum(report["intents"].values())
+    assert report["repeated_texts"] == report["texts"] - report["distinct_text_question_pairs"]
+    assert report["meaning_collisions"] <= report["repeated_texts"]
