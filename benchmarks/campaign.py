@@ -29,16 +29,19 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SUITES = {
-    "faults: servers, worker, Claude, Twilio": ["tests/test_worker_faults.py", "tests/test_outages.py",
-                                                "tests/test_cache_faults.py", "tests/test_bots.py::test_claude_failures_fall_back_and_still_reply",
-                                                "tests/test_sms.py::test_twilio_5xx_then_success_sends_exactly_once",
-                                                "tests/test_sms.py::test_twilio_21610_marks_the_contact_opted_out",
-                                                "tests/test_sms.py::test_status_callbacks_only_move_forward",
-                                                "tests/test_sms.py::test_a_retried_message_sid_is_one_message_and_one_turn"],
-    "bad input (hypothesis and malformed webhooks)": ["tests/test_fuzz.py",
-                                                      "tests/test_sms.py::test_malformed_webhooks_get_a_clear_400",
-                                                      "tests/test_sms.py::test_bad_signatures_get_403_and_nothing_is_stored"],
-    "isolation, injection, security settings": ["tests/test_security.py", "tests/test_settings.py"],
+    "faults: servers, worker, Claude, Twilio": ["tests/sms/test_worker_faults.py", "tests/sms/test_outages.py",
+                                                "tests/caching/test_faults.py",
+                                                "tests/bots/test_turns.py::test_claude_failures_fall_back_and_still_reply",
+                                                "tests/sms/test_outbound.py::test_twilio_5xx_then_success_sends_exactly_once",
+                                                "tests/sms/test_outbound.py::test_twilio_21610_marks_the_contact_opted_out",
+                                                "tests/sms/test_outbound.py::test_status_callbacks_only_move_forward",
+                                                "tests/sms/test_webhook.py::test_a_retried_message_sid_is_one_message_and_one_turn"],
+    "bad input (hypothesis and malformed webhooks)": ["tests/e2e/test_webhook_fuzz.py", "tests/sms/test_fuzz.py",
+                                                      "tests/leads/test_fuzz.py",
+                                                      "tests/sms/test_webhook.py::test_malformed_webhooks_get_a_clear_400",
+                                                      "tests/sms/test_webhook.py::test_bad_signatures_get_403_and_nothing_is_stored"],
+    "isolation, injection, security settings": ["tests/bots/test_isolation_and_injection.py",
+                                                "tests/config/test_security_settings.py", "tests/config/test_settings.py"],
 }
 # The short names `--suites` takes.
 SUITE_NAMES = dict(zip(("faults", "bad-input", "isolation"), SUITES))

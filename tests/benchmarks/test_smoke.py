@@ -149,3 +149,14 @@ def test_workload(project_env, tmp_path):
     assert report["texts"] == sum(report["intents"].values())
     assert report["repeated_texts"] == report["texts"] - report["distinct_text_question_pairs"]
     assert report["meaning_collisions"] <= report["repeated_texts"]
+
+
+def test_the_campaigns_suites_name_tests_that_exist():
+    # The campaign runs its suites by path; a moved or renamed test would make pytest exit before any report.
+    from benchmarks.campaign import SUITES
+
+    for targets in SUITES.values():
+        for target in targets:
+            path, _, name = target.partition("::")
+            assert (PROJECT / path).is_file(), target
+            assert not name or f"def {name}(" in (PROJECT / path).read_text(), target
