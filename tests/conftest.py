@@ -18,8 +18,9 @@ def empty_test_redis():
 
 
 @pytest.fixture
-def project_env():
-    """Environment for a child process of this project: same services as the tests, no inherited overrides."""
+def project_env(django_db_setup):
+    """Environment for a child process of this project: same services as the tests, no inherited overrides.
+    It needs the test database created first: until then the settings name the development database."""
     from django.conf import settings
 
     child = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
