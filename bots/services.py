@@ -136,7 +136,7 @@ class _Understood:
 
 def _understand(call: "_CallRunner", contact: Contact, conversation: Conversation, text: str) -> _Understood:
     context = TextInContext(text, call.question, conversation.asked_slot, contact.lead_type, local_date(contact, call.inbound),
-                            tuple(conversation.passed_slots))
+                            tuple(conversation.passed_slots), name=contact.name)
     intent = Intent(call.shared(CallKind.INTENT, context)["intent"])
     stated = FactsAnswer.model_validate(call.shared(CallKind.FACTS, context))
     # Checked in code whatever the model said: a steering attempt sets no fact and triggers nothing.
@@ -206,8 +206,8 @@ class _CallRunner:
         return result
 
     def shared(self, kind: CallKind, text: TextInContext) -> dict:
-        return self._run(kind, Scope.shared(), text.key_parts(), self._model_call(kind, text), semantic=True,
-                         inputs=(text,), partition="|".join(map(str, text.key_parts()[2:]))).value
+        return self._run(kind, Scope.shared(), text.key_parts(kind), self._model_call(kind, text), semantic=True,
+                         inputs=(text,), partition="|".join(map(str, text.partition(kind)))).value
 
     def scoring(self, lead_type: str, facts: dict, *, wants_appointment: bool) -> dict:
         # Computed in code from validated facts, cached per contact: a temperature change bumps the contact's
