@@ -1,4 +1,6 @@
 """One conversation turn: the four calls through the cache, facts and scores updated in code, the reply stored.
+The memory call is made only when the conversation is longer than the recent window: a shorter one is its own
+memory (the call is recorded as NOT_NEEDED).
 
 `run_turn(message_id)` is what the Celery task calls. It is idempotent: an inbound message that already has a
 reply is not answered again (the reply row is unique per inbound message).
