@@ -29,7 +29,9 @@ _SPELLINGS = {short: full for short, full in ABBREVIATIONS.items() if short not 
 _KEPT = _CANONICAL["kept_punctuation"]
 _BETWEEN_DIGITS = _CANONICAL["kept_between_digits"]
 _OWN_WORDS = _CANONICAL["own_words"]
+_ACKNOWLEDGEMENTS = frozenset(_CANONICAL["acknowledgements"])
 _WORD = re.compile(r"(?<!\w)[a-z][a-z0-9]*(?!\w)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def canonical_text(text: str) -> str:
@@ -56,10 +58,15 @@ def canonical_question(question: str, *, leave_out: str = "") -> list:
     """The bot's question as a cache key: what it asks as the reader reads it (its terms, the options it offers
     in order, whether it is a yes/no question or an offer, the unit a bare number answers in), not its wording.
     `leave_out` is the prospect's own name: "Thanks, Dana! What price range...?" asks what "Thanks, Sam! What
-    price range...?" asks. JSON-serialisable; the fingerprint's version is in it, since the reading's rules are."""
+    price range...?" asks, and an opening acknowledgement ("Got it, thanks.", "Great!") asks nothing, so it is left
+    out too (data/canonical.toml). JSON-serialisable; the fingerprint's version is in it, since the reading's rules
+    are."""
     for word in leave_out.split():
         if len(word) >= 2:
             question = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", question, flags=re.IGNORECASE)
-    read = read_question(question)
+    sentences = _SENTENCE_END.split(question.strip())
+    while len(sentences) > 1 and "?" not in sentences[0] and set(read_question(sentences[0]).terms) <= _ACKNOWLEDGEMENTS:
+        sentences.pop(0)
+    read = read_question(" ".join(sentences))
     return [FINGERPRINT_VERSION, list(read.terms), read.yes_no, read.offer, list(read.options),
             [list(option) for option in read.slot_options], read.asks_unit]

@@ -282,7 +282,7 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
     },
     "canonical.toml": {
         "version": text, "not_expanded": words, "kept_punctuation": characters, "kept_between_digits": characters,
-        "own_words": characters,
+        "own_words": characters, "acknowledgements": substrings,
     },
     "fingerprint.toml": {
         "version": text, "parts": ordered_words, "polarity": concepts, "slot_prefixes": substrings,

@@ -57,3 +57,14 @@ def test_a_question_is_keyed_by_what_it_asks_not_by_the_name_it_greets():
     assert canonical_question("Are you looking to buy, sell, or both?") != canonical_question(
         "Are you looking to sell, buy, or both?")  # "the first one" answers another option
     assert canonical_question("How many bedrooms do you need?") != canonical_question("How many months until you move?")
+
+
+def test_an_opening_acknowledgement_asks_nothing_but_what_follows_it_stays():
+    asked = "What price range are you shopping in?"
+    assert canonical_question(f"Got it, thanks. {asked}") == canonical_question(f"Great! {asked}") == canonical_question(
+        asked)
+    assert canonical_question(f"Good question, one of our agents can go over that with you. {asked}") != (
+        canonical_question(asked))
+    offer = "We can show it Tuesday at 4pm or Thursday at 10am. Which works better?"
+    assert canonical_question(f"Perfect. {offer}") == canonical_question(offer) != canonical_question(
+        "Which works better?")  # the options a short reply picks from are in the sentence before the question
