@@ -72,6 +72,7 @@ class Tally:
     lookup_ms: list = field(default_factory=list)
     turn_ms: list = field(default_factory=list)
     calls: dict = field(default_factory=lambda: {kind: 0 for kind in LLM_KINDS})
+    avoided: dict = field(default_factory=lambda: {kind: 0 for kind in LLM_KINDS})  # calls the turn did not need
     contacts: int = 0
     truth_collisions: int = 0
     wall_seconds: float = 0.0
@@ -96,7 +97,7 @@ def reset_stores() -> None:
 
 
 def run_config(name: str, options: dict, args, progress) -> Tally:
-    from bots.services import run_turn
+    from bots.services import NOT_NEEDED, run_turn
     from caching.keys import Scope
     from caching.services import with_options
     from leads.models import Contact, Message
@@ -152,6 +153,9 @@ def run_config(name: str, options: dict, args, progress) -> Tally:
         tally.turn_ms.append(measured_ms + provider.turn_llm_ms)
         for kind in LLM_KINDS:
             call = result.calls[kind]
+            if call.tier == NOT_NEEDED:  # neither a look-up nor a call: counted apart
+                tally.avoided[kind] += 1
+                continue
             tally.lookups += 1
             tally.lookup_ms.append(call.lookup_ms)
             if call.tier in HIT_TIERS:
@@ -189,6 +193,7 @@ def summarise(name: str, tally: Tally, args) -> dict:
         "turn_p50_ms": float(np.percentile(turns, 50)), "turn_p95_ms": float(np.percentile(turns, 95)),
         "throughput_turns_per_s": tally.turns / tally.wall_seconds if tally.wall_seconds else 0.0,
         "llm_calls": dict(tally.calls),
+        "llm_calls_avoided": dict(tally.avoided),
         "monthly_cost_usd": per_turn_cached * monthly_turns,
         "monthly_cost_usd_without_prompt_caching": per_turn_uncached * monthly_turns,
         "cost_per_lead_usd": per_turn_cached * turns_per_lead,

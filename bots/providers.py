@@ -11,6 +11,7 @@ from datetime import date
 from django.conf import settings
 from pydantic import BaseModel, Field
 
+import leads.understanding as understanding
 from bots import prompts
 from bots.claude import CallContext, ClaudeClient, LLMUnavailable, record_fallback
 from caching.policy import CallKind
@@ -39,6 +40,11 @@ class FactsAnswer(BaseModel):
     replaces: list[str] = Field(default_factory=list, max_length=5)
 
 
+# The kinds whose answer counts from the text's date: facts (a season or a month is days until it, from the SMS
+# date). An intent label does not, so an intent is shared across days and the date stays out of its key.
+DATED_KINDS = frozenset({CallKind.FACTS})
+
+
 @dataclass(frozen=True)
 class TextInContext:
     """One inbound text with what gives it meaning: the bot's preceding question, the fact it asked for, what the
@@ -50,10 +56,21 @@ class TextInContext:
     lead_type: str
     date: date
     pending_slots: tuple = ()   # asked earlier, not answered yet
+    name: str = ""              # the prospect's known name: a question that greets them by it asks the same
 
-    def key_parts(self) -> list:
-        return [" ".join(self.text.lower().split()), self.question, self.asked_slot, self.lead_type, self.date.isoformat(),
-                list(self.pending_slots)]
+    def key_parts(self, kind: CallKind) -> list:
+        """What the kind's answer depends on, as the shared cache key. The text in its canonical form and the
+        question as the reader reads it, so that "Pre-approved!!" and "pre approved" after "Thanks, Dana! Are you
+        pre-approved?" and "Thanks, Sam! Are you pre-approved?" are one computation (the prompt still carries the
+        original text and question); the slot, lead type and pending slots, which the prompt tells the model; the
+        date only for the kinds that count from it."""
+        return [understanding.CANONICAL_VERSION, understanding.canonical_text(self.text),
+                understanding.canonical_question(self.question, leave_out=self.name), *self.partition(kind)]
+
+    def partition(self, kind: CallKind) -> list:
+        """What a semantic (L3) match must share exactly besides the question: the key's parts after the text."""
+        dated = [self.date.isoformat()] if kind in DATED_KINDS else []
+        return [self.asked_slot, self.lead_type, list(self.pending_slots), *dated]
 
 
 class MemoryAnswer(BaseModel):

@@ -1,4 +1,6 @@
 """One conversation turn: the four calls through the cache, facts and scores updated in code, the reply stored.
+The memory call is made only when the conversation is longer than the recent window: a shorter one is its own
+memory (the call is recorded as NOT_NEEDED).
 
 `run_turn(message_id)` is what the Celery task calls. It is idempotent: an inbound message that already has a
 reply is not answered again (the reply row is unique per inbound message).
@@ -14,7 +16,7 @@ from django.db import IntegrityError, transaction
 
 from bots import stages
 from bots.claude import CallContext
-from bots.memory import message_item, recent_messages, remember_message
+from bots.memory import message_item, recent_messages, remember_message, whole_conversation
 from bots.prompts import PROMPT_VERSION
 from bots.providers import FactsAnswer, ReplyAnswer, ReplyBrief, TextInContext, TurnProvider
 from caching.keys import Scope
@@ -36,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 RECENT_MESSAGES = 10
 SIMILAR_OLDER_MESSAGES = 3
+# The tier of a call the turn did not need to make (no model request, no cache look-up): a benchmark counts these
+# as calls avoided, apart from the cache's hits and misses.
+NOT_NEEDED = "not_needed"
 MAX_REPLY_SEGMENTS = 2
 MONEY_OR_NUMBER = re.compile(r"\$\s?\d[\d,.]*\s?[km]?|\b\d[\d,]{2,}\b", re.IGNORECASE)
 
@@ -45,7 +50,7 @@ class CallRecord:
     """One of the turn's calls as the cache answered it, with the inputs it was asked about (so a benchmark
     can check any cached answer against what the model would have said)."""
 
-    tier: str
+    tier: str                 # L1, L2, L3, miss (the model was asked), or NOT_NEEDED (the call was not made)
     value: object
     lookup_ms: float
     similarity: float | None
@@ -63,6 +68,11 @@ class TurnResult:
     @property
     def tiers(self) -> dict[str, str]:
         return {kind: call.tier for kind, call in self.calls.items()}
+
+    @property
+    def avoided(self) -> list[str]:
+        """The kinds whose call the turn did not need to make."""
+        return [kind for kind, call in self.calls.items() if call.tier == NOT_NEEDED]
 
 
 def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LLMCache | None = None) -> TurnResult:
@@ -136,7 +146,7 @@ class _Understood:
 
 def _understand(call: "_CallRunner", contact: Contact, conversation: Conversation, text: str) -> _Understood:
     context = TextInContext(text, call.question, conversation.asked_slot, contact.lead_type, local_date(contact, call.inbound),
-                            tuple(conversation.passed_slots))
+                            tuple(conversation.passed_slots), name=contact.name)
     intent = Intent(call.shared(CallKind.INTENT, context)["intent"])
     stated = FactsAnswer.model_validate(call.shared(CallKind.FACTS, context))
     # Checked in code whatever the model said: a steering attempt sets no fact and triggers nothing.
@@ -155,9 +165,14 @@ def _understand(call: "_CallRunner", contact: Contact, conversation: Conversatio
 
 def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, step: stages.Step, text: str) -> str:
     recent, _tier = recent_messages(call.cache, contact, RECENT_MESSAGES)
-    older = [message_item(m) for m in lead_selectors.similar_older_messages(
-        contact, call.inbound.embedding, exclude_ids=[m["id"] for m in recent], limit=SIMILAR_OLDER_MESSAGES)]
-    memory = call.memory(text, call.question, recent + older)
+    if len(recent) < RECENT_MESSAGES:
+        # Fewer messages than the window holds: the window is the whole conversation, with no older message for the
+        # search to add. What the memory call would pick from it, the reply can be told as it is: no call.
+        memory = call.memory_not_needed(text, recent)
+    else:
+        older = [message_item(m) for m in lead_selectors.similar_older_messages(
+            contact, call.inbound.embedding, exclude_ids=[m["id"] for m in recent], limit=SIMILAR_OLDER_MESSAGES)]
+        memory = call.memory(text, call.question, recent + older)
     first_turn = not Message.objects.filter(contact=contact, direction=Direction.OUTBOUND).exists()
     fallback = stages.template_reply(step, understood.name, first_turn, understood.language)
     brief = ReplyBrief(stage=step.bot, inbound=text, name=understood.name, facts=understood.facts,
@@ -206,8 +221,8 @@ class _CallRunner:
         return result
 
     def shared(self, kind: CallKind, text: TextInContext) -> dict:
-        return self._run(kind, Scope.shared(), text.key_parts(), self._model_call(kind, text), semantic=True,
-                         inputs=(text,), partition="|".join(map(str, text.key_parts()[2:]))).value
+        return self._run(kind, Scope.shared(), text.key_parts(kind), self._model_call(kind, text), semantic=True,
+                         inputs=(text,), partition="|".join(map(str, text.partition(kind)))).value
 
     def scoring(self, lead_type: str, facts: dict, *, wants_appointment: bool) -> dict:
         # Computed in code from validated facts, cached per contact: a temperature change bumps the contact's
@@ -221,6 +236,13 @@ class _CallRunner:
         return self._run(CallKind.MEMORY, Scope.for_contact(self.contact), [text, ids],
                          self._model_call(CallKind.MEMORY, text, messages), semantic=False,
                          inputs=(text, messages)).value
+
+    def memory_not_needed(self, text: str, messages: list[dict]) -> dict:
+        """The memory of a conversation that fits in the recent window: the window itself (bots.memory), recorded
+        as a call not needed so that it counts as avoided, not as a hit or a miss."""
+        value = whole_conversation(messages, current_id=self.inbound.pk)
+        self.records[CallKind.MEMORY] = CallRecord(NOT_NEEDED, value, 0.0, None, (text, messages))
+        return value
 
     def reply(self, brief: ReplyBrief) -> str:
         # Every input of the brief is in the key, so an exact hit is the reply the model would write again.

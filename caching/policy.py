@@ -37,12 +37,19 @@ class KindPolicy:
 # own entries.
 CALIBRATED_MIN_SIMILARITY = 0.50
 
+# Intent and facts of one text are pure functions of their key (prompt version, model, text, question and what
+# else the prompt says): nothing makes a stored answer stale but a new prompt or model, and both are in the key.
+# So they are kept for days, not minutes: bounded by size (L1 by entries and bytes, L2 by Redis's expiry, L3 rows
+# purged by `cache_purge_expired` every 10 minutes), not by staleness. The kinds that read a contact's changing
+# state keep short, volatile TTLs.
+PURE_TTL_SECONDS = 30 * 86400
+
 POLICIES: dict[CallKind, KindPolicy] = {
     CallKind.SCORING: KindPolicy(15 * 60, contact_scoped=True, semantic=False, l3_min_similarity=1.0, adaptive_ttl=True),
-    CallKind.INTENT: KindPolicy(5 * 60, contact_scoped=False, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
-                            adaptive_ttl=False),
-    CallKind.FACTS: KindPolicy(15 * 60, contact_scoped=False, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
-                           adaptive_ttl=False),
+    CallKind.INTENT: KindPolicy(PURE_TTL_SECONDS, contact_scoped=False, semantic=True,
+                                l3_min_similarity=CALIBRATED_MIN_SIMILARITY, adaptive_ttl=False),
+    CallKind.FACTS: KindPolicy(PURE_TTL_SECONDS, contact_scoped=False, semantic=True,
+                               l3_min_similarity=CALIBRATED_MIN_SIMILARITY, adaptive_ttl=False),
     CallKind.RESPONSE: KindPolicy(30 * 60, contact_scoped=True, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
                               adaptive_ttl=True),
     CallKind.MEMORY: KindPolicy(30 * 60, contact_scoped=True, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,

@@ -207,13 +207,14 @@ class LLMCache:
                      load: Callable[[int], list[dict]]) -> tuple[list[dict], Tier]:
         """The scope's newest `limit` items, oldest first (each a dict with an "id" and a "stamp"), from L1 when
         this process holds them and its newest item carries `newest_stamp`; otherwise `load(n)` reads the last n
-        from the store of record, which then fills L1."""
+        from the store of record, which then fills L1. Fewer than `limit` items means the scope has no more (a
+        caller may rely on it), so a window smaller than `limit` is never served from L1."""
         started = time.perf_counter()
-        held = self.recent.get(scope.name, limit) if self.options.l1 else None
+        held = self.recent.get(scope.name, limit) if self.options.l1 and self.recent.per_owner >= limit else None
         if held and held[-1]["stamp"] == newest_stamp:
             self.metrics.record(kind=CallKind.MEMORY, tier=Tier.L1, latency_ms=_ms_since(started))
             return held, Tier.L1
-        rows = load(self.recent.per_owner)
+        rows = load(max(self.recent.per_owner, limit))
         self.recent.replace(scope.name, rows)
         self.metrics.record(kind=CallKind.MEMORY, tier=Tier.MISS, latency_ms=_ms_since(started))
         return rows[-limit:], Tier.MISS

@@ -21,6 +21,8 @@ Pipeline, one module each (the tables they use are TOML files in data/, read onc
     analysis    the message: terms, areas, whether it asks something
     resolve     short replies against the question ("the first one", "yes"), canonical rules
     facts, intent, fingerprints (the pipeline end to end: pipeline.py)
+And beside it, canonical.py: the canonical form of a text and of a question that cache keys are made of (only
+differences of writing dropped; see data/canonical.toml).
 
 Fingerprint: "v1|context=...|polarity=...|roles=...|slots=...|concepts=...|words=...|order=...", each part a
 sorted, comma-separated list of terms (``signals`` holds the same lists). Terms look like
@@ -38,7 +40,8 @@ Pure Python (the standard library), no Django, no I/O after import; the results 
 
 from __future__ import annotations
 
-__all__ = ["FINGERPRINT_VERSION", "INTENTS", "MAX_INPUT_CHARS", "Extraction", "extract", "fingerprint"]
+__all__ = ["CANONICAL_VERSION", "FINGERPRINT_VERSION", "INTENTS", "MAX_INPUT_CHARS", "Extraction", "canonical_question",
+           "canonical_text", "extract", "fingerprint"]
 
 
 def __getattr__(name: str):

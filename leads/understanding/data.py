@@ -280,6 +280,10 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
         "condition_states": concepts, "property_type": mapping(concept, text), "financing": mapping(concept, text),
         "motivation": mapping(concept, text), "condition": mapping(concept, text),
     },
+    "canonical.toml": {
+        "version": text, "not_expanded": words, "kept_punctuation": characters, "kept_between_digits": characters,
+        "own_words": characters, "acknowledgements": substrings,
+    },
     "fingerprint.toml": {
         "version": text, "parts": ordered_words, "polarity": concepts, "slot_prefixes": substrings,
     },

@@ -60,15 +60,13 @@ def normalise(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))  # "café" is "cafe"
-    text = text.lower().translate(_QUOTES)
+    text = plain_quotes(text.lower())
     for ch in _EMOJI_YES:
         text = text.replace(ch, " yes ")
     for ch in _EMOJI_NO:
         text = text.replace(ch, " no ")
     text = _NOT_KEPT.sub(" ", text)
-    text = _APOSTROPHE_IS.sub(r"\1 is", text)
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
+    text = expand_apostrophes(text)
     text = _WORD.sub(lambda m: correct_word(m.group(0)), text)
     text = _WORD_HYPHEN.sub(" ", text)  # "pre-approved", "first-time", "five-bedroom"
     text = _NUMBER_WORD_RUN.sub(_number_run_to_digits, text)
@@ -77,6 +75,20 @@ def normalise(text: str) -> str:
             text = pattern.sub(replacement, text)
     if any(guard in text for guard in _HYPOTHETICAL_SALE["guards"]):
         text = _IF_SOLD.sub(" ", text)  # "what could I get for it if I sold now": hypothetical, not a sale
+    return text
+
+
+def plain_quotes(text: str) -> str:
+    """Curly quotes and dashes as their plain forms (characters.toml)."""
+    return text.translate(_QUOTES)
+
+
+def expand_apostrophes(text: str) -> str:
+    """Lower-case text's apostrophes resolved: "it's" is "it is", "don't" "do not", a possessive's "'s" dropped,
+    any other apostrophe removed (characters.toml). The cache keys' canonical form (canonical.py) uses it too."""
+    text = _APOSTROPHE_IS.sub(r"\1 is", text)
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
     return text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from leads.understanding.analysis import analyse
+from leads.understanding.canonical import CANONICAL_VERSION, canonical_question, canonical_text
 from leads.understanding.facts import read_facts
 from leads.understanding.fingerprints import FINGERPRINT_VERSION, render, signals
 from leads.understanding.intent import INTENTS, read_intent
@@ -12,7 +13,8 @@ from leads.understanding.normalise import MAX_INPUT_CHARS
 from leads.understanding.question import read_question
 from leads.understanding.resolve import resolve
 
-__all__ = ["FINGERPRINT_VERSION", "INTENTS", "MAX_INPUT_CHARS", "Extraction", "extract", "fingerprint"]
+__all__ = ["CANONICAL_VERSION", "FINGERPRINT_VERSION", "INTENTS", "MAX_INPUT_CHARS", "Extraction", "canonical_question",
+           "canonical_text", "extract", "fingerprint"]
 
 
 @dataclass(frozen=True)

@@ -207,8 +207,9 @@ def test_adaptive_ttl_shortens_with_conversation_speed_within_bounds():
     assert ttl_for(CallKind.RESPONSE, 0.1) > ttl_for(CallKind.RESPONSE, 2) > ttl_for(CallKind.RESPONSE, 6)
     assert ttl_for(CallKind.RESPONSE, 2) == base // 2
     assert ttl_for(CallKind.RESPONSE, 1000) == int(base * 0.25)
-    assert ttl_for(CallKind.INTENT, 1000) == 5 * 60  # shared kinds keep their fixed TTL
-    assert (ttl_for(CallKind.SCORING, None), ttl_for(CallKind.INTENT, None)) == (15 * 60, 5 * 60)
+    assert ttl_for(CallKind.INTENT, 1000) == 30 * 86400  # shared kinds keep their fixed TTL, in days: they are pure
+    assert (ttl_for(CallKind.SCORING, None), ttl_for(CallKind.INTENT, None), ttl_for(CallKind.FACTS, None)) == (
+        15 * 60, 30 * 86400, 30 * 86400)
 
     contact = ContactFactory()
     result = LLMCache().get_or_compute(CallKind.RESPONSE, Scope.for_contact(contact), [unique("x")], Counter("r"),
