@@ -75,9 +75,10 @@ class MetricsRecorder:
             counts[metric_field(kind, "L3", "nearest_similarity_micro")] = int(similarity * 1_000_000)
         self._add(counts)
 
-    def record_guard_rejection(self, *, kind: str) -> None:
-        """A semantic match similarity alone would have served, refused by the guard."""
-        self._add({metric_field(kind, "L3", "guard_rejections"): 1})
+    def record_guard_rejection(self, *, kind: str, weight: int = 1) -> None:
+        """A semantic match similarity alone would have served, refused by the guard; `weight` is how many misses
+        the one check stands for when misses are sampled."""
+        self._add({metric_field(kind, "L3", "guard_rejections"): weight})
 
     def _add(self, counts: dict[str, int]) -> None:
         with self._lock:

@@ -167,12 +167,14 @@ class LLMCache:
 
     def _audit_guard(self, lookup: _Lookup, now: float) -> None:
         """On a guarded miss, would similarity alone have served something? That is a near-miss the guard refused
-        (counted for the dashboard). Sampled at LLM_CACHE_GUARD_AUDIT_RATE: it costs one more L3 query."""
-        if not self.options.guard or random.random() >= settings.LLM_CACHE_GUARD_AUDIT_RATE:
+        (counted for the dashboard). Sampled at LLM_CACHE_GUARD_AUDIT_RATE, as it costs one more L3 query: each
+        refusal found counts for the misses not checked, so the total is an estimate of all of them."""
+        rate = settings.LLM_CACHE_GUARD_AUDIT_RATE
+        if not self.options.guard or rate <= 0 or random.random() >= rate:
             return
         nearest = self.semantic.nearest(lookup.semantic, lookup.embedding, now, guarded=False)
         if nearest is not None and nearest.similarity >= POLICIES[lookup.kind].l3_min_similarity:
-            self.metrics.record_guard_rejection(kind=lookup.kind)
+            self.metrics.record_guard_rejection(kind=lookup.kind, weight=round(1 / rate))
 
     def _compute_once(self, lookup: _Lookup, compute, messages_per_minute) -> tuple[StoredValue, bool]:
         def compute_and_store() -> StoredValue:

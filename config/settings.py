@@ -84,8 +84,11 @@ LLM_CACHE_L1_MAX_BYTES = env.int("LLM_CACHE_L1_MAX_BYTES", default=64 * 1024 * 1
 LLM_CACHE_RECENT_MESSAGES = env.int("LLM_CACHE_RECENT_MESSAGES", default=100)
 LLM_CACHE_BREAKER_SECONDS = env.float("LLM_CACHE_BREAKER_SECONDS", default=5.0)
 LLM_CACHE_SINGLE_FLIGHT_WAIT_SECONDS = env.float("LLM_CACHE_SINGLE_FLIGHT_WAIT_SECONDS", default=30.0)
-# Share of guarded L3 misses re-checked without the guard, to count the near-misses it refused (one more query).
-LLM_CACHE_GUARD_AUDIT_RATE = env.float("LLM_CACHE_GUARD_AUDIT_RATE", default=1.0)
+# Share of guarded L3 misses re-checked without the guard, to estimate the near-misses it refused: each check is
+# one more L3 query on the miss path, so a sample (10%) keeps the look-up fast and the estimate close.
+LLM_CACHE_GUARD_AUDIT_RATE = env.float("LLM_CACHE_GUARD_AUDIT_RATE", default=0.1)
+if not 0.0 <= LLM_CACHE_GUARD_AUDIT_RATE <= 1.0:
+    raise checks.ConfigurationError(f"LLM_CACHE_GUARD_AUDIT_RATE must be between 0 and 1 (got {LLM_CACHE_GUARD_AUDIT_RATE})")
 LLM_CACHE_SINGLE_FLIGHT_LOCK_SECONDS = env.float("LLM_CACHE_SINGLE_FLIGHT_LOCK_SECONDS", default=60.0)
 
 # --- Celery (namespace CELERY_) -------------------------------------------------------------------------------

@@ -111,7 +111,8 @@ def test_l3_serves_a_typo_variant_and_backfills_l2_and_l1():
         ("we want to buy within 3 months", "we want to buy within 3 years"),
     ],
 )
-def test_guard_refuses_near_misses_that_embeddings_call_similar(stored, asked):
+def test_guard_refuses_near_misses_that_embeddings_call_similar(stored, asked, settings):
+    settings.LLM_CACHE_GUARD_AUDIT_RATE = 1.0  # every guarded miss is re-checked
     context = unique("")
     LLMCache().get_or_compute(CallKind.FACTS, Scope.shared(), [stored, context], Counter({"from": stored}), text=stored,
                               context=context)
@@ -128,6 +129,25 @@ def test_guard_refuses_near_misses_that_embeddings_call_similar(stored, asked):
     wrong = unguarded.get_or_compute(CallKind.FACTS, Scope.shared(), [asked, context, "no-guard"], compute, text=asked,
                                      context=context)
     assert wrong.similarity is not None and wrong.similarity > 0.5
+
+
+def test_a_sampled_guard_audit_counts_each_refusal_for_the_misses_it_did_not_check(settings):
+    import random
+
+    settings.LLM_CACHE_GUARD_AUDIT_RATE = 0.25
+    random.seed(7)
+    stored, asked = "we are pre-approved for $450k", "we are not pre-approved for $450k"
+    guarded = LLMCache()
+    misses = 40
+    for number in range(misses):
+        context = unique("")
+        LLMCache().get_or_compute(CallKind.FACTS, Scope.shared(), [stored, context], Counter({"from": stored}),
+                                  text=stored, context=context)
+        guarded.get_or_compute(CallKind.FACTS, Scope.shared(), [asked, context], Counter({"from": asked}), text=asked,
+                               context=context)
+    estimate = guarded.metrics.read().get("facts", "L3", "guard_rejections")
+    assert estimate % 4 == 0 and 0 < estimate < 4 * misses  # a sample, each check counting for four misses
+    assert abs(estimate - misses) <= 24
 
 
 def test_the_preceding_question_separates_short_replies():
