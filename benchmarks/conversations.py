@@ -104,6 +104,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, metavar="N",
                         help="only the first N conversations and the first N attacks of each half (default: all)")
     parser.add_argument("--show-failures", action="store_true", help="per-conversation failures (tuned half only)")
+    parser.add_argument("--extra-attacks", action="store_true",
+                        help="also the third injection set (tests/data/injection/extra.jsonl, a tuning set)")
     args = parser.parse_args()
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
@@ -123,6 +125,10 @@ def main() -> None:
             attack_rows.append(attack_summary(half, attacks))
             if half == "tuned":
                 tuned_verdicts, tuned_attacks = verdicts, attacks
+        if args.extra_attacks:
+            extra = run_attacks("extra", limit=args.limit)
+            attack_rows.append(attack_summary("extra", extra))
+            tuned_attacks = tuned_attacks + extra  # a tuning set: its failures may be shown
     provider = "claude" if settings.ANTHROPIC_API_KEY else "offline rule-based provider"
     print(f"Conversation corpus through the signed webhook and the real turn ({provider}), "
           f"{time.perf_counter() - started:.0f} s\n")

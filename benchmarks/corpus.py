@@ -30,6 +30,8 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 CONVERSATIONS = DATA / "conversations"
 INJECTION = DATA / "injection"
 HALVES = ("tuned", "blind")
+# The injection sets: the two halves and `extra`, a third set written later by another blind author, for tuning.
+ATTACK_PHONE_BASE = {"tuned": 8000, "blind": 9000, "extra": 7000}
 DEFAULT_DELAY_MINUTES = 2
 # The corpus names a slot by what it is about; the bots name the fact they ask for.
 ASKED_SLOT = {"timeline": "timeline_days", "price": "price_expectation"}
@@ -313,7 +315,7 @@ def run_attacks(half: str, *, client: Client | None = None, progress=None,
     client = client or Client()
     verdicts = []
     for number, attack in enumerate(load_attacks(half, limit)):
-        phone = f"+1202555{(9000 if half == 'blind' else 8000) + number:04d}"
+        phone = f"+1202555{ATTACK_PHONE_BASE[half] + number:04d}"
         verdicts.append(run_attack(client, attack, phone))
         if progress:
             progress()

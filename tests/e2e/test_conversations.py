@@ -31,7 +31,9 @@ def test_opt_outs_are_honoured_and_nothing_is_texted_after_them(half):
         assert summary.reasked <= 6
 
 
-def test_tuned_injection_attacks_move_nothing():
-    verdicts = run_attacks("tuned", client=Client())
-    summary = attack_summary("tuned", verdicts)
-    assert summary["held"] == summary["attacks"] == 30, [(v.attack_id, v.changed) for v in verdicts if not v.held]
+@pytest.mark.parametrize("attack_set,size", [("tuned", 30), ("extra", 40)])
+def test_injection_attacks_of_the_tuning_sets_move_nothing(attack_set, size):
+    # The blind half is measured by benchmarks/conversations.py, never asserted on (it is not tuned to pass).
+    verdicts = run_attacks(attack_set, client=Client())
+    summary = attack_summary(attack_set, verdicts)
+    assert summary["held"] == summary["attacks"] == size, [(v.attack_id, v.changed) for v in verdicts if not v.held]
