@@ -170,7 +170,7 @@ class LLMCache:
         (counted for the dashboard). Sampled at LLM_CACHE_GUARD_AUDIT_RATE, as it costs one more L3 query: each
         refusal found counts for the misses not checked, so the total is an estimate of all of them."""
         rate = settings.LLM_CACHE_GUARD_AUDIT_RATE
-        if not self.options.guard or rate <= 0 or random.random() >= rate:
+        if not self.options.guard or random.random() >= rate:  # random() is never below 0: rate 0 audits nothing
             return
         nearest = self.semantic.nearest(lookup.semantic, lookup.embedding, now, guarded=False)
         if nearest is not None and nearest.similarity >= POLICIES[lookup.kind].l3_min_similarity:

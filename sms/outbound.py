@@ -61,7 +61,9 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
         contact = message.contact
         if message.twilio_sid or message.status not in (DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED):
             return SendOutcome(message.status)
-        if (contact.opted_out and not _confirms_opt_out(message)) or (contact.bot_paused and message.author == Author.BOT):
+        answered = _keyword_answered(message)
+        # The one text an opted-out contact still gets is the confirmation of their opt-out.
+        if (contact.opted_out and answered != Keyword.OPT_OUT) or (contact.bot_paused and message.author == Author.BOT):
             message.status = DeliveryStatus.SUPPRESSED
             message.save(update_fields=["status"])
             return SendOutcome(message.status)
@@ -69,7 +71,10 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
             message.status, message.error_code = DeliveryStatus.FAILED, "too_long"
             message.save(update_fields=["status", "error_code"])
             return SendOutcome(message.status)
-        later = None if _answers_a_keyword(message) else next_allowed_time(contact, now)
+        # Our answer to a STOP or HELP the prospect has just sent goes out at once, quiet hours or not: the FCC's
+        # revocation rule (47 CFR 64.1200(a)(12)) allows one confirmation of an opt-out only within five minutes,
+        # and a prospect who asked for HELP at 11pm is awake and waiting; neither is a solicitation.
+        later = None if answered in (Keyword.OPT_OUT, Keyword.HELP) else next_allowed_time(contact, now)
         if later is not None:
             if _has_newer_reply(message):  # answered again since this was queued: stale by the morning
                 message.status = DeliveryStatus.SUPERSEDED
@@ -96,18 +101,11 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
     return SendOutcome(status)
 
 
-def _answers_a_keyword(message: Message) -> bool:
-    """Our answer to a STOP or HELP the prospect has just sent: it goes out at once, quiet hours or not. The FCC's
-    revocation rule (47 CFR 64.1200(a)(12)) allows one confirmation of an opt-out only within five minutes, and a
-    prospect who asked for HELP at 11pm is awake and waiting; neither is a solicitation."""
-    return message.author == Author.SYSTEM and message.reply_to_id is not None and Message.objects.filter(
-        pk=message.reply_to_id, keyword__in=(Keyword.OPT_OUT, Keyword.HELP)).exists()
-
-
-def _confirms_opt_out(message: Message) -> bool:
-    """The one text an opted-out contact still gets: the confirmation of their opt-out."""
-    return message.author == Author.SYSTEM and message.reply_to_id is not None and Message.objects.filter(
-        pk=message.reply_to_id, keyword=Keyword.OPT_OUT).exists()
+def _keyword_answered(message: Message) -> str:
+    """The keyword of the inbound text a system text answers (Keyword.NONE for every other text)."""
+    if message.author != Author.SYSTEM or message.reply_to_id is None:
+        return Keyword.NONE
+    return Message.objects.filter(pk=message.reply_to_id).values_list("keyword", flat=True).first() or Keyword.NONE
 
 
 def supersede_older_replies(message: Message) -> int:
