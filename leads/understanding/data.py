@@ -227,6 +227,7 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
     "spelling.toml": {
         "extra_typo_targets": words, "inflection_suffixes": ordered_words,
         "abbreviations": mapping(re.compile(r"[a-z][a-z0-9]*"), phrase),
+        "digit_words": section({"digits": mapping(re.compile(r"[0-9]"), phrase), "before": words}),
     },
     "characters.toml": {
         "emoji_yes": characters, "emoji_no": characters, "apostrophe_s_is": ordered_words,
@@ -269,7 +270,7 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
         "implied_no": concepts, "order_forward": concepts, "order_backward": concepts, "not_events": concepts,
         "own_home_roles": concepts, "said_by_asap": concepts, "property_slot_prefixes": substrings,
         "want_not_buying": concepts, "want_absorbed_by": concepts, "opt_out_only": concepts,
-        "opt_out_triggers": concepts,
+        "opt_out_triggers": concepts, "ordered_measures": words,
     },
     "intent.toml": {
         "question_topics": concepts, "refusal_company": concepts, "meeting_offers": concepts,

@@ -11,7 +11,7 @@ import unicodedata
 
 from .data import DataError, compile_pattern, load
 from .lexicon import QUANTITIES
-from .spelling import correct_word
+from .spelling import correct_word, digits_as_words
 
 MAX_INPUT_CHARS = 2000  # SMS bodies are at most 1,600 characters; longer input is cut, never an error
 
@@ -68,6 +68,7 @@ def normalise(text: str) -> str:
     text = _NOT_KEPT.sub(" ", text)
     text = expand_apostrophes(text)
     text = _WORD.sub(lambda m: correct_word(m.group(0)), text)
+    text = digits_as_words(text)
     text = _WORD_HYPHEN.sub(" ", text)  # "pre-approved", "first-time", "five-bedroom"
     text = _NUMBER_WORD_RUN.sub(_number_run_to_digits, text)
     for guards, pattern, replacement in _IDIOM_TABLE:

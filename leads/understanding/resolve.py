@@ -27,6 +27,7 @@ _WANT_NOT_BUYING = _RESOLVE["want_not_buying"]
 _WANT_ABSORBED_BY = _RESOLVE["want_absorbed_by"] | _INFORMATION_REQUESTS | _APPOINTMENTS
 _OPT_OUT_ONLY = _RESOLVE["opt_out_only"]
 _OPT_OUT_TRIGGERS = _RESOLVE["opt_out_triggers"]
+_ORDERED_MEASURES = _RESOLVE["ordered_measures"]
 _ORDINAL_TERMS = {int(position): word for position, word in load("calendar.toml")["ordinal_terms"].items()}
 ORDINAL_PREFIX = "ord="
 PICK_PREFIX = "pick="
@@ -46,6 +47,7 @@ def resolve(analysis: Analysis, question: Question) -> list[str]:
         found = _answer_yes_no(found, question)
     found = [t for t in found if t != "REF"]  # a pronoun adds nothing; a negated one ("!REF") does
     present = _canonical(set(found), cues, question)
+    present |= _amounts_in_order(analysis, present)
     if not present:
         # Nothing the lexicon knows ("maybe", "hmm", "lol"): only the same words are the same message.
         present = {"text:" + " ".join(analysis.words)} if analysis.words else (
@@ -115,6 +117,19 @@ def _answer_yes_no(found: list[str], question: Question) -> list[str]:
     if any(t in _IMPLIED_NO for t in answered):
         answered.append("NO")
     return answered
+
+
+def _amounts_in_order(analysis: Analysis, present: set[str]) -> set[str]:
+    """Two or more amounts of one measure, in the order the text gives them: "$=389000<$=420000"."""
+    by_measure: dict[str, list[str]] = {}
+    for term in analysis.terms:
+        slot = analysis.slots.get(term.removeprefix("!"))
+        if slot is None or term not in present or slot.measure.value not in _ORDERED_MEASURES:
+            continue
+        sequence = by_measure.setdefault(slot.measure.value, [])
+        if term not in sequence:
+            sequence.append(term)
+    return {"<".join(sequence) for sequence in by_measure.values() if len(sequence) > 1}
 
 
 # ---- order of events ------------------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 """Spelling: SMS abbreviations, then a conservative typo correction against the lexicon's own words.
 
-Only words the lexicon does not know are corrected, only to a lexicon word one edit away, and only when that
-correction is unambiguous: a wrong correction would make two different messages look the same.
+Only words the lexicon does not know are corrected, only to a lexicon word one edit away (a letter left out,
+two letters swapped, one wrong, one doubled) or written without its vowels ("nxt", "mnth"), and only when that
+correction is unambiguous: a wrong correction would make two different messages look the same. Digits used as
+words ("4 me", "2 talk") are read as the words they stand for, never before a unit or a count.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from .data import load
@@ -15,6 +18,9 @@ from .tokens import CONCEPT, DAY, MONTH, PROPERTY_NOUN, SEASON, UNIT, WORD
 _SPELLING = load("spelling.toml")
 ABBREVIATIONS = _SPELLING["abbreviations"]
 _INFLECTION_SUFFIXES = _SPELLING["inflection_suffixes"]
+_DIGIT_WORDS = _SPELLING["digit_words"]
+_VOWELS = frozenset("aeiouy")
+MIN_SKELETON = 3  # consonants a word written without vowels must keep to be read as a lexicon word
 
 _VOCABULARY = (frozenset(word for phrase in LEXICON for word in phrase) | frozenset(ABBREVIATIONS)
                | frozenset(QUANTITIES["number_words"]))
@@ -32,6 +38,25 @@ for _target in _TYPO_TARGETS:
         _DELETES.setdefault(_target[:_i] + _target[_i + 1:], set()).add(_target)
 
 
+def _skeleton(word: str) -> str:
+    """The word without its vowels after the first letter: "next" and "nxt" are both "nxt"."""
+    return word[0] + "".join(ch for ch in word[1:] if ch not in _VOWELS)
+
+
+_SKELETONS: dict[str, set[str]] = {}
+for _target in _TYPO_TARGETS:
+    _SKELETONS.setdefault(_skeleton(_target), set()).add(_target)
+# "4 me", "2 talk": a lone digit before one of these words is the word it sounds like.
+_DIGIT_AS_WORD = re.compile(r"(?<![0-9$.,:/])\b(" + "|".join(map(re.escape, _DIGIT_WORDS["digits"])) + r")\b(?![.,:/][0-9])"
+                            r"(?=\s+(?:" + "|".join(map(re.escape, sorted(_DIGIT_WORDS["before"]))) + r")\b)")
+
+
+def digits_as_words(text: str) -> str:
+    """"looking 4 a house", "want 2 talk": the digit is "for", "to". Only before words no number counts (a
+    determiner, a pronoun, a verb: spelling.toml), so "4 bedrooms" and "2 or 3" stay numbers."""
+    return _DIGIT_AS_WORD.sub(lambda m: _DIGIT_WORDS["digits"][m.group(1)], text)
+
+
 @lru_cache(maxsize=8192)
 def correct_word(word: str) -> str:
     """An SMS abbreviation's expansion, a typo's correction, or the word itself. Short words (names like
@@ -39,7 +64,7 @@ def correct_word(word: str) -> str:
     words are never guessed."""
     if word in ABBREVIATIONS:
         return ABBREVIATIONS[word]
-    if word in _VOCABULARY or len(word) < 4 or not word.isalpha():
+    if word in _VOCABULARY or not word.isalpha() or len(word) < 4 and not (len(word) == 3 and _skeleton(word) == word):
         return word
     plural = _known_plural(word)
     if plural:
@@ -57,9 +82,16 @@ def correct_word(word: str) -> str:
 
 def _typo_candidates(word: str) -> set[str]:
     """Lexicon words that word could be a typo of: one letter left out ("hous", "tomorow"), two adjacent
-    letters swapped ("tlak", "satruday"), or, for longer words, one letter wrong. An extra letter is not
-    undone ("leander" must not become "lender"), and the first letter must be right ("north" is not "worth")."""
+    letters swapped ("tlak", "satruday"), for longer words one letter wrong, a letter typed twice ("bothh"), or
+    the vowels left out ("nxt", "agnt"). Another extra letter is not undone ("leander" must not become
+    "lender"), and the first letter must be right ("north" is not "worth")."""
     found = set(_DELETES.get(word, ()))
+    for i in range(1, len(word)):
+        if word[i] == word[i - 1] and word[:i] + word[i + 1:] in _TYPO_TARGETS:
+            found.add(word[:i] + word[i + 1:])
+    skeleton = _skeleton(word)
+    if len(skeleton) >= MIN_SKELETON and len(skeleton) >= len(word) - 1:
+        found |= {t for t in _SKELETONS.get(skeleton, ()) if _is_subsequence(word, t)}
     for i in range(len(word) - 1):
         swapped = word[:i] + word[i + 1] + word[i] + word[i + 2:]
         if swapped in _TYPO_TARGETS:
@@ -70,6 +102,11 @@ def _typo_candidates(word: str) -> set[str]:
                 if len(target) == len(word) and sum(a != b for a, b in zip(target, word)) == 1:
                     found.add(target)
     return {t for t in found if t != word and t[0] == word[0]}
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return all(ch in letters for ch in short)
 
 
 def _is_inflection_of_known(word: str) -> bool:

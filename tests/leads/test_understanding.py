@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from leads.understanding import INTENTS, Extraction, extract, fingerprint  # noqa: E402
+from leads.understanding import FINGERPRINT_VERSION, INTENTS, Extraction, extract, fingerprint  # noqa: E402
 from leads.facts import QualificationFacts  # noqa: E402
 
 # The team's labeled pairs (tests/data/pairs/README.md says how they were written). Only the tuning half is read
@@ -478,7 +478,7 @@ def test_fingerprint_is_deterministic_and_built_from_signals():
     first = extract("Looking to buy a 3br under $500k in Round Rock, pre-approved")
     second = extract("Looking to buy a 3br under $500k in Round Rock, pre-approved")
     assert first == second
-    assert first.fingerprint.startswith("v1|")
+    assert first.fingerprint.startswith(FINGERPRINT_VERSION + "|")
     for key, values in first.signals.items():
         assert values == sorted(values)
         assert f"{key}={','.join(values)}" in first.fingerprint
