@@ -57,7 +57,7 @@ def message_asks(normal: str) -> bool:
     """An information question: a wh-word ("what's my home worth") or an inverted yes/no question
     ("is the condo still available") opening a clause. Requests ("can you call me") are not questions."""
     for clause in _CLAUSES.split(normal):
-        words = _LETTERS.findall(clause)
+        words = _WORDS_AND_NUMBERS.findall(clause)  # a clause opening with a number ("78704 is the zip") asks nothing
         while words and words[0] in _MESSAGE_OPENERS:
             words = words[1:]
         if not words:

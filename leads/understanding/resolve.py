@@ -28,6 +28,7 @@ _WANT_ABSORBED_BY = _RESOLVE["want_absorbed_by"] | _INFORMATION_REQUESTS | _APPO
 _OPT_OUT_ONLY = _RESOLVE["opt_out_only"]
 _OPT_OUT_TRIGGERS = _RESOLVE["opt_out_triggers"]
 _ORDERED_MEASURES = _RESOLVE["ordered_measures"]
+_WEIGHTLESS = _RESOLVE["weightless"]
 _ORDINAL_TERMS = {int(position): word for position, word in load("calendar.toml")["ordinal_terms"].items()}
 ORDINAL_PREFIX = "ord="
 PICK_PREFIX = "pick="
@@ -192,6 +193,8 @@ def _canonical(present: set[str], cues: set[str], question: Question) -> set[str
     if "YES" in present and "NO" in present and question.yes_no:
         present.discard("YES")  # "ok but no": the refusal is the answer
     present.discard("THEN")
+    if present - _WEIGHTLESS:
+        present -= _WEIGHTLESS
     return present
 
 
