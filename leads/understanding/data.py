@@ -216,6 +216,7 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
     },
     "quantities.toml": {
         "postfix_qualifiers": words, "number_words": mapping(_NAME, integer),
+        "thousand_or_million": section({"words": words, "thousand_from": integer}),
         "one_before_unit": section({"pattern": regex}),
         "comparisons": mapping(QUALIFIER_NAMES, one_of("<=", ">=", "=")),
         "qualifiers": mapping(QUALIFIER_NAMES, phrases), "units": mapping(UNIT_NAMES, phrases),
@@ -253,7 +254,8 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
     "numbers.toml": {
         "relative_units": words_in(UNIT_NAMES), "count_units": words_in(UNIT_NAMES),
         "relative_concepts": concepts, "option_nouns": words, "per_month_words": words, "zip_prepositions": words,
-        "countable": concepts, "money_concepts": concepts, "money_words": words,
+        "countable": concepts, "money_concepts": concepts, "money_words": words, "range_openers": words,
+        "range_joiners": words, "range_to": words,
         "days_per_unit": mapping(frozenset({"day", "week"}), integer),
         "time_prepositions": mapping(lambda key, where: ordered_words([key], where), _COMPARISON),
         "time_concepts": mapping(concept, _COMPARISON),

@@ -27,6 +27,11 @@ _DAYS_PER_UNIT = _NUMBERS["days_per_unit"]
 _TIME_PREPOSITIONS = _NUMBERS["time_prepositions"]
 _TIME_CONCEPTS = _NUMBERS["time_concepts"]
 _POSTFIX_QUALIFIERS = QUANTITIES["postfix_qualifiers"]
+_THOUSAND_OR_MILLION = QUANTITIES["thousand_or_million"]["words"]
+_THOUSAND_OR_MILLION_FROM = QUANTITIES["thousand_or_million"]["thousand_from"]
+_RANGE_OPENERS = _NUMBERS["range_openers"]
+_RANGE_JOINERS = _NUMBERS["range_joiners"]
+_RANGE_TO = _NUMBERS["range_to"]
 _COMPARISONS = {**QUANTITIES["comparisons"], None: "="}
 _COUNT_MEASURES = {measure.value: measure for measure in (Measure.BEDROOMS, Measure.BATHROOMS, Measure.SQUARE_FEET,
                                                            Measure.ACRES, Measure.PERCENT)}
@@ -111,6 +116,11 @@ def _leading_qualifier(out: list[Token]) -> str | None:
     return None
 
 
+def _thousand_in_spanish(unit: Token, value: float) -> bool:
+    """"500 mil" is 500,000 (Spanish "mil"), "2 mil" two million (SMS English): no budget is hundreds of millions."""
+    return unit.raw in _THOUSAND_OR_MILLION and value >= _THOUSAND_OR_MILLION_FROM
+
+
 def _read_suffix(r: _Reading) -> None:
     """"3+", "450k", "$1.2m", "5:30", "5pm", "3br", "6 months"."""
     nxt = r.at(r.end)
@@ -119,7 +129,7 @@ def _read_suffix(r: _Reading) -> None:
         r.end += 1
         nxt = r.at(r.end)
     if nxt is not None and nxt.kind is UNIT and nxt.value in ("k", "m"):
-        r.scale = 1000.0 if nxt.value == "k" else 1_000_000.0
+        r.scale = 1000.0 if nxt.value == "k" or _thousand_in_spanish(nxt, r.value) else 1_000_000.0
         r.kind = "money"
         r.end += 1
     elif r.dollar:
@@ -165,8 +175,8 @@ def _read_range(r: _Reading, asked_unit: str | None, money_context: bool) -> Non
     on its own; its kind and scale carry over to the first ("350" in "350-400k" is 350,000)."""
     nxt = r.at(r.end)
     if nxt is None or not (nxt.kind is SYMBOL and nxt.value == "-"
-                           or nxt.raw in ("to", "and") and r.before_raw == "between"
-                           or nxt.raw == "to" and r.kind in (None, "money", "count")):
+                           or nxt.raw in _RANGE_JOINERS and r.before_raw in _RANGE_OPENERS
+                           or nxt.raw in _RANGE_TO and r.kind in (None, "money", "count")):
         return
     k = r.end + 1
     if r.at(k) is not None and r.at(k).kind is SYMBOL and r.at(k).value == "$":

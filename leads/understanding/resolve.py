@@ -6,6 +6,8 @@ park"), "!" before a negated term, "~" before a cue that never reaches the finge
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .analysis import Analysis
 from .data import load
 from .question import Question
@@ -47,6 +49,7 @@ def resolve(analysis: Analysis, question: Question) -> list[str]:
     if question.yes_no:
         found = _answer_yes_no(found, question)
     found = [t for t in found if t != "REF"]  # a pronoun adds nothing; a negated one ("!REF") does
+    found = [_negated_bound(t, analysis) for t in found]
     present = _canonical(set(found), cues, question)
     present |= _amounts_in_order(analysis, present)
     if not present:
@@ -118,6 +121,20 @@ def _answer_yes_no(found: list[str], question: Question) -> list[str]:
     if any(t in _IMPLIED_NO for t in answered):
         answered.append("NO")
     return answered
+
+
+_OPPOSITE_BOUND = {">=": "<=", "<=": ">="}
+
+
+def _negated_bound(term: str, analysis: Analysis) -> str:
+    """"nothing over 600k" is "600k at most": a negated bound is the opposite bound ("!$>=600000" is
+    "$<=600000"), so that the facts read from it are a maximum, as for "up to 600k"."""
+    slot = analysis.slots.get(term[1:]) if term.startswith("!") else None
+    if slot is None or slot.comparison not in _OPPOSITE_BOUND or slot.high is not None:
+        return term
+    flipped = replace(slot, comparison=_OPPOSITE_BOUND[slot.comparison])
+    analysis.slots.setdefault(flipped.term, flipped)
+    return flipped.term
 
 
 def _amounts_in_order(analysis: Analysis, present: set[str]) -> set[str]:
