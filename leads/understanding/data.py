@@ -228,6 +228,7 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
     "spelling.toml": {
         "extra_typo_targets": words, "inflection_suffixes": ordered_words,
         "abbreviations": mapping(re.compile(r"[a-z][a-z0-9]*"), phrase),
+        "synonyms": mapping(re.compile(r"[a-z]+"), phrase),
         "digit_words": section({"digits": mapping(re.compile(r"[0-9]"), phrase), "before": words}),
     },
     "characters.toml": {
@@ -247,6 +248,7 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
     },
     "structure.toml": {
         "planned_states": concepts, "becoming_words": words, "intending_words": words, "listing_objects": words,
+        "list_noun_after": words,
         "fits_before": words, "may_month_after": words, "desire_hedge_before": words,
         "property_adjectives": words, "property_modifiers": concepts, "noun_phrase_words": words,
         "never_negated": concepts, "negation_carries_past": concepts,

@@ -19,10 +19,12 @@ _SPELLING = load("spelling.toml")
 ABBREVIATIONS = _SPELLING["abbreviations"]
 _INFLECTION_SUFFIXES = _SPELLING["inflection_suffixes"]
 _DIGIT_WORDS = _SPELLING["digit_words"]
+_SYNONYMS = _SPELLING["synonyms"]
 _VOWELS = frozenset("aeiouy")
 MIN_SKELETON = 3  # consonants a word written without vowels must keep to be read as a lexicon word
 
 _VOCABULARY = (frozenset(word for phrase in LEXICON for word in phrase) | frozenset(ABBREVIATIONS)
+               | frozenset(_SPELLING["synonyms"])
                | frozenset(QUANTITIES["number_words"]))
 # Words a typo may be corrected to: the words, four letters or more, of the lexicon's concepts, units, days,
 # months, seasons and property nouns (not of its fillers and function words), and the extra targets of
@@ -64,6 +66,8 @@ def correct_word(word: str) -> str:
     words are never guessed."""
     if word in ABBREVIATIONS:
         return ABBREVIATIONS[word]
+    if word in _SYNONYMS:
+        return _SYNONYMS[word]
     if word in _VOCABULARY or not word.isalpha() or len(word) < 4 and not (len(word) == 3 and _skeleton(word) == word):
         return word
     plural = _known_plural(word)

@@ -15,6 +15,7 @@ _PLANNED_STATES = _STRUCTURE["planned_states"]
 _BECOMING_WORDS = _STRUCTURE["becoming_words"]
 _INTENDING_WORDS = _STRUCTURE["intending_words"]
 _LISTING_OBJECTS = _STRUCTURE["listing_objects"]
+_LIST_NOUN_AFTER = _STRUCTURE["list_noun_after"]
 _FITS_BEFORE = _STRUCTURE["fits_before"]
 _MAY_MONTH_AFTER = _STRUCTURE["may_month_after"]
 _DESIRE_HEDGE_BEFORE = _STRUCTURE["desire_hedge_before"]
@@ -72,6 +73,8 @@ def _listing(tok: Token, prev: Token | None, nxt: Token | None) -> Token:
 
 def _list(tok: Token, prev: Token | None, nxt: Token | None) -> Token:
     """"list in the spring" (selling) vs "send me a list", "your list" (a noun)."""
+    if prev is not None and prev.raw in _LIST_NOUN_AFTER:
+        return Token(FILLER, None, tok.raw)  # "off your list": the verb before it says what is asked
     if prev is not None and prev.kind is DETERMINER:
         return Token(WORD, "list", tok.raw)
     return Token(CONCEPT, "SELL", tok.raw)
