@@ -212,7 +212,20 @@ def _canonical(present: set[str], cues: set[str], question: Question) -> set[str
     present.discard("THEN")
     if present - _WEIGHTLESS:
         present -= _WEIGHTLESS
+    _restated_topic(present, question)
     return present
+
+
+def _restated_topic(present: set[str], question: Question) -> None:
+    """A reply that repeats what an open question asks about adds nothing by repeating it ("When would you like
+    to sell?" "we could list right away" says when, not that they sell): the question's own concepts are dropped
+    from the reply when it says something else. Not after a yes/no question or a choice, where repeating one
+    option is the answer, and never a negated term ("not selling until fall")."""
+    if not question.text or question.yes_no or question.options:
+        return
+    restated = {t for t in present if t in question.restatable and t.isupper() and t != "ASK"}
+    if restated and present - restated:
+        present -= restated
 
 
 def _wanting(present: set[str], cues: set[str]) -> None:

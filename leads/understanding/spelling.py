@@ -70,6 +70,8 @@ def correct_word(word: str) -> str:
         return _SYNONYMS[word]
     if word in _VOCABULARY or not word.isalpha() or len(word) < 4 and not (len(word) == 3 and _skeleton(word) == word):
         return word
+    if word[-1] == word[-2] and word[:-1] in _VOCABULARY:
+        return word[:-1]  # the last letter typed twice ("approvedd", "bothh")
     plural = _known_plural(word)
     if plural:
         return plural
