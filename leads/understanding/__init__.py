@@ -10,7 +10,9 @@ The fingerprint is built from *terms*: concepts from a lexicon (synonyms and SMS
 one upper-case name), slots (amounts, counts, durations, clock times, days, places with numbers), and every
 content word the lexicon does not know, kept verbatim (lower case, lightly stemmed, adjacent unknown words
 joined: "round rock", "oak hill drive"). So an unknown word must match exactly: a gap in the lexicon costs a
-cache miss, never a wrong hit. Precision comes first.
+cache miss, never a wrong hit. Precision comes first. Before that, a word the lexicon does not know is read as
+the lexicon word it is a typo of when exactly one meaning fits (spelling.py: a letter left out, doubled, swapped
+or wrong, or the vowels left out), or through the SMS spellings and synonyms of spelling.toml.
 
 Pipeline, one module each (the tables they use are TOML files in data/, read once at import by data.py):
     normalise   characters, apostrophes, spelling (spelling.py), number words, idioms
@@ -24,13 +26,14 @@ Pipeline, one module each (the tables they use are TOML files in data/, read onc
 And beside it, canonical.py: the canonical form of a text and of a question that cache keys are made of (only
 differences of writing dropped; see data/canonical.toml).
 
-Fingerprint: "v1|context=...|polarity=...|roles=...|slots=...|concepts=...|words=...|order=...", each part a
+Fingerprint: "v2|context=...|polarity=...|roles=...|slots=...|concepts=...|words=...|order=...", each part a
 sorted, comma-separated list of terms (``signals`` holds the same lists). Terms look like
     concepts  PREAPPROVED, CONDO, HOME_VALUE, !SELL (negated), MY_HOME, THE_HOME, ASK (an information question)
     slots     $<=500000, $=400000-500000, $/mo=1800, bed>=3, bath=2, dur=60d, time>17:00, day=tue, month=jun,
               season=next_summer, rel=next_year, zip=78704, addr=412 elm street, n=2:car, pick=day=tue&time=16:00
     words     hyde park, oak hill drive, from dallas (unknown words, verbatim)
-    order     SELL<BUY ("sell before we buy")
+    order     SELL<BUY ("sell before we buy"); two amounts of one measure print in the order given among the
+              slots: $=389000<$=420000 ("listed at 389, now hoping 420")
 and "context" holds the terms of the bot's question, since a short reply means something only with it.
 Bump the version in data/fingerprint.toml when the rules or the data change: older cache entries then simply
 stop matching.
