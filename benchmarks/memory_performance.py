@@ -46,7 +46,8 @@ from benchmarks.workload import (  # noqa: E402
     same_answer,
 )
 
-LLM_KINDS = ("intent", "facts", "memory", "response")
+LLM_KINDS = ("intent", "facts", "memory", "response", "state_reply")
+CALLS_PER_TURN = 4  # intent, facts, memory and the reply (a personal response or its dialogue state's template)
 HIT_TIERS = ("L1", "L2", "L3")
 CONFIGS = {
     "no-cache": {"l1": False, "l2": False, "l3": False},
@@ -152,7 +153,9 @@ def run_config(name: str, options: dict, args, progress) -> Tally:
         tally.turns += 1
         tally.turn_ms.append(measured_ms + provider.turn_llm_ms)
         for kind in LLM_KINDS:
-            call = result.calls[kind]
+            call = result.calls.get(kind)
+            if call is None:  # the reply is one of two kinds (a turn may make both, when a template is refused)
+                continue
             if call.tier == NOT_NEEDED:  # neither a look-up nor a call: counted apart
                 tally.avoided[kind] += 1
                 continue
@@ -214,11 +217,12 @@ def print_tables(results: dict, args) -> None:
               f"| {r['turn_p95_ms']:.0f} | {r['throughput_turns_per_s']:.1f} | {r['monthly_cost_usd']:.2f} "
               f"| {r['cost_per_lead_usd']:.4f} |")
     print()
-    print("| configuration | intent hits | facts hits | memory hits | response hits |")
-    print("|---|---:|---:|---:|---:|")
+    print("| configuration | intent hits | facts hits | memory hits | response hits | state-reply hits |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         kinds = r["hit_rate_by_kind"]
-        print(f"| {name} | {kinds['intent']:.1%} | {kinds['facts']:.1%} | {kinds['memory']:.1%} | {kinds['response']:.1%} |")
+        print(f"| {name} | {kinds['intent']:.1%} | {kinds['facts']:.1%} | {kinds['memory']:.1%} | {kinds['response']:.1%} "
+              f"| {kinds['state_reply']:.1%} |")
     before, after = results.get("no-cache"), results.get("L1+L2+L3")
     if before and after:
         saving = 1 - after["monthly_cost_usd"] / before["monthly_cost_usd"] if before["monthly_cost_usd"] else 0.0
@@ -291,9 +295,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     database = use_bench_stores()
     parameters = {k: v for k, v in vars(args).items() if k not in ("json", "plot")}
-    parameters.update(database=database, calls_per_turn=len(LLM_KINDS),
+    parameters.update(database=database, calls_per_turn=CALLS_PER_TURN,
                       tokens_per_interaction=sum(c.system_tokens + c.input_tokens + c.output_tokens
-                                                 for c in CALL_COSTS.values()),
+                                                 for kind, c in CALL_COSTS.items() if kind != "state_reply"),
                       models={kind: cost.model for kind, cost in CALL_COSTS.items()})
     print("workload:", json.dumps(parameters))
     expected = int(args.contacts * args.turns_per_contact * len(chosen))

@@ -218,6 +218,8 @@ CALL_COSTS = {
     "facts": CallCost("claude-haiku-4-5", 1400, 350, 80),
     "memory": CallCost("claude-haiku-4-5", 900, 1500, 80),
     "response": CallCost("claude-sonnet-4-6", 1200, 400, 60),
+    # A turn's reply on the qualification path: a template for the dialogue state (no facts, memory or SMS to read).
+    "state_reply": CallCost("claude-sonnet-4-6", 1300, 200, 60),
 }
 
 
@@ -267,6 +269,8 @@ class SimulatedClaude:
         if kind == "response":
             brief: ReplyBrief = args[0]
             return {"reply": brief.fallback_reply}
+        if kind == "state_reply":
+            return self.rules.state_reply(*args).model_dump(mode="json")
         raise ValueError(kind)
 
     def call(self, kind: str, context, *args) -> Computed:

@@ -1,4 +1,4 @@
-"""The four calls of a turn, answered by Claude or, without a key or when Claude fails, by the rule-based
+"""The calls of a turn, answered by Claude or, without a key or when Claude fails, by the rule-based
 fallback. Both answer through the same interface with validated structures; every answer gets a ledger row."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 import leads.understanding as understanding
 from bots import prompts
 from bots.claude import CallContext, ClaudeClient, LLMUnavailable, record_fallback
+from bots.state_replies import ReplyState
 from caching.policy import CallKind
 from caching.services import Computed
 from leads.facts import QualificationFacts
@@ -82,6 +83,10 @@ class ReplyAnswer(BaseModel):
     reply: str = Field(min_length=1, max_length=640)
 
 
+class StateReplyAnswer(BaseModel):
+    template: str = Field(min_length=1, max_length=640)
+
+
 @dataclass(frozen=True)
 class ReplyBrief:
     """What the response call is told: code decides the next question and any handoff, the model words it."""
@@ -121,6 +126,9 @@ class RuleBasedProvider:
     def response(self, brief: ReplyBrief) -> ReplyAnswer:
         return ReplyAnswer(reply=brief.fallback_reply)
 
+    def state_reply(self, state: ReplyState) -> StateReplyAnswer:
+        return StateReplyAnswer(template=state.offline_template())
+
     @staticmethod
     def _read(text: TextInContext):
         return read(text.text, asked=text.asked_slot, lead_type=text.lead_type, today=text.date,
@@ -153,6 +161,15 @@ class ClaudeProvider:
         }, ensure_ascii=False)
         return self._ask(CallKind.RESPONSE, prompts.RESPONSE_SYSTEM, user, ReplyAnswer, 200, context)
 
+    def state_reply(self, state: ReplyState, context: CallContext) -> tuple[StateReplyAnswer, Computed]:
+        user = json.dumps({
+            "stage": state.bot, "lead_type": state.lead_type, "action": state.action,
+            "answered": state.answered_slot or "(none)", "next_question": state.next_question,
+            "handoff": state.handoff_reason, "close_reason": state.close_reason, "language": state.language,
+            "opening": state.opening, "placeholders": list(state.placeholders), "template": state.offline_template(),
+        }, ensure_ascii=False)
+        return self._ask(CallKind.STATE_REPLY, prompts.STATE_REPLY_SYSTEM, user, StateReplyAnswer, 200, context)
+
     def _ask(self, kind: CallKind, system, user, schema, max_tokens, context):
         model = settings.CLAUDE_MODELS[kind]
         answer, call = self.client.structured(system=system, user=user, schema=schema, model=model,
@@ -184,7 +201,8 @@ class TurnProvider:
         return settings.CLAUDE_MODELS[kind] if self.claude else "rule-based"
 
     def call(self, kind: CallKind, context: CallContext, *args) -> Computed:
-        """Each provider has one method per call kind, named after it (`intent`, `facts`, `memory`, `response`)."""
+        """Each provider has one method per call kind, named after it (`intent`, `facts`, `memory`, `response`,
+        `state_reply`)."""
         if self.claude is not None:
             try:
                 _answer, computed = getattr(self.claude, kind.value)(*args, context)

@@ -12,16 +12,18 @@ import logging
 import re
 from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from bots import stages
+from bots import stages, state_replies
 from bots.claude import CallContext
 from bots.memory import message_item, recent_messages, remember_message, whole_conversation
-from bots.prompts import PROMPT_VERSION
-from bots.providers import FactsAnswer, ReplyAnswer, ReplyBrief, TextInContext, TurnProvider
+from bots.prompts import version_for
+from bots.providers import FactsAnswer, ReplyAnswer, ReplyBrief, StateReplyAnswer, TextInContext, TurnProvider
+from bots.state_replies import ReplyState
 from caching.keys import Scope
 from caching.policy import CallKind
-from caching.services import CacheResult, LLMCache, embedding_for, get_cache
+from caching.services import CacheResult, Computed, LLMCache, embedding_for, get_cache
 from leads import selectors as lead_selectors
 from leads.facts import clean_facts, merge_facts
 from leads.intents import Intent
@@ -100,7 +102,8 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
         return _handled_without_reply(inbound, "bot paused: an agent has the conversation")
 
     passed = list(conversation.passed_slots)
-    if stages.passed_on(conversation.asked_slot, understood.facts, understood.intent) and not understood.injection:
+    passed_now = stages.passed_on(conversation.asked_slot, understood.facts, understood.intent) and not understood.injection
+    if passed_now:
         passed.append(conversation.asked_slot)
     step = stages.next_step(lead_type=understood.lead_type, name=understood.name, name_asked=conversation.name_asked,
                             facts=understood.facts, intent=understood.intent, temperature=understood.temperature,
@@ -114,7 +117,10 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
         _apply(contact, conversation, understood, asked_slot="", handoff_reason="", closed=None)
         return _handled_without_reply(inbound, f"conversation closed ({conversation.closed_reason})")
 
-    reply_text = _reply_text(call, contact, understood, step, text)
+    on_script = state_replies.on_script(step, understood.intent, text, injection=understood.injection,
+                                        passed_now=passed_now)
+    reply_text = _reply_text(call, contact, understood, step, text,
+                             answered=conversation.asked_slot if on_script else None)
     with transaction.atomic():
         _apply(contact, conversation, understood, asked_slot=step.next_slot, handoff_reason=step.handoff_reason,
                closed=closed, bot=step.bot, passed=passed)
@@ -163,9 +169,13 @@ def _understand(call: "_CallRunner", contact: Contact, conversation: Conversatio
                        temperature=scores["temperature"], injection=injection)
 
 
-def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, step: stages.Step, text: str) -> str:
+def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, step: stages.Step, text: str, *,
+                answered: str | None) -> str:
+    """`answered` is None for an off-script turn, else the slot the bot had asked for ("" when none): an on-script
+    turn is answered from its dialogue state's shared reply when the operator's setting allows it."""
     recent, _tier = recent_messages(call.cache, contact, RECENT_MESSAGES)
-    if len(recent) < RECENT_MESSAGES:
+    fits_window = len(recent) < RECENT_MESSAGES
+    if fits_window:
         # Fewer messages than the window holds: the window is the whole conversation, with no older message for the
         # search to add. What the memory call would pick from it, the reply can be told as it is: no call.
         memory = call.memory_not_needed(text, recent)
@@ -175,6 +185,15 @@ def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, 
         memory = call.memory(text, call.question, recent + older)
     first_turn = not Message.objects.filter(contact=contact, direction=Direction.OUTBOUND).exists()
     fallback = stages.template_reply(step, understood.name, first_turn, understood.language)
+    if answered is not None and fits_window and settings.BOT_REPLY_MODE == state_replies.SHARED:
+        values = state_replies.placeholder_values(understood.name, understood.facts)
+        state = state_replies.state_for(
+            step, first_turn=first_turn, language=understood.language, values=values,
+            answered=state_replies.answered_slot(answered, facts=understood.facts, name=understood.name,
+                                                 lead_type=understood.lead_type))
+        shared = call.state_reply(state, values)
+        if shared is not None:
+            return _fit_for_sms(shared, inbound=text, facts=understood.facts, fallback=fallback)
     brief = ReplyBrief(stage=step.bot, inbound=text, name=understood.name, facts=understood.facts,
                        next_question=step.next_question, handoff_reason=step.handoff_reason,
                        memory=memory.get("summary", ""), fallback_reply=fallback, language=understood.language,
@@ -205,7 +224,7 @@ class _CallRunner:
         self.records: dict[CallKind, CallRecord] = {}
 
     def _model_call(self, kind: CallKind, *args):
-        context = CallContext(kind=kind, prompt_version=PROMPT_VERSION, contact_id=self.contact.pk,
+        context = CallContext(kind=kind, prompt_version=version_for(kind), contact_id=self.contact.pk,
                               message_id=self.inbound.pk)
         return lambda: self.provider.call(kind, context, *args)
 
@@ -214,7 +233,7 @@ class _CallRunner:
         result = self.cache.get_or_compute(
             kind, scope, key_parts, compute, text=self.inbound.body if semantic else None, context=self.question,
             partition=partition,
-            model=model or self.provider.model_for(kind), prompt_version=PROMPT_VERSION,
+            model=model or self.provider.model_for(kind), prompt_version=version_for(kind),
             messages_per_minute=self.velocity,
         )
         self.records[kind] = CallRecord(result.tier.value, result.value, result.lookup_ms, result.similarity, inputs)
@@ -251,6 +270,26 @@ class _CallRunner:
         result = self._run(CallKind.RESPONSE, Scope.for_contact(self.contact), parts,
                            self._model_call(CallKind.RESPONSE, brief), semantic=False, inputs=(brief,))
         return ReplyAnswer.model_validate(result.value).reply
+
+    def state_reply(self, state: ReplyState, values: dict[str, str]) -> str | None:
+        """The dialogue state's shared reply with this contact's values filled in, or None when the template is
+        unusable (the turn then gets a personal reply). A rejected template is not cached; a cached one is checked
+        again against the contact it is about to serve."""
+        def compute():
+            computed: Computed = self._model_call(CallKind.STATE_REPLY, state)()
+            problem = state_replies.template_problem(computed.value["template"], state, values)
+            if problem:
+                logger.warning("state reply template rejected (%s): %r", problem, computed.value["template"])
+                return Computed({"template": "", "rejected": problem}, computed.cost_usd, computed.tokens,
+                                cacheable=False)
+            return computed
+
+        result = self._run(CallKind.STATE_REPLY, Scope.shared(), state.key_parts(), compute, semantic=False,
+                           inputs=(state,))
+        template = result.value.get("template", "")
+        if not template or state_replies.template_problem(template, state, values):
+            return None
+        return state_replies.fill(StateReplyAnswer.model_validate(result.value).template, values)
 
 
 def _fit_for_sms(reply: str, *, inbound: str, facts: dict, fallback: str) -> str:

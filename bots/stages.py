@@ -9,6 +9,7 @@ honest answer; otherwise the next question is the first missing qualification fa
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -136,23 +137,36 @@ def next_step(*, lead_type: str, name: str, name_asked: bool, facts: dict, inten
 
 def template_reply(step: Step, name: str, first_turn: bool, language: str) -> str:
     """The offline provider's wording (and the reply used when a model's reply fails validation)."""
+    return reply_template(step, bool(name), first_turn, language).format(name=name)
+
+
+def reply_template(step: Step, has_name: bool, first_turn: bool, language: str) -> str:
+    """The offline wording with the prospect's name left as `{name}` (used only when `has_name`): what a reply
+    says depends on the step and on whether a name is known, never on whose it is."""
     replies = wording(language)["replies"]
-    thanks = replies["thanks_name"].format(name=name) if name else replies["thanks"]
+    thanks = replies["thanks_name"] if has_name else replies["thanks"]
     if step.action == Action.HANDOFF:
         return f"{thanks} {replies['handoff']}"
     if step.action == Action.CLOSE:
         return replies[step.close_reason.replace(" ", "_")]
-    opening = replies["greeting"] if first_turn else ("" if step.preface else _acknowledgement(step, name, replies))
+    opening = replies["greeting"] if first_turn else ("" if step.preface else _acknowledgement(step, has_name, replies))
     return " ".join(part for part in (opening, step.preface, step.next_question) if part)
 
 
-def _acknowledgement(step: Step, name: str, replies: dict) -> str:
+def _acknowledgement(step: Step, has_name: bool, replies: dict) -> str:
     """A person thanks someone by name once, when they have just said it (the first qualification question comes
     right after the name), and otherwise varies the words: "Thanks, Jake!" before every question reads as a
     script. The choice follows the question asked next, so a retried turn words its reply the same."""
-    if name and step.next_slot in (BUYER_SLOTS[0], SELLER_SLOTS[0]):
-        return replies["thanks_name"].format(name=name)
+    if has_name and step.next_slot in (BUYER_SLOTS[0], SELLER_SLOTS[0]):
+        return replies["thanks_name"]
     if step.next_slot in ("", "name", "lead_type"):
         return replies["thanks"]
     choices = replies["acknowledgements"]
     return choices[sum(map(ord, step.next_slot)) % len(choices)]
+
+
+@lru_cache(maxsize=1)
+def dialogue_version() -> str:
+    """A digest of the dialogue's wording: part of a state reply's key, so editing dialogue.toml retires templates
+    written from the old wording."""
+    return hashlib.sha256(DIALOGUE.read_bytes()).hexdigest()[:16]

@@ -12,6 +12,7 @@ class CallKind(StrEnum):
     SCORING = "scoring"      # a contact's scores computed from their accumulated facts
     MEMORY = "memory"        # what the memory-retrieval call returned for a contact
     RESPONSE = "response"    # the next SMS to a contact
+    STATE_REPLY = "state_reply"  # a reply template for a dialogue state, with placeholders, holding no contact data
 
 
 class Tier(StrEnum):
@@ -52,6 +53,10 @@ POLICIES: dict[CallKind, KindPolicy] = {
                                l3_min_similarity=CALIBRATED_MIN_SIMILARITY, adaptive_ttl=False),
     CallKind.RESPONSE: KindPolicy(30 * 60, contact_scoped=True, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
                               adaptive_ttl=True),
+    # A template for a dialogue state is a pure function of the state (which holds no contact data): shared and
+    # kept like intent and facts. Exact keys only: a state is a small structure, not a text to match by meaning.
+    CallKind.STATE_REPLY: KindPolicy(PURE_TTL_SECONDS, contact_scoped=False, semantic=False, l3_min_similarity=1.0,
+                                     adaptive_ttl=False),
     CallKind.MEMORY: KindPolicy(30 * 60, contact_scoped=True, semantic=True, l3_min_similarity=CALIBRATED_MIN_SIMILARITY,
                             adaptive_ttl=True),
 }

@@ -55,6 +55,13 @@ def boolean(name: str, raw: str | None, default: bool) -> bool:
     raise ConfigurationError(f"{name} must be true or false (got {raw!r})")
 
 
+def choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    word = value.strip().lower()
+    if word not in allowed:
+        raise ConfigurationError(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
+    return word
+
+
 def secret_key(value: str, production: bool) -> str:
     if production and (not value or value == INSECURE_SECRET_KEY or value.startswith("django-insecure") or len(value) < 50):
         raise ConfigurationError("SECRET_KEY must be set to a random value of 50+ characters in production")

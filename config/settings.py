@@ -126,6 +126,11 @@ CLAUDE_MODELS = {
     "memory": env.str("CLAUDE_MODEL_MEMORY", default="claude-haiku-4-5"),
     "response": env.str("CLAUDE_MODEL_RESPONSE", default="claude-sonnet-4-6"),
 }
+CLAUDE_MODELS["state_reply"] = env.str("CLAUDE_MODEL_STATE_REPLY", default="") or CLAUDE_MODELS["response"]
+# shared_by_state: on the qualification path a reply written once per dialogue state (placeholders filled in code)
+# serves every contact in that state; personal: every reply is written for its contact (bots/state_replies.py).
+BOT_REPLY_MODE = checks.choice("BOT_REPLY_MODE", env.str("BOT_REPLY_MODE", default="shared_by_state"),
+                               ("shared_by_state", "personal"))
 # US dollars per million tokens: input, output, prompt-cache write (1.25x input), prompt-cache read (0.1x input).
 # Anthropic's published list prices; override with LLM_PRICES_JSON='{"model": {"input": 1, ...}}'.
 LLM_PRICES = {

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from bots import prompts
 from bots.services import NOT_NEEDED, RECENT_MESSAGES
 from caching.services import LLMCache
 from tests.support.conversations import converse
@@ -67,7 +68,8 @@ def test_a_different_number_is_a_different_computation():
     start = len(fake.answered)
     five, turns = converse("+15125550404", ["5 bedrooms"], provider, LLMCache())
     assert turns[0].tiers["intent"] == turns[0].tiers["facts"] == "miss"
-    assert sorted(asked_since(fake, start)) == ["facts", "intent", "response"]
+    # The reply is the dialogue state's (a new buyer, asked for a name next), which the first contact's turn wrote.
+    assert sorted(asked_since(fake, start)) == ["facts", "intent"] and turns[0].tiers["state_reply"] == "L2"
     assert (four.facts["bedrooms"], five.facts["bedrooms"]) == (4, 5)
 
 
@@ -90,11 +92,15 @@ def test_a_new_prompt_version_misses(monkeypatch):
     fake = FakeClaude(MEANINGS)
     provider = claude_provider(fake)
     converse("+15125550408", [BUY], provider, LLMCache())
-    monkeypatch.setattr("bots.services.PROMPT_VERSION", "2099-01-01.1")
+    monkeypatch.setattr("bots.prompts.PROMPT_VERSION", "2099-01-01.1")
     start = len(fake.answered)
     _, turns = converse("+15125550409", [BUY], provider, LLMCache())
     assert turns[0].tiers["intent"] == turns[0].tiers["facts"] == "miss"
-    assert sorted(asked_since(fake, start)) == ["facts", "intent", "response"]
+    # The state reply's prompt has a version of its own, unchanged: its template is still served.
+    assert sorted(asked_since(fake, start)) == ["facts", "intent"] and turns[0].tiers["state_reply"] == "L2"
+    monkeypatch.setitem(prompts.PROMPT_VERSIONS, "state_reply", "2099-01-01.1")
+    _, turns = converse("+15125550412", [BUY], provider, LLMCache())
+    assert turns[0].tiers["state_reply"] == "miss"
 
 
 def test_a_conversation_within_the_recent_window_makes_no_memory_call():

@@ -2,10 +2,14 @@
 moves scores or flags or reveals the prompt. (The security settings that hold everywhere:
 tests/config/test_security_settings.py.)"""
 
+import json
+from dataclasses import asdict
+
 import pytest
 
 from bots import prompts
 from bots.providers import TurnProvider
+from bots.state_replies import PLACEHOLDERS
 from caching.services import LLMCache
 from leads.models import Temperature
 from tests.support.conversations import converse
@@ -26,7 +30,7 @@ INJECTIONS = [
 def test_identical_conversations_of_two_contacts_never_share_their_data(settings, online):
     settings.ANTHROPIC_API_KEY = ""
     texts = ["hi", "we want to buy a house", "{name}", "we're pre-approved for $450k", "what did I just tell you?"]
-    fake = FakeClaude({"we want to buy a house": ("buyer", {}, {"lead_type": "buyer"}),
+    fake = FakeClaude({"hi": ("greeting", {}), "we want to buy a house": ("buyer", {}, {"lead_type": "buyer"}),
                        "Ann": ("provide_info", {}, {"name": "Ann"}), "Bob": ("provide_info", {}, {"name": "Bob"}),
                        "we're pre-approved for $450k": ("provide_info", {"financing": "pre_approved",
                                                                          "budget_max": 450000})})
@@ -41,11 +45,30 @@ def test_identical_conversations_of_two_contacts_never_share_their_data(settings
         assert not set(memory.value.get("message_ids", [])) & ann_ids
         assert not {m["id"] for m in memory.inputs[1]} & ann_ids
         assert "Ann" not in result.reply.body and ann.phone not in result.reply.body
-        for kind in ("memory", "response", "scoring"):
+        for kind in {"memory", "response", "scoring"} & set(result.calls):
             assert result.calls[kind].tier != "L3"
     # Shared components may be reused between them (that is the point of sharing them), contact ones are not.
     assert bob_turns[1].calls["intent"].tier in ("L1", "L2", "L3")
-    assert all(result.calls["response"].tier == "miss" for result in bob_turns)
+    # The qualification path's replies are their dialogue states': Bob is served the templates Ann's turns wrote,
+    # with his own name in them; the question he asks back gets a reply of his own.
+    assert [r.calls["state_reply"].tier for r in bob_turns[:4]] == ["L1"] * 4
+    assert "Thanks, Bob!" in bob_turns[2].reply.body and "Thanks, Ann!" in ann_turns[2].reply.body
+    assert "state_reply" not in bob_turns[4].calls and bob_turns[4].calls["response"].tier == "miss"
+    for result in ann_turns[:4] + bob_turns[:4]:
+        cached = result.calls["state_reply"]
+        assert "Ann" not in cached.value["template"] and "Bob" not in cached.value["template"]
+        assert "450" not in cached.value["template"]
+        state = cached.inputs[0]
+        key_text = json.dumps(state.key_parts(), default=str)
+        # The key holds the state only: no name, phone, fact or identifier of either contact.
+        for personal in ("Ann", "Bob", ann.phone, bob.phone, ann.phone[-4:], bob.phone[-4:], "450", "pre_approved"):
+            assert personal not in key_text
+        assert set(asdict(state)) == {"bot", "lead_type", "action", "answered_slot", "next_slot", "next_question",
+                                      "handoff_reason", "close_reason", "language", "opening", "placeholders"}
+        assert set(state.placeholders) <= set(PLACEHOLDERS)
+    # In the shared scope of the cache, with no contact's version: one entry per state, readable by anyone.
+    keys = [key.decode() for key in cache.redis.client.keys("*state_reply:*")]
+    assert keys and all(":global:" in key for key in keys)
 
 
 @pytest.mark.django_db

@@ -120,9 +120,9 @@ def test_exact_repeat_from_another_contact_reuses_shared_components():
     _, results = converse("+15125550176", BUYER_SCRIPT[:2], provider, LLMCache())
     assert [r.tiers["intent"] for r in results] == ["L2", "L2"]
     assert [r.tiers["facts"] for r in results] == ["L2", "L2"]
-    # Contact-scoped calls are never shared: memory and the reply were computed again for the second contact.
-    assert fake.answered[calls_before:].count("intent") == 0
-    assert fake.answered[calls_before:].count("response") == 2
+    # Both turns are on the qualification path: the replies are their dialogue states', written once for both.
+    assert [r.tiers["state_reply"] for r in results] == ["L2", "L2"] and "response" not in results[0].tiers
+    assert fake.answered[calls_before:] == []
 
 
 def test_a_typo_variant_is_served_from_the_semantic_tier():
@@ -192,7 +192,7 @@ def test_claude_failures_fall_back_and_still_reply(failure):
     assert contact.lead_type == LeadType.BUYER
     fallback_kinds = LLMCall.objects.filter(contact=contact, provider=Provider.FALLBACK).values_list("kind", flat=True)
     # Scores are code, not a call; a first text's memory is the conversation itself, no call either.
-    assert sorted(fallback_kinds) == ["facts", "intent", "response"] and results[0].avoided == ["memory"]
+    assert sorted(fallback_kinds) == ["facts", "intent", "state_reply"] and results[0].avoided == ["memory"]
     if failure == "malformed":  # each call asked twice, then given up
         assert LLMCall.objects.filter(contact=contact, outcome=CallOutcome.MALFORMED).count() == 2 * 3
     else:  # the SDK retried inside one call; the ledger has one failed row per call

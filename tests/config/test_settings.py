@@ -57,6 +57,19 @@ def test_development_gets_a_default_secret_key():
     assert checks.secret_key("", production=False) == checks.INSECURE_SECRET_KEY
 
 
+def test_reply_mode_accepts_its_two_values_and_names_itself_otherwise():
+    assert checks.choice("BOT_REPLY_MODE", " Personal ", ("shared_by_state", "personal")) == "personal"
+    with pytest.raises(checks.ConfigurationError, match="^BOT_REPLY_MODE must be one of shared_by_state, personal"):
+        checks.choice("BOT_REPLY_MODE", "shared", ("shared_by_state", "personal"))
+
+
+def test_a_bad_reply_mode_fails_with_one_line(project_env):
+    result = manage(["check"], {**project_env, "BOT_REPLY_MODE": "always_shared"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("configuration error: BOT_REPLY_MODE must be one of shared_by_state, personal "
+                                     "(got 'always_shared')")
+
+
 def test_bad_database_url_fails_with_one_line(project_env):
     result = manage(["check"], {**project_env, "DATABASE_URL": "postgres://u@db:notaport/leads"})
     assert result.returncode == 2

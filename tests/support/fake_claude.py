@@ -20,6 +20,7 @@ KIND_BY_PROMPT = {
     prompts.FACTS_SYSTEM: "facts",
     prompts.MEMORY_SYSTEM: "memory",
     prompts.RESPONSE_SYSTEM: "response",
+    prompts.STATE_REPLY_SYSTEM: "state_reply",
 }
 USAGE = {"input_tokens": 900, "output_tokens": 40, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 1200}
 
@@ -29,12 +30,14 @@ class FakeClaude:
     `(intent, facts, extras)`, extras being what the facts call also answers (`name`, `lead_type`).
 
     `failures` is a list of what the next requests get instead of an answer: an HTTP status (429, 529, 500),
-    "timeout", or "malformed" (a 200 whose text is not the JSON asked for).
+    "timeout", or "malformed" (a 200 whose text is not the JSON asked for). `templates` is a list of what the
+    next state-reply requests get instead of the template written from the state (e.g. one that misbehaves).
     """
 
     def __init__(self, meanings: dict[str, tuple[str, dict]] | None = None):
         self.meanings = meanings or {}
         self.failures: list = []
+        self.templates: list[str] = []
         self.requests: list[dict] = []
         self.answered: list[str] = []
 
@@ -67,9 +70,26 @@ class FakeClaude:
             ids = [int(i) for i in re.findall(r"^\[(\d+)\]", user, re.MULTILINE)]
             return {"summary": f"{len(ids)} earlier messages", "message_ids": ids[-3:]}
         brief = json.loads(user)
+        if kind == "state_reply":
+            return {"template": self.templates.pop(0) if self.templates else self.state_template(brief)}
         if brief["handoff"]:
             return {"reply": "Thanks! One of our agents will text you shortly."}
         return {"reply": f"Got it, thanks. {brief['next_question']}"}
+
+    @staticmethod
+    def state_template(state: dict) -> str:
+        """Worded as Claude words a state's template: the name placeholder when the state offers it, the answer
+        echoed back by its placeholder, the next question rephrased lightly."""
+        thanks = "Thanks, {name}!" if "name" in state["placeholders"] else "Thanks!"
+        if state["action"] == "handoff":
+            return f"{thanks} One of our agents will text you shortly."
+        if state["action"] == "close":
+            return "Understood, thanks for letting us know. Text us here if anything changes."
+        if state["opening"] == "first_turn":
+            return f"Hi there, thanks for texting our team! {state['next_question']}"
+        echo = {"area": " {area} is a great choice.", "budget": " Noted: {budget}."}
+        said = next((echo[p] for p in state["placeholders"] if p in echo), "")
+        return f"{thanks}{said} {state['next_question']}"
 
     @staticmethod
     def _message(text: str) -> httpx2.Response:
