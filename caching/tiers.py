@@ -106,6 +106,17 @@ class RedisTier:
         except REDIS_ERRORS as exc:
             self.breaker.record_failure(exc)
 
+    def claim_once(self, name: str, seconds: int = 86400) -> bool:
+        """True for the first caller to claim `name` within `seconds` (what makes a task safe to run twice); also
+        True when Redis cannot be asked (counting twice beats never counting)."""
+        if self.breaker.is_open:
+            return True
+        try:
+            return bool(self.client.set(REDIS_KEY_PREFIX + name, b"1", nx=True, ex=seconds))
+        except REDIS_ERRORS as exc:
+            self.breaker.record_failure(exc)
+            return True
+
     def delete_matching(self, pattern: str) -> int:
         """Delete keys matching a glob (SCAN, never KEYS, so Redis is not blocked)."""
         if self.breaker.is_open:
@@ -172,19 +183,16 @@ class SemanticTier:
         """The nearest live entry filed under `key` (None when there is none or the tier is down).
 
         `guarded=False` drops the fingerprint condition (only for measuring what the guard is worth). With the
-        fingerprint in the filter the planner uses the btree index and sorts the few rows left; without it, the
-        HNSW index with pgvector's iterative scan, so the SQL filters do not starve the index scan of candidates.
+        fingerprint in the filter the planner uses the btree index and sorts the few rows left: one round trip.
+        Without it, the HNSW index with pgvector's iterative scan (set for the query's transaction), so the SQL
+        filters do not starve the index scan of candidates.
         """
         if self.breaker.is_open:
             return None
-        rows = (SemanticCacheEntry.objects.filter(**key.filters(guarded=guarded), expires_at__gt=_as_datetime(now))
-                .annotate(distance=CosineDistance("embedding", embedding)).order_by("distance")
-                .values_list("id", "value", "cost_usd", "tokens", "expires_at", "distance")[:1])
+        rows = self._nearest_rows(SemanticCacheEntry.objects.filter(**key.filters(guarded=guarded),
+                                                                    expires_at__gt=_as_datetime(now)), embedding)
         try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 40")
-                found = list(rows)
+            found = list(rows) if guarded else self._with_iterative_scan(rows)
         except DATABASE_ERRORS as exc:
             self._failed(exc)
             return None
@@ -194,22 +202,55 @@ class SemanticTier:
         return SemanticMatch(StoredValue(value, float(cost), tokens, expires_at.timestamp()), 1.0 - float(distance),
                              entry_id)
 
+    def refused_neighbour(self, entry_id: int) -> tuple[str, float] | None:
+        """(kind, similarity) of the nearest live entry stored before `entry_id` under the same key but another
+        meaning fingerprint: what similarity alone would have served instead of computing that entry. None when
+        there is no such entry (or the entry is gone)."""
+        try:
+            entry = SemanticCacheEntry.objects.filter(pk=entry_id).values(
+                "kind", "scope", "version", "model", "prompt_version", "context_hash", "fingerprint", "embedding").first()
+            if entry is None:
+                return None
+            candidates = (SemanticCacheEntry.objects.filter(
+                kind=entry["kind"], scope=entry["scope"], version=entry["version"], model=entry["model"],
+                prompt_version=entry["prompt_version"], context_hash=entry["context_hash"], id__lt=entry_id,
+                expires_at__gt=timezone.now()).exclude(fingerprint=entry["fingerprint"]))
+            found = self._with_iterative_scan(self._nearest_rows(candidates, entry["embedding"]))
+        except DATABASE_ERRORS as exc:
+            self._failed(exc)
+            return None
+        return (entry["kind"], 1.0 - float(found[0][-1])) if found else None
+
+    @staticmethod
+    def _nearest_rows(entries, embedding):
+        return (entries.annotate(distance=CosineDistance("embedding", embedding)).order_by("distance")
+                .values_list("id", "value", "cost_usd", "tokens", "expires_at", "distance")[:1])
+
+    @staticmethod
+    def _with_iterative_scan(rows) -> list:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 40")
+            return list(rows)
+
     def record_hit(self, entry_id: int) -> None:
         try:
             SemanticCacheEntry.objects.filter(pk=entry_id).update(hit_count=F("hit_count") + 1, last_hit_at=timezone.now())
         except DATABASE_ERRORS as exc:
             self._failed(exc)
 
-    def store(self, key: SemanticKey, text: str, embedding, stored: StoredValue) -> None:
+    def store(self, key: SemanticKey, text: str, embedding, stored: StoredValue) -> int | None:
+        """The new entry's id (None when the tier is down)."""
         if self.breaker.is_open:
-            return
+            return None
         try:
-            SemanticCacheEntry.objects.create(
+            return SemanticCacheEntry.objects.create(
                 **key.filters(guarded=True), text=text[:2000], embedding=embedding, value=stored.value,
                 cost_usd=stored.cost_usd, tokens=stored.tokens, expires_at=_as_datetime(stored.expires_at),
-            )
+            ).pk
         except DATABASE_ERRORS as exc:
             self._failed(exc)
+            return None
 
     def delete(self, **filters) -> int:
         try:
