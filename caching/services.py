@@ -1,4 +1,5 @@
-"""The 3-tier LLM cache: one entry point, `get_or_compute`, plus invalidation and purging.
+"""The 3-tier LLM cache: one entry point, `get_or_compute` (or its two halves, `look_up` and `complete`, for a
+caller that runs several computations concurrently), plus invalidation and purging.
 
 L1 (in-process LRU) -> L2 (Redis, exact key) -> L3 (PostgreSQL+pgvector, guarded semantic match) -> compute.
 A hit backfills the faster tiers; a miss computes once per key (single-flight) and writes every tier.
