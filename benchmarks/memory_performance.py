@@ -71,6 +71,7 @@ class Tally:
     false_hits: int = 0
     false_by_tier: dict = field(default_factory=lambda: {tier: 0 for tier in HIT_TIERS})
     lookup_ms: list = field(default_factory=list)
+    lookup_ms_by_path: dict = field(default_factory=dict)  # "<kind> <tier>": look-up times, each path apart
     turn_ms: list = field(default_factory=list)             # measured + model latency, concurrent waves
     turn_ms_sequential: list = field(default_factory=list)  # measured + every model call one after another
     cached_turn_server_ms: list = field(default_factory=list)  # server time of turns no model call was made for
@@ -165,6 +166,7 @@ def run_config(name: str, options: dict, args, progress) -> Tally:
                 continue
             tally.lookups += 1
             tally.lookup_ms.append(call.lookup_ms)
+            tally.lookup_ms_by_path.setdefault(f"{kind} {call.tier}", []).append(call.lookup_ms)
             if call.tier in HIT_TIERS:
                 tally.hits[call.tier] += 1
                 tally.hits_by_kind[kind] += 1
@@ -199,6 +201,9 @@ def summarise(name: str, tally: Tally, args) -> dict:
         "false_hits": tally.false_hits, "false_hits_by_tier": tally.false_by_tier,
         "lookup_p50_ms": float(np.percentile(lookups, 50)), "lookup_p95_ms": float(np.percentile(lookups, 95)),
         "lookup_p99_ms": float(np.percentile(lookups, 99)),
+        "lookup_ms_by_path": {path: {"count": len(times), "p50": float(np.percentile(times, 50)),
+                                     "p95": float(np.percentile(times, 95))}
+                              for path, times in sorted(tally.lookup_ms_by_path.items())},
         "turn_p50_ms": float(np.percentile(turns, 50)), "turn_p95_ms": float(np.percentile(turns, 95)),
         "turn_p50_ms_sequential": float(np.percentile(sequential, 50)),
         "turn_p95_ms_sequential": float(np.percentile(sequential, 95)),

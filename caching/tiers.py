@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
@@ -17,6 +18,7 @@ from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_redis import get_redis_connection
+from pgvector import Vector
 from pgvector.django import CosineDistance
 
 from caching.breaker import CircuitBreaker
@@ -49,6 +51,16 @@ class StoredValue:
     def from_json(cls, raw: bytes | str) -> "StoredValue":
         data = json.loads(raw)
         return cls(data["v"], data.get("c", 0.0), data.get("t", 0), data.get("e", float("inf")))
+
+
+@lru_cache(maxsize=4)
+def _nearest_sql(fields: tuple[str, ...]) -> str:
+    """The look-up's one statement, written once per set of filtered fields: the ORM would rebuild the same SQL on
+    every look-up, which costs more than PostgreSQL takes to answer it. Same columns and indexes as the model."""
+    table = SemanticCacheEntry._meta.db_table
+    conditions = " AND ".join(f"{name} = %s" for name in fields)
+    return (f"SELECT id, value, cost_usd, tokens, expires_at, embedding <=> %s::vector AS distance FROM {table} "
+            f"WHERE {conditions} AND expires_at > %s ORDER BY distance LIMIT 1")
 
 
 def _as_datetime(epoch_seconds: float) -> datetime:
@@ -189,18 +201,31 @@ class SemanticTier:
         """
         if self.breaker.is_open:
             return None
-        rows = self._nearest_rows(SemanticCacheEntry.objects.filter(**key.filters(guarded=guarded),
-                                                                    expires_at__gt=_as_datetime(now)), embedding)
+        filters = key.filters(guarded=guarded)
+        params = [Vector._to_db(embedding), *filters.values(), _as_datetime(now)]
         try:
-            found = list(rows) if guarded else self._with_iterative_scan(rows)
+            if guarded:
+                found = self._fetch(_nearest_sql(tuple(filters)), params)
+            else:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 40")
+                    found = self._fetch(_nearest_sql(tuple(filters)), params)
         except DATABASE_ERRORS as exc:
             self._failed(exc)
             return None
-        if not found:
+        if found is None:
             return None
-        entry_id, value, cost, tokens, expires_at, distance = found[0]
+        entry_id, value, cost, tokens, expires_at, distance = found
+        value = json.loads(value) if isinstance(value, str) else value
         return SemanticMatch(StoredValue(value, float(cost), tokens, expires_at.timestamp()), 1.0 - float(distance),
                              entry_id)
+
+    @staticmethod
+    def _fetch(sql: str, params: list):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
 
     def refused_neighbour(self, entry_id: int) -> tuple[str, float] | None:
         """(kind, similarity) of the nearest live entry stored before `entry_id` under the same key but another
