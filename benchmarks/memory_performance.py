@@ -38,6 +38,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from benchmarks.latency_model import TimedCalls, model_latency_ms, served_from_cache  # noqa: E402
 from benchmarks.workload import (  # noqa: E402
     CALL_COSTS,
     SimulatedClaude,
@@ -71,7 +72,10 @@ class Tally:
     false_hits: int = 0
     false_by_tier: dict = field(default_factory=lambda: {tier: 0 for tier in HIT_TIERS})
     lookup_ms: list = field(default_factory=list)
-    turn_ms: list = field(default_factory=list)
+    lookup_ms_by_path: dict = field(default_factory=dict)  # "<kind> <tier>": look-up times, each path apart
+    turn_ms: list = field(default_factory=list)             # measured + model latency, concurrent waves
+    turn_ms_sequential: list = field(default_factory=list)  # measured + every model call one after another
+    cached_turn_server_ms: list = field(default_factory=list)  # server time of turns no model call was made for
     calls: dict = field(default_factory=lambda: {kind: 0 for kind in LLM_KINDS})
     avoided: dict = field(default_factory=lambda: {kind: 0 for kind in LLM_KINDS})  # calls the turn did not need
     contacts: int = 0
@@ -110,7 +114,7 @@ def run_config(name: str, options: dict, args, progress) -> Tally:
     window = args.contacts * args.turns_per_contact / args.daily_volume * 86_400
     for prospect in workload.prospects:
         prospect.start_second = workload.rng.uniform(0, window)
-    provider = SimulatedClaude(settings.LLM_PRICES, args.seed, args.llm_latency_ms, args.llm_latency_sigma)
+    provider = TimedCalls(SimulatedClaude(settings.LLM_PRICES, args.seed, args.llm_latency_ms, args.llm_latency_sigma))
     day_start = time.time()
     now = {"t": 0.0}
     cache = with_options(clock=lambda: day_start + now["t"], **options)
@@ -139,11 +143,11 @@ def run_config(name: str, options: dict, args, progress) -> Tally:
         asked = conversation.asked_slot if conversation else ""
         utterance = workload.next_message(prospect, asked)
         question = last_question.get(index, "")
-        if not provider.learn(utterance, question):
+        if not provider.provider.learn(utterance, question):
             tally.truth_collisions += 1
         message, _ = message_record_inbound(contact=contact, body=utterance.text, twilio_sid=None)
         Message.objects.filter(pk=message.pk).update(created_at=datetime.fromtimestamp(day_start + t, dt_timezone.utc))
-        provider.turn_llm_ms = 0.0
+        provider.start_turn()
         turn_started = time.perf_counter()
         result = run_turn(message.pk, provider=provider, cache=cache)
         measured_ms = (time.perf_counter() - turn_started) * 1000
@@ -151,7 +155,11 @@ def run_config(name: str, options: dict, args, progress) -> Tally:
         if result.reply is None:
             continue
         tally.turns += 1
-        tally.turn_ms.append(measured_ms + provider.turn_llm_ms)
+        concurrent_ms, sequential_ms = model_latency_ms(result.calls, provider.drawn)
+        tally.turn_ms.append(measured_ms + concurrent_ms)
+        tally.turn_ms_sequential.append(measured_ms + sequential_ms)
+        if served_from_cache(result.calls):
+            tally.cached_turn_server_ms.append(measured_ms)
         for kind in LLM_KINDS:
             call = result.calls.get(kind)
             if call is None:  # the reply is one of two kinds (a turn may make both, when a template is refused)
@@ -161,10 +169,11 @@ def run_config(name: str, options: dict, args, progress) -> Tally:
                 continue
             tally.lookups += 1
             tally.lookup_ms.append(call.lookup_ms)
+            tally.lookup_ms_by_path.setdefault(f"{kind} {call.tier}", []).append(call.lookup_ms)
             if call.tier in HIT_TIERS:
                 tally.hits[call.tier] += 1
                 tally.hits_by_kind[kind] += 1
-                if not same_answer(kind, call.value, provider.answer(kind, *call.inputs)):
+                if not same_answer(kind, call.value, provider.provider.answer(kind, *call.inputs)):
                     tally.false_hits += 1
                     tally.false_by_tier[call.tier] += 1
             else:
@@ -184,6 +193,8 @@ def summarise(name: str, tally: Tally, args) -> dict:
     monthly_turns = args.daily_volume * 30
     lookups = np.asarray(tally.lookup_ms) if tally.lookup_ms else np.zeros(1)
     turns = np.asarray(tally.turn_ms) if tally.turn_ms else np.zeros(1)
+    sequential = np.asarray(tally.turn_ms_sequential) if tally.turn_ms_sequential else np.zeros(1)
+    cached = np.asarray(tally.cached_turn_server_ms) if tally.cached_turn_server_ms else np.zeros(1)
     return {
         "turns": tally.turns, "contacts": tally.contacts, "lookups": tally.lookups,
         "hit_rate": hits / max(tally.lookups, 1),
@@ -193,7 +204,15 @@ def summarise(name: str, tally: Tally, args) -> dict:
         "false_hits": tally.false_hits, "false_hits_by_tier": tally.false_by_tier,
         "lookup_p50_ms": float(np.percentile(lookups, 50)), "lookup_p95_ms": float(np.percentile(lookups, 95)),
         "lookup_p99_ms": float(np.percentile(lookups, 99)),
+        "lookup_ms_by_path": {path: {"count": len(times), "p50": float(np.percentile(times, 50)),
+                                     "p95": float(np.percentile(times, 95))}
+                              for path, times in sorted(tally.lookup_ms_by_path.items())},
         "turn_p50_ms": float(np.percentile(turns, 50)), "turn_p95_ms": float(np.percentile(turns, 95)),
+        "turn_p50_ms_sequential": float(np.percentile(sequential, 50)),
+        "turn_p95_ms_sequential": float(np.percentile(sequential, 95)),
+        "cached_turns": len(tally.cached_turn_server_ms),
+        "cached_turn_server_p50_ms": float(np.percentile(cached, 50)),
+        "cached_turn_server_p95_ms": float(np.percentile(cached, 95)),
         "throughput_turns_per_s": tally.turns / tally.wall_seconds if tally.wall_seconds else 0.0,
         "llm_calls": dict(tally.calls),
         "llm_calls_avoided": dict(tally.avoided),
@@ -216,6 +235,14 @@ def print_tables(results: dict, args) -> None:
               f"| {r['false_hit_rate']:.2%} ({r['false_hits']}) | {r['lookup_p50_ms']:.3f} | {r['lookup_p95_ms']:.3f} "
               f"| {r['turn_p95_ms']:.0f} | {r['throughput_turns_per_s']:.1f} | {r['monthly_cost_usd']:.2f} "
               f"| {r['cost_per_lead_usd']:.4f} |")
+    print()
+    print("| configuration | turn p50 / p95 ms, calls one after another | turn p50 / p95 ms, concurrent | "
+          "turns served from cache | their server time p50 / p95 ms |")
+    print("|---|---:|---:|---:|---:|")
+    for name, r in results.items():
+        print(f"| {name} | {r['turn_p50_ms_sequential']:.0f} / {r['turn_p95_ms_sequential']:.0f} "
+              f"| {r['turn_p50_ms']:.0f} / {r['turn_p95_ms']:.0f} | {r['cached_turns']} "
+              f"| {r['cached_turn_server_p50_ms']:.1f} / {r['cached_turn_server_p95_ms']:.1f} |")
     print()
     print("| configuration | intent hits | facts hits | memory hits | response hits | state-reply hits |")
     print("|---|---:|---:|---:|---:|---:|")

@@ -8,7 +8,7 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
@@ -35,6 +35,23 @@ class CallContext:
     prompt_version: str
     contact_id: int | None = None
     message_id: int | None = None
+    # A call made off the request's thread (a turn's concurrent calls) must not touch the database: its ledger rows
+    # are kept here unsaved, for the request's thread to save (`save_deferred`). None: each row is saved at once.
+    deferred_rows: list | None = field(default=None, compare=False, hash=False)
+
+
+def _keep(context: CallContext, row: LLMCall) -> LLMCall:
+    if context.deferred_rows is None:
+        row.save()
+    else:
+        context.deferred_rows.append(row)
+    return row
+
+
+def save_deferred(rows: list[LLMCall]) -> None:
+    """Save the ledger rows of calls made off the request's thread."""
+    if rows:
+        LLMCall.objects.bulk_create(rows)
 
 
 def price_usd(model: str, input_tokens: int, output_tokens: int, cache_write_tokens: int, cache_read_tokens: int) -> Decimal:
@@ -95,18 +112,18 @@ class ClaudeClient:
             "cache_write_tokens": getattr(usage, "cache_creation_input_tokens", 0) or 0,
             "cache_read_tokens": getattr(usage, "cache_read_input_tokens", 0) or 0,
         }
-        return LLMCall.objects.create(
+        return _keep(context, LLMCall(
             contact_id=context.contact_id, message_id=context.message_id, kind=context.kind,
             provider=Provider.ANTHROPIC, model=model, prompt_version=context.prompt_version, outcome=outcome,
             error=error[:300], cost_usd=price_usd(model, **tokens),
             latency_ms=int((time.perf_counter() - started) * 1000), **tokens,
-        )
+        ))
 
 
 def record_fallback(context: CallContext, reason: str) -> LLMCall:
     """A ledger row for an answer the rule-based fallback gave instead of Claude (free, but counted)."""
     logger.info("rule-based fallback answered %s (contact %s): %s", context.kind, context.contact_id, reason)
-    return LLMCall.objects.create(
+    return _keep(context, LLMCall(
         contact_id=context.contact_id, message_id=context.message_id, kind=context.kind, provider=Provider.FALLBACK,
         model="rule-based", prompt_version=context.prompt_version, outcome=CallOutcome.OK, error=reason[:300],
-    )
+    ))

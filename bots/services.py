@@ -2,6 +2,11 @@
 The memory call is made only when the conversation is longer than the recent window: a shorter one is its own
 memory (the call is recorded as NOT_NEEDED).
 
+Intent, facts and memory do not depend on each other: the three are looked up in the cache first, then the
+misses' model calls (HTTP only) run concurrently in a small thread pool, and only the reply waits for them. The
+cache's reads and writes and the ledger rows stay on the turn's thread (Django's connections are per thread).
+Each CallRecord says in which wave it ran: calls of one wave ran concurrently.
+
 `run_turn(message_id)` is what the Celery task calls. It is idempotent: an inbound message that already has a
 reply is not answered again (the reply row is unique per inbound message).
 """
@@ -10,20 +15,23 @@ from __future__ import annotations
 
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from bots import stages, state_replies
-from bots.claude import CallContext
+from bots.claude import CallContext, save_deferred
 from bots.memory import message_item, recent_messages, remember_message, whole_conversation
 from bots.prompts import version_for
 from bots.providers import FactsAnswer, ReplyAnswer, ReplyBrief, StateReplyAnswer, TextInContext, TurnProvider
 from bots.state_replies import ReplyState
 from caching.keys import Scope
 from caching.policy import CallKind
-from caching.services import CacheResult, Computed, LLMCache, embedding_for, get_cache
+from caching.services import CacheResult, Computed, LLMCache, PendingCall, embedding_for, get_cache
 from leads import selectors as lead_selectors
 from leads.facts import clean_facts, merge_facts
 from leads.intents import Intent
@@ -57,6 +65,7 @@ class CallRecord:
     lookup_ms: float
     similarity: float | None
     inputs: tuple
+    wave: int = 0             # the turn's calls with the same wave ran concurrently; waves ran one after another
 
 
 @dataclass
@@ -95,7 +104,10 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
         inbound.save(update_fields=["embedding"])
     call = _CallRunner(cache, provider or TurnProvider(), contact, inbound, lead_selectors.preceding_question(inbound),
                        lead_selectors.messages_per_minute(inbound))
-    understood = _understand(call, contact, conversation, text)
+    # What the memory call reads is known before the turn understands anything, so the call runs with intent and
+    # facts. A paused bot writes no reply: its turn needs no memory.
+    memory_call = None if contact.bot_paused else _memory_call(call, contact, text)
+    understood, memory = _understand(call, contact, conversation, text, memory_call)
     if contact.bot_paused:
         # Handed off or taken over: the bot stays silent, but what the prospect tells the agent is recorded.
         _apply(contact, conversation, understood, asked_slot=conversation.asked_slot, handoff_reason="", closed=None)
@@ -119,7 +131,7 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
 
     on_script = state_replies.on_script(step, understood.intent, text, injection=understood.injection,
                                         passed_now=passed_now)
-    reply_text = _reply_text(call, contact, understood, step, text,
+    reply_text = _reply_text(call, contact, understood, step, text, memory,
                              answered=conversation.asked_slot if on_script else None)
     with transaction.atomic():
         _apply(contact, conversation, understood, asked_slot=step.next_slot, handoff_reason=step.handoff_reason,
@@ -150,11 +162,29 @@ class _Understood:
     injection: bool
 
 
-def _understand(call: "_CallRunner", contact: Contact, conversation: Conversation, text: str) -> _Understood:
+def _memory_call(call: "_CallRunner", contact: Contact, text: str) -> "_Planned | dict":
+    """The memory call to make with the turn's other calls, or, when the conversation fits in the recent window,
+    the memory itself: with fewer messages than the window holds, the window is the whole conversation, with no
+    older message for the search to add. What the memory call would pick from it, the reply can be told as it is."""
+    recent, _tier = recent_messages(call.cache, contact, RECENT_MESSAGES)
+    if len(recent) < RECENT_MESSAGES:
+        return call.memory_not_needed(text, recent)
+    older = [message_item(m) for m in lead_selectors.similar_older_messages(
+        contact, call.inbound.embedding, exclude_ids=[m["id"] for m in recent], limit=SIMILAR_OLDER_MESSAGES)]
+    return call.plan_memory(text, call.question, recent + older)
+
+
+def _understand(call: "_CallRunner", contact: Contact, conversation: Conversation, text: str,
+                memory_call: "_Planned | dict | None") -> tuple[_Understood, dict | None]:
     context = TextInContext(text, call.question, conversation.asked_slot, contact.lead_type, local_date(contact, call.inbound),
                             tuple(conversation.passed_slots), name=contact.name)
-    intent = Intent(call.shared(CallKind.INTENT, context)["intent"])
-    stated = FactsAnswer.model_validate(call.shared(CallKind.FACTS, context))
+    planned = [call.plan_shared(CallKind.INTENT, context), call.plan_shared(CallKind.FACTS, context)]
+    if isinstance(memory_call, _Planned):
+        planned.append(memory_call)
+    answers = call.together(planned)
+    memory = answers[2] if isinstance(memory_call, _Planned) else memory_call
+    intent = Intent(answers[0]["intent"])
+    stated = FactsAnswer.model_validate(answers[1])
     # Checked in code whatever the model said: a steering attempt sets no fact and triggers nothing.
     injection = looks_like_injection(text)
     if injection:
@@ -166,25 +196,17 @@ def _understand(call: "_CallRunner", contact: Contact, conversation: Conversatio
     scores = call.scoring(lead_type, facts, wants_appointment=intent == Intent.APPOINTMENT)
     return _Understood(intent=intent, facts=facts, lead_type=lead_type, name=contact.name or stated.name,
                        language=detect_language(text) or contact.language, frs=scores["frs"], pcs=scores["pcs"],
-                       temperature=scores["temperature"], injection=injection)
+                       temperature=scores["temperature"], injection=injection), memory
 
 
-def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, step: stages.Step, text: str, *,
-                answered: str | None) -> str:
+def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, step: stages.Step, text: str,
+                memory: dict, *, answered: str | None) -> str:
     """`answered` is None for an off-script turn, else the slot the bot had asked for ("" when none): an on-script
-    turn is answered from its dialogue state's shared reply when the operator's setting allows it."""
-    recent, _tier = recent_messages(call.cache, contact, RECENT_MESSAGES)
-    fits_window = len(recent) < RECENT_MESSAGES
-    if fits_window:
-        # Fewer messages than the window holds: the window is the whole conversation, with no older message for the
-        # search to add. What the memory call would pick from it, the reply can be told as it is: no call.
-        memory = call.memory_not_needed(text, recent)
-    else:
-        older = [message_item(m) for m in lead_selectors.similar_older_messages(
-            contact, call.inbound.embedding, exclude_ids=[m["id"] for m in recent], limit=SIMILAR_OLDER_MESSAGES)]
-        memory = call.memory(text, call.question, recent + older)
+    turn whose conversation fits the recent window is answered from its dialogue state's shared reply when the
+    operator's setting allows it."""
     first_turn = not Message.objects.filter(contact=contact, direction=Direction.OUTBOUND).exists()
     fallback = stages.template_reply(step, understood.name, first_turn, understood.language)
+    fits_window = call.records[CallKind.MEMORY].tier == NOT_NEEDED
     if answered is not None and fits_window and settings.BOT_REPLY_MODE == state_replies.SHARED:
         values = state_replies.placeholder_values(understood.name, understood.facts)
         state = state_replies.state_for(
@@ -214,6 +236,23 @@ def _handled_without_reply(inbound: Message, reason: str) -> TurnResult:
     return TurnResult(None, skipped=reason)
 
 
+@dataclass
+class _Planned:
+    """A call looked up in the cache; on a miss, `compute` asks the model (HTTP only: no database in it)."""
+
+    kind: CallKind
+    pending: PendingCall
+    compute: Callable[[], object]
+    inputs: tuple
+
+
+@lru_cache(maxsize=1)
+def _call_pool() -> ThreadPoolExecutor:
+    # Created on first use, so each (forked) worker process gets its own threads. A turn has at most three
+    # concurrent calls; the pool is shared by the process's turns.
+    return ThreadPoolExecutor(max_workers=6, thread_name_prefix="turn-call")
+
+
 class _CallRunner:
     """Runs each of the turn's calls through the cache with its kind, scope, key and the turn's context."""
 
@@ -222,39 +261,76 @@ class _CallRunner:
         self.cache, self.provider, self.contact, self.inbound = cache, provider, contact, inbound
         self.question, self.velocity = question, velocity
         self.records: dict[CallKind, CallRecord] = {}
+        self.waves = 0
+        # The vector the semantic tier matches this text by: computed once for all the turn's look-ups.
+        self.semantic_embedding = embedding_for(inbound.body, question)
 
-    def _model_call(self, kind: CallKind, *args):
+    def _model_call(self, kind: CallKind, *args, deferred_rows: list | None = None):
         context = CallContext(kind=kind, prompt_version=version_for(kind), contact_id=self.contact.pk,
-                              message_id=self.inbound.pk)
+                              message_id=self.inbound.pk, deferred_rows=deferred_rows)
         return lambda: self.provider.call(kind, context, *args)
 
-    def _run(self, kind: CallKind, scope: Scope, key_parts, compute, *, semantic: bool, inputs: tuple,
-             model: str | None = None, partition: str = "") -> CacheResult:
-        result = self.cache.get_or_compute(
-            kind, scope, key_parts, compute, text=self.inbound.body if semantic else None, context=self.question,
-            partition=partition,
-            model=model or self.provider.model_for(kind), prompt_version=version_for(kind),
-            messages_per_minute=self.velocity,
+    def _plan(self, kind: CallKind, scope: Scope, key_parts, compute, *, semantic: bool, inputs: tuple,
+              model: str | None = None, partition: str = "") -> _Planned:
+        pending = self.cache.look_up(
+            kind, scope, key_parts, text=self.inbound.body if semantic else None, context=self.question,
+            partition=partition, model=model or self.provider.model_for(kind), prompt_version=version_for(kind),
+            embedding=self.semantic_embedding if semantic else None,
         )
-        self.records[kind] = CallRecord(result.tier.value, result.value, result.lookup_ms, result.similarity, inputs)
-        return result
+        return _Planned(kind, pending, compute, inputs)
 
-    def shared(self, kind: CallKind, text: TextInContext) -> dict:
-        return self._run(kind, Scope.shared(), text.key_parts(kind), self._model_call(kind, text), semantic=True,
-                         inputs=(text,), partition="|".join(map(str, text.partition(kind)))).value
+    def together(self, planned: list[_Planned]) -> list:
+        """The values of calls looked up already, in order, as one wave: the misses' model calls run concurrently
+        (on the pool when there are several), and the cache stores their results on this thread."""
+        self.waves += 1
+        misses = [p for p in planned if p.pending.answered is None]
+        deferred_rows: list = []
+        futures = {}
+        if len(misses) > 1:
+            for p in misses:
+                futures[p.kind] = _call_pool().submit(p.compute, deferred_rows)
+        results: dict[CallKind, CacheResult] = {}
+        failure = None
+        for p in planned:
+            if p.pending.answered is not None:
+                results[p.kind] = p.pending.answered
+                continue
+            compute = futures[p.kind].result if p.kind in futures else lambda p=p: p.compute(None)
+            try:  # every miss completes (and frees its single flight) even when another failed
+                results[p.kind] = self.cache.complete(p.pending, compute, messages_per_minute=self.velocity)
+            except Exception as exc:  # noqa: BLE001 - raised below, once the wave is complete
+                failure = failure or exc
+        save_deferred(deferred_rows)
+        if failure is not None:
+            raise failure
+        for p in planned:
+            result = results[p.kind]
+            self.records[p.kind] = CallRecord(result.tier.value, result.value, result.lookup_ms, result.similarity,
+                                              p.inputs, wave=self.waves)
+        return [results[p.kind].value for p in planned]
+
+    def _run(self, kind: CallKind, scope: Scope, key_parts, compute, *, semantic: bool, inputs: tuple,
+             model: str | None = None) -> object:
+        return self.together([self._plan(kind, scope, key_parts, lambda _rows: compute(), semantic=semantic,
+                                         inputs=inputs, model=model)])[0]
+
+    def plan_shared(self, kind: CallKind, text: TextInContext) -> _Planned:
+        return self._plan(kind, Scope.shared(), text.key_parts(kind),
+                          lambda rows: self._model_call(kind, text, deferred_rows=rows)(), semantic=True,
+                          inputs=(text,), partition="|".join(map(str, text.partition(kind))))
 
     def scoring(self, lead_type: str, facts: dict, *, wants_appointment: bool) -> dict:
         # Computed in code from validated facts, cached per contact: a temperature change bumps the contact's
         # version, so the next turn recomputes instead of serving scores of the old temperature.
         return self._run(CallKind.SCORING, Scope.for_contact(self.contact), [lead_type, facts, wants_appointment],
                          lambda: asdict(score(lead_type, facts, wants_appointment=wants_appointment)), semantic=False,
-                         inputs=(lead_type, facts, wants_appointment), model=f"scoring-code-v{SCORING_VERSION}").value
+                         inputs=(lead_type, facts, wants_appointment), model=f"scoring-code-v{SCORING_VERSION}")
 
-    def memory(self, text: str, question: str, messages: list[dict]) -> dict:
+    def plan_memory(self, text: str, question: str, messages: list[dict]) -> _Planned:
         ids = [m["id"] for m in messages]
-        return self._run(CallKind.MEMORY, Scope.for_contact(self.contact), [text, ids],
-                         self._model_call(CallKind.MEMORY, text, messages), semantic=False,
-                         inputs=(text, messages)).value
+        return self._plan(CallKind.MEMORY, Scope.for_contact(self.contact), [text, ids],
+                          lambda rows: self._model_call(CallKind.MEMORY, text, messages, deferred_rows=rows)(),
+                          semantic=False, inputs=(text, messages))
 
     def memory_not_needed(self, text: str, messages: list[dict]) -> dict:
         """The memory of a conversation that fits in the recent window: the window itself (bots.memory), recorded
@@ -267,9 +343,10 @@ class _CallRunner:
         # Every input of the brief is in the key, so an exact hit is the reply the model would write again.
         parts = [brief.inbound, self.question, brief.stage, brief.next_question, brief.handoff_reason, brief.facts,
                  brief.name, brief.memory, brief.fallback_reply]
-        result = self._run(CallKind.RESPONSE, Scope.for_contact(self.contact), parts,
-                           self._model_call(CallKind.RESPONSE, brief), semantic=False, inputs=(brief,))
-        return ReplyAnswer.model_validate(result.value).reply
+        value = self._run(CallKind.RESPONSE, Scope.for_contact(self.contact), parts,
+                          self._model_call(CallKind.RESPONSE, brief), semantic=False, inputs=(brief,))
+        return ReplyAnswer.model_validate(value).reply
+
 
     def state_reply(self, state: ReplyState, values: dict[str, str]) -> str | None:
         """The dialogue state's shared reply with this contact's values filled in, or None when the template is
@@ -284,12 +361,12 @@ class _CallRunner:
                                 cacheable=False)
             return computed
 
-        result = self._run(CallKind.STATE_REPLY, Scope.shared(), state.key_parts(), compute, semantic=False,
-                           inputs=(state,))
-        template = result.value.get("template", "")
+        value = self._run(CallKind.STATE_REPLY, Scope.shared(), state.key_parts(), compute, semantic=False,
+                          inputs=(state,))
+        template = value.get("template", "")
         if not template or state_replies.template_problem(template, state, values):
             return None
-        return state_replies.fill(StateReplyAnswer.model_validate(result.value).template, values)
+        return state_replies.fill(StateReplyAnswer.model_validate(value).template, values)
 
 
 def _fit_for_sms(reply: str, *, inbound: str, facts: dict, fallback: str) -> str:

@@ -1,4 +1,5 @@
-"""The 3-tier LLM cache: one entry point, `get_or_compute`, plus invalidation and purging.
+"""The 3-tier LLM cache: one entry point, `get_or_compute` (or its two halves, `look_up` and `complete`, for a
+caller that runs several computations concurrently), plus invalidation and purging.
 
 L1 (in-process LRU) -> L2 (Redis, exact key) -> L3 (PostgreSQL+pgvector, guarded semantic match) -> compute.
 A hit backfills the faster tiers; a miss computes once per key (single-flight) and writes every tier.
@@ -19,6 +20,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from django.conf import settings
+from django.db import transaction
 
 from caching import embeddings, guard
 from caching.breaker import CircuitBreaker
@@ -26,7 +28,7 @@ from caching.keys import Scope, make_key
 from caching.local import LocalLRU, RecentItems
 from caching.metrics import MetricsRecorder
 from caching.policy import POLICIES, CallKind, Tier, ttl_for
-from caching.singleflight import SingleFlight
+from caching.singleflight import Claim, SingleFlight
 from caching.tiers import REDIS_ERRORS, LocalTier, RedisTier, SemanticKey, SemanticTier, StoredValue
 
 logger = logging.getLogger(__name__)
@@ -79,6 +81,18 @@ class _Lookup:
     embedding: Any = None
 
 
+@dataclass
+class PendingCall:
+    """A look-up's outcome: `answered` by the tiers (or by a concurrent caller), or a miss to `complete`."""
+
+    lookup: _Lookup
+    started: float
+    answered: CacheResult | None = None
+    lookup_ms: float = 0.0
+    nearest_similarity: float | None = None
+    claim: Claim | None = None
+
+
 @dataclass(frozen=True)
 class _Hit:
     tier: Tier
@@ -111,26 +125,56 @@ class LLMCache:
 
     def get_or_compute(self, kind: CallKind, scope: Scope, key_parts, compute: Callable[[], Any], *,
                        text: str | None = None, context: str = "", partition: str = "", model: str = "",
-                       prompt_version: str = "", messages_per_minute: float | None = None) -> CacheResult:
+                       prompt_version: str = "", messages_per_minute: float | None = None,
+                       embedding=None) -> CacheResult:
         """The cached value for (kind, scope, key_parts), computing it on a miss.
 
         `text` (the inbound message) and `context` (the bot's preceding question) enable the semantic tier for
         kinds that allow it; `partition` is whatever else a semantic match must share exactly (e.g. the date a
         relative time counts from). `compute` may return a plain JSON-serialisable value or a `Computed`.
         """
+        pending = self.look_up(kind, scope, key_parts, text=text, context=context, partition=partition, model=model,
+                               prompt_version=prompt_version, embedding=embedding)
+        return pending.answered or self.complete(pending, compute, messages_per_minute=messages_per_minute)
+
+    def look_up(self, kind: CallKind, scope: Scope, key_parts, *, text: str | None = None, context: str = "",
+                partition: str = "", model: str = "", prompt_version: str = "", embedding=None) -> PendingCall:
+        """The first half of `get_or_compute`: the tiers' answer (`answered`), or a miss this caller must
+        `complete` (it then holds the key's single flight). Look-up and completion read and write the stores, so
+        both run on the caller's thread; only the computation between them may run elsewhere.
+
+        `embedding` is the vector of `embeddings.semantic_text(text, context)` when the caller has it already."""
         started = time.perf_counter()
-        lookup = self._lookup(CallKind(kind), scope, key_parts, text, context, partition, model, prompt_version)
+        lookup = self._lookup(CallKind(kind), scope, key_parts, text, context, partition, model, prompt_version,
+                              embedding)
         hit, nearest_similarity = self._find(lookup, self.clock())
         if hit is not None:
-            return self._served(lookup, hit, started)
+            return PendingCall(lookup, started, answered=self._served(lookup, hit, started))
         lookup_ms = _ms_since(started)
-        stored, computed_here = self._compute_once(lookup, compute, messages_per_minute)
-        if not computed_here:  # another caller computed it while we waited: a hit for us, through Redis
-            return self._served(lookup, _Hit(Tier.L2, stored), started)
-        self.metrics.record(kind=lookup.kind, tier=Tier.MISS, latency_ms=lookup_ms, similarity=nearest_similarity)
-        return CacheResult(stored.value, Tier.MISS, lookup_ms, _ms_since(started), nearest_similarity, lookup.key)
+        claim = self.flight.claim(lookup.key) if self.options.l2 else None  # across processes through Redis
+        if claim is not None and claim.result is not None:  # another caller computed it: a hit for us, through Redis
+            return PendingCall(lookup, started, answered=self._served(lookup, _Hit(Tier.L2, claim.result), started))
+        return PendingCall(lookup, started, lookup_ms=lookup_ms, nearest_similarity=nearest_similarity, claim=claim)
 
-    def _lookup(self, kind: CallKind, scope: Scope, key_parts, text, context, partition, model, prompt_version) -> _Lookup:
+    def complete(self, pending: PendingCall, compute: Callable[[], Any], *,
+                 messages_per_minute: float | None = None) -> CacheResult:
+        """The second half of `get_or_compute` for a miss: `compute()` (a plain value or a `Computed`; it may
+        return what a computation on another thread produced) is stored in the tiers and the flight released,
+        also when it raises."""
+        lookup, stored = pending.lookup, None
+        try:
+            computed = _unwrap(compute())
+            stored = self._store(lookup, computed, messages_per_minute)
+        finally:
+            if pending.claim is not None:
+                self.flight.release(pending.claim, stored)
+        self.metrics.record(kind=lookup.kind, tier=Tier.MISS, latency_ms=pending.lookup_ms,
+                            similarity=pending.nearest_similarity)
+        return CacheResult(stored.value, Tier.MISS, pending.lookup_ms, _ms_since(pending.started),
+                           pending.nearest_similarity, lookup.key)
+
+    def _lookup(self, kind: CallKind, scope: Scope, key_parts, text, context, partition, model, prompt_version,
+                embedding=None) -> _Lookup:
         policy = POLICIES[kind]
         if policy.contact_scoped != (scope.contact_id is not None):
             raise ValueError(f"{kind} results {'hold contact data and need a contact' if policy.contact_scoped else 'are shared and need the global'} scope")
@@ -141,9 +185,9 @@ class LLMCache:
             semantic = SemanticKey(
                 kind=kind.value, scope=scope.name, version=f"{generation}.{scope.version}", model=model,
                 prompt_version=prompt_version, context_hash=guard.context_hash(f"{context}\x1f{partition}"),
-                fingerprint=guard.fingerprint_hash(text, context) if guard.has_meaning_fingerprint() else "",
+                fingerprint=_fingerprint(text, context) if guard.has_meaning_fingerprint() else "",
             )
-            return _Lookup(kind, key, semantic, text, embedding_for(text, context))
+            return _Lookup(kind, key, semantic, text, embedding if embedding is not None else embedding_for(text, context))
         return _Lookup(kind, key, None, text)
 
     def _find(self, lookup: _Lookup, now: float) -> tuple[_Hit | None, float | None]:
@@ -158,41 +202,56 @@ class LLMCache:
             return None, None
         match = self.semantic.nearest(lookup.semantic, lookup.embedding, now, guarded=self.options.guard)
         if match is None or match.similarity < POLICIES[lookup.kind].l3_min_similarity:
-            self._audit_guard(lookup, now)
             return None, match.similarity if match else None
         self.semantic.record_hit(match.entry_id)
         for faster in self.exact_tiers:
             faster.set(lookup.key, match.stored, now)
         return _Hit(Tier.L3, match.stored, match.similarity), None
 
-    def _audit_guard(self, lookup: _Lookup, now: float) -> None:
-        """On a guarded miss, would similarity alone have served something? That is a near-miss the guard refused
-        (counted for the dashboard). Sampled at LLM_CACHE_GUARD_AUDIT_RATE, as it costs one more L3 query: each
-        refusal found counts for the misses not checked, so the total is an estimate of all of them."""
+    def _store(self, lookup: _Lookup, computed: Computed, messages_per_minute) -> StoredValue:
+        now = self.clock()
+        stored = StoredValue(computed.value, computed.cost_usd, computed.tokens,
+                             now + self._ttl(lookup.kind, messages_per_minute))
+        json.dumps(stored.value)  # fail loudly here if a caller's value is not JSON (no pickle fallback)
+        if computed.cacheable:
+            for tier in self.exact_tiers:
+                tier.set(lookup.key, stored, now)
+            if lookup.semantic is not None:
+                entry_id = self.semantic.store(lookup.semantic, lookup.text, lookup.embedding, stored)
+                if entry_id is not None and self.options.guard:
+                    self._schedule_guard_audit(entry_id)
+        return stored
+
+    def _schedule_guard_audit(self, entry_id: int) -> None:
+        """Would similarity alone have served something for this guarded miss? That is a near-miss the guard
+        refused (counted for the dashboard). The check costs one more L3 query, so it is not made on the look-up:
+        a sample of the misses (LLM_CACHE_GUARD_AUDIT_RATE) is handed, by the id of the entry the miss stored, to
+        the `caching.audit_guard` task once the transaction commits."""
         rate = settings.LLM_CACHE_GUARD_AUDIT_RATE
-        if not self.options.guard or random.random() >= rate:  # random() is never below 0: rate 0 audits nothing
+        if random.random() >= rate:  # random() is never below 0: rate 0 audits nothing
             return
-        nearest = self.semantic.nearest(lookup.semantic, lookup.embedding, now, guarded=False)
-        if nearest is not None and nearest.similarity >= POLICIES[lookup.kind].l3_min_similarity:
-            self.metrics.record_guard_rejection(kind=lookup.kind, weight=round(1 / rate))
+        from caching.tasks import audit_guard  # the tasks module imports this one
 
-    def _compute_once(self, lookup: _Lookup, compute, messages_per_minute) -> tuple[StoredValue, bool]:
-        def compute_and_store() -> StoredValue:
-            computed = _unwrap(compute())
-            now = self.clock()
-            stored = StoredValue(computed.value, computed.cost_usd, computed.tokens,
-                                 now + self._ttl(lookup.kind, messages_per_minute))
-            json.dumps(stored.value)  # fail loudly here if a caller's value is not JSON (no pickle fallback)
-            if computed.cacheable:
-                for tier in self.exact_tiers:
-                    tier.set(lookup.key, stored, now)
-                if lookup.semantic is not None:
-                    self.semantic.store(lookup.semantic, lookup.text, lookup.embedding, stored)
-            return stored
+        def enqueue():
+            try:
+                audit_guard.delay(entry_id)
+            except Exception as exc:  # noqa: BLE001 - a broker down costs one sample of a metric, never the turn
+                logger.warning("guard audit of entry %s not queued: %s", entry_id, exc)
 
-        if not self.options.l2:  # single-flight across processes coordinates through Redis
-            return compute_and_store(), True
-        return self.flight.run(lookup.key, compute_and_store)
+        transaction.on_commit(enqueue)
+
+    def audit_guard(self, entry_id: int) -> bool:
+        """The audit of one stored miss: True when an entry filed under the same key but another meaning was
+        similar enough to be served without the guard (recorded once per entry, weighted for the misses not
+        sampled). An entry already audited, or gone, counts nothing."""
+        found = self.semantic.refused_neighbour(entry_id)
+        if found is None:
+            return False
+        kind, similarity = found
+        if similarity < POLICIES[CallKind(kind)].l3_min_similarity or not self.redis.claim_once(f"llm-audited:{entry_id}"):
+            return False
+        self.metrics.record_guard_rejection(kind=kind, weight=round(1 / max(settings.LLM_CACHE_GUARD_AUDIT_RATE, 1e-9)))
+        return True
 
     def _served(self, lookup: _Lookup, hit: _Hit, started: float) -> CacheResult:
         elapsed = _ms_since(started)
@@ -280,6 +339,12 @@ def _embedding(semantic_text: str):
     vector = embeddings.embed_one(semantic_text)
     vector.setflags(write=False)
     return vector
+
+
+@lru_cache(maxsize=4096)
+def _fingerprint(text: str, context: str) -> str:
+    # The intent and facts look-ups of one turn read the same text after the same question: read its meaning once.
+    return guard.fingerprint_hash(text, context)
 
 
 def embedding_for(text: str, context: str = ""):

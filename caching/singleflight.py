@@ -22,6 +22,17 @@ class _Flight:
     result: StoredValue | None = None
 
 
+@dataclass
+class Claim:
+    """The outcome of `SingleFlight.claim`: `result` when another caller computed the value; otherwise this caller
+    computes it, holding the in-process flight and (when Redis could be asked) the cross-process lock."""
+
+    key: str
+    result: StoredValue | None = None
+    flight: _Flight | None = None
+    lock: object = None
+
+
 class SingleFlight:
     def __init__(self, redis_tier: RedisTier, wait_seconds: float, lock_seconds: float, clock):
         self.redis_tier = redis_tier
@@ -31,8 +42,10 @@ class SingleFlight:
         self._flights: dict[str, _Flight] = {}
         self._lock = threading.Lock()
 
-    def run(self, key: str, compute_and_store) -> tuple[StoredValue, bool]:
-        """(result, computed_here). `compute_and_store()` computes, writes the tiers and returns the result."""
+    def claim(self, key: str) -> Claim:
+        """Who computes `key`: this caller (a claim without `result`, to be `release`d once it has computed), or
+        another caller, whose result it waited for. The claim and the release are the caller's to make on one
+        thread; the computation in between may run anywhere (a turn runs its model calls concurrently)."""
         with self._lock:
             flight = self._flights.get(key)
             leader = flight is None
@@ -40,35 +53,51 @@ class SingleFlight:
                 flight = self._flights[key] = _Flight()
         if not leader:
             if flight.done.wait(self.wait_seconds) and flight.result is not None:
-                return flight.result, False
-            return compute_and_store(), True
-        try:
-            flight.result, computed_here = self._run_across_processes(key, compute_and_store)
-            return flight.result, computed_here
-        finally:
-            flight.done.set()
-            with self._lock:
-                self._flights.pop(key, None)
-
-    def _run_across_processes(self, key: str, compute_and_store) -> tuple[StoredValue, bool]:
+                return Claim(key, result=flight.result)
+            return Claim(key)  # the leader failed or is stuck: compute for ourselves
         lock = self._acquire(key)
         if lock is True:  # Redis is unavailable: in-process coalescing only
-            return compute_and_store(), True
+            return Claim(key, flight=flight)
         if lock is not None:
-            try:
-                return compute_and_store(), True
-            finally:
-                try:
-                    lock.release()
-                except Exception:  # noqa: BLE001 - expired or Redis gone: the lock's TTL frees it anyway
-                    pass
+            return Claim(key, flight=flight, lock=lock)
         deadline = time.monotonic() + self.wait_seconds
         while time.monotonic() < deadline:
             stored = self.redis_tier.get(key, self.clock())
-            if stored is not None:
-                return stored, False
+            if stored is not None:  # another process computed it: our in-process followers get it too
+                self._land(key, flight, stored)
+                return Claim(key, result=stored)
             time.sleep(POLL_SECONDS)
-        return compute_and_store(), True
+        return Claim(key, flight=flight)
+
+    def release(self, claim: Claim, result: StoredValue | None) -> None:
+        """After computing (result None when the computation failed): frees the Redis lock and hands the result to
+        the in-process followers."""
+        if claim.lock is not None:
+            try:
+                claim.lock.release()
+            except Exception:  # noqa: BLE001 - expired or Redis gone: the lock's TTL frees it anyway
+                pass
+        if claim.flight is not None:
+            self._land(claim.key, claim.flight, result)
+
+    def run(self, key: str, compute_and_store) -> tuple[StoredValue, bool]:
+        """(result, computed_here). `compute_and_store()` computes, writes the tiers and returns the result."""
+        claim = self.claim(key)
+        if claim.result is not None:
+            return claim.result, False
+        result = None
+        try:
+            result = compute_and_store()
+            return result, True
+        finally:
+            self.release(claim, result)
+
+    def _land(self, key: str, flight: _Flight, result: StoredValue | None) -> None:
+        flight.result = result
+        flight.done.set()
+        with self._lock:
+            if self._flights.get(key) is flight:
+                del self._flights[key]
 
     def _acquire(self, key: str):
         """A held redis Lock, None if another process holds it, or True if Redis cannot be asked."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
@@ -17,6 +18,7 @@ from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_redis import get_redis_connection
+from pgvector import Vector
 from pgvector.django import CosineDistance
 
 from caching.breaker import CircuitBreaker
@@ -49,6 +51,16 @@ class StoredValue:
     def from_json(cls, raw: bytes | str) -> "StoredValue":
         data = json.loads(raw)
         return cls(data["v"], data.get("c", 0.0), data.get("t", 0), data.get("e", float("inf")))
+
+
+@lru_cache(maxsize=4)
+def _nearest_sql(fields: tuple[str, ...]) -> str:
+    """The look-up's one statement, written once per set of filtered fields: the ORM would rebuild the same SQL on
+    every look-up, which costs more than PostgreSQL takes to answer it. Same columns and indexes as the model."""
+    table = SemanticCacheEntry._meta.db_table
+    conditions = " AND ".join(f"{name} = %s" for name in fields)
+    return (f"SELECT id, value, cost_usd, tokens, expires_at, embedding <=> %s::vector AS distance FROM {table} "
+            f"WHERE {conditions} AND expires_at > %s ORDER BY distance LIMIT 1")
 
 
 def _as_datetime(epoch_seconds: float) -> datetime:
@@ -105,6 +117,17 @@ class RedisTier:
             self.client.set(REDIS_KEY_PREFIX + key, stored.to_json(), px=ttl_ms)
         except REDIS_ERRORS as exc:
             self.breaker.record_failure(exc)
+
+    def claim_once(self, name: str, seconds: int = 86400) -> bool:
+        """True for the first caller to claim `name` within `seconds` (what makes a task safe to run twice); also
+        True when Redis cannot be asked (counting twice beats never counting)."""
+        if self.breaker.is_open:
+            return True
+        try:
+            return bool(self.client.set(REDIS_KEY_PREFIX + name, b"1", nx=True, ex=seconds))
+        except REDIS_ERRORS as exc:
+            self.breaker.record_failure(exc)
+            return True
 
     def delete_matching(self, pattern: str) -> int:
         """Delete keys matching a glob (SCAN, never KEYS, so Redis is not blocked)."""
@@ -172,27 +195,68 @@ class SemanticTier:
         """The nearest live entry filed under `key` (None when there is none or the tier is down).
 
         `guarded=False` drops the fingerprint condition (only for measuring what the guard is worth). With the
-        fingerprint in the filter the planner uses the btree index and sorts the few rows left; without it, the
-        HNSW index with pgvector's iterative scan, so the SQL filters do not starve the index scan of candidates.
+        fingerprint in the filter the planner uses the btree index and sorts the few rows left: one round trip.
+        Without it, the HNSW index with pgvector's iterative scan (set for the query's transaction), so the SQL
+        filters do not starve the index scan of candidates.
         """
         if self.breaker.is_open:
             return None
-        rows = (SemanticCacheEntry.objects.filter(**key.filters(guarded=guarded), expires_at__gt=_as_datetime(now))
-                .annotate(distance=CosineDistance("embedding", embedding)).order_by("distance")
-                .values_list("id", "value", "cost_usd", "tokens", "expires_at", "distance")[:1])
+        filters = key.filters(guarded=guarded)
+        params = [Vector._to_db(embedding), *filters.values(), _as_datetime(now)]
         try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 40")
-                found = list(rows)
+            if guarded:
+                found = self._fetch(_nearest_sql(tuple(filters)), params)
+            else:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 40")
+                    found = self._fetch(_nearest_sql(tuple(filters)), params)
         except DATABASE_ERRORS as exc:
             self._failed(exc)
             return None
-        if not found:
+        if found is None:
             return None
-        entry_id, value, cost, tokens, expires_at, distance = found[0]
+        entry_id, value, cost, tokens, expires_at, distance = found
+        value = json.loads(value) if isinstance(value, str) else value
         return SemanticMatch(StoredValue(value, float(cost), tokens, expires_at.timestamp()), 1.0 - float(distance),
                              entry_id)
+
+    @staticmethod
+    def _fetch(sql: str, params: list):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+    def refused_neighbour(self, entry_id: int) -> tuple[str, float] | None:
+        """(kind, similarity) of the nearest live entry stored before `entry_id` under the same key but another
+        meaning fingerprint: what similarity alone would have served instead of computing that entry. None when
+        there is no such entry (or the entry is gone)."""
+        try:
+            entry = SemanticCacheEntry.objects.filter(pk=entry_id).values(
+                "kind", "scope", "version", "model", "prompt_version", "context_hash", "fingerprint", "embedding").first()
+            if entry is None:
+                return None
+            candidates = (SemanticCacheEntry.objects.filter(
+                kind=entry["kind"], scope=entry["scope"], version=entry["version"], model=entry["model"],
+                prompt_version=entry["prompt_version"], context_hash=entry["context_hash"], id__lt=entry_id,
+                expires_at__gt=timezone.now()).exclude(fingerprint=entry["fingerprint"]))
+            found = self._with_iterative_scan(self._nearest_rows(candidates, entry["embedding"]))
+        except DATABASE_ERRORS as exc:
+            self._failed(exc)
+            return None
+        return (entry["kind"], 1.0 - float(found[0][-1])) if found else None
+
+    @staticmethod
+    def _nearest_rows(entries, embedding):
+        return (entries.annotate(distance=CosineDistance("embedding", embedding)).order_by("distance")
+                .values_list("id", "value", "cost_usd", "tokens", "expires_at", "distance")[:1])
+
+    @staticmethod
+    def _with_iterative_scan(rows) -> list:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 40")
+            return list(rows)
 
     def record_hit(self, entry_id: int) -> None:
         try:
@@ -200,16 +264,18 @@ class SemanticTier:
         except DATABASE_ERRORS as exc:
             self._failed(exc)
 
-    def store(self, key: SemanticKey, text: str, embedding, stored: StoredValue) -> None:
+    def store(self, key: SemanticKey, text: str, embedding, stored: StoredValue) -> int | None:
+        """The new entry's id (None when the tier is down)."""
         if self.breaker.is_open:
-            return
+            return None
         try:
-            SemanticCacheEntry.objects.create(
+            return SemanticCacheEntry.objects.create(
                 **key.filters(guarded=True), text=text[:2000], embedding=embedding, value=stored.value,
                 cost_usd=stored.cost_usd, tokens=stored.tokens, expires_at=_as_datetime(stored.expires_at),
-            )
+            ).pk
         except DATABASE_ERRORS as exc:
             self._failed(exc)
+            return None
 
     def delete(self, **filters) -> int:
         try:

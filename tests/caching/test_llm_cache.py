@@ -16,7 +16,8 @@ from django_redis import get_redis_connection
 from caching.keys import REDIS_KEY_PREFIX, Scope
 from caching.models import SemanticCacheEntry
 from caching.policy import POLICIES, CallKind, Tier, ttl_for
-from caching.services import Computed, LLMCache, _embedding, with_options
+from caching.services import Computed, LLMCache, _embedding, get_cache, with_options
+from caching.tasks import audit_guard
 from leads.models import Temperature
 from tests.support.factories import ContactFactory
 
@@ -111,17 +112,28 @@ def test_l3_serves_a_typo_variant_and_backfills_l2_and_l1():
         ("we want to buy within 3 months", "we want to buy within 3 years"),
     ],
 )
-def test_guard_refuses_near_misses_that_embeddings_call_similar(stored, asked, settings):
+def test_guard_refuses_near_misses_that_embeddings_call_similar(stored, asked, settings, eager_tasks,
+                                                                django_capture_on_commit_callbacks):
     settings.LLM_CACHE_GUARD_AUDIT_RATE = 1.0  # every guarded miss is re-checked
     context = unique("")
     LLMCache().get_or_compute(CallKind.FACTS, Scope.shared(), [stored, context], Counter({"from": stored}), text=stored,
                               context=context)
     compute = Counter({"from": asked})
     guarded = LLMCache()
-    result = guarded.get_or_compute(CallKind.FACTS, Scope.shared(), [asked, context], compute, text=asked, context=context)
+    with django_capture_on_commit_callbacks(execute=True) as audits:  # the audit task, queued once the turn commits
+        result = guarded.get_or_compute(CallKind.FACTS, Scope.shared(), [asked, context], compute, text=asked,
+                                        context=context)
     assert result.tier == Tier.MISS and result.value == {"from": asked}
+    assert len(audits) == 1
 
     # The refusal is counted for the dashboard: similarity alone would have served the stored answer.
+    get_cache().metrics.flush()  # the task counts in the process's cache
+    assert guarded.metrics.read().get("facts", "L3", "guard_rejections") == 1
+
+    # The task is safe to run twice: the same entry is not counted again.
+    newest = SemanticCacheEntry.objects.filter(text=asked).latest("id").pk
+    assert audit_guard(newest) is False
+    get_cache().metrics.flush()
     assert guarded.metrics.read().get("facts", "L3", "guard_rejections") == 1
 
     # Without the guard the same look-up would have served the wrong stored answer.
@@ -131,7 +143,8 @@ def test_guard_refuses_near_misses_that_embeddings_call_similar(stored, asked, s
     assert wrong.similarity is not None and wrong.similarity > 0.5
 
 
-def test_a_sampled_guard_audit_counts_each_refusal_for_the_misses_it_did_not_check(settings):
+def test_a_sampled_guard_audit_counts_each_refusal_for_the_misses_it_did_not_check(settings, eager_tasks,
+                                                                                    django_capture_on_commit_callbacks):
     import random
 
     settings.LLM_CACHE_GUARD_AUDIT_RATE = 0.25
@@ -143,11 +156,22 @@ def test_a_sampled_guard_audit_counts_each_refusal_for_the_misses_it_did_not_che
         context = unique("")
         LLMCache().get_or_compute(CallKind.FACTS, Scope.shared(), [stored, context], Counter({"from": stored}),
                                   text=stored, context=context)
-        guarded.get_or_compute(CallKind.FACTS, Scope.shared(), [asked, context], Counter({"from": asked}), text=asked,
-                               context=context)
+        with django_capture_on_commit_callbacks(execute=True):
+            guarded.get_or_compute(CallKind.FACTS, Scope.shared(), [asked, context], Counter({"from": asked}),
+                                   text=asked, context=context)
+    get_cache().metrics.flush()
     estimate = guarded.metrics.read().get("facts", "L3", "guard_rejections")
     assert estimate % 4 == 0 and 0 < estimate < 4 * misses  # a sample, each check counting for four misses
     assert abs(estimate - misses) <= 24
+
+
+@pytest.fixture
+def eager_tasks():
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
 
 
 def test_the_preceding_question_separates_short_replies():
