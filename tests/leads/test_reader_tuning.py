@@ -136,3 +136,11 @@ def test_new_steering_forms_are_recognised(text):
 ])
 def test_ordinary_texts_stay_ordinary(text):
     assert not looks_like_injection(text)
+
+
+def test_looking_for_a_flat_to_rent_in_spanish_is_renting():
+    assert read("busco departamento para rentar, 2 recamaras", today=TODAY).lead_type == "renter"
+
+
+def test_a_spanish_text_of_common_verbs_is_spanish():
+    assert read("estaba buscando casa en Orlando", today=TODAY).language == "es"
