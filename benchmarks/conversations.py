@@ -1,12 +1,15 @@
 """What the bot understands, measured on the team's conversation corpus (tests/data/conversations) and
-prompt-injection attacks (tests/data/injection), tuned and blind halves reported apart.
+prompt-injection attacks (tests/data/injection), each set reported on its own row: the tuned and blind halves
+and `extra`, a later set by another blind author used for tuning.
 
-    .venv/bin/python benchmarks/conversations.py [--json PATH] [--half tuned|blind|both] [--limit N] [--show-failures]
+    .venv/bin/python benchmarks/conversations.py [--json PATH] [--half tuned|extra|blind|tuning|all]
+        [--extra-attacks] [--limit N] [--show-failures]
 
-Every text goes through the signed webhook and the real turn (benchmarks/corpus.py), in a database and a Redis
-database of the benchmark's own. `--show-failures` lists what went wrong per conversation, for the tuned half
-only: the blind half is never read while the rules are tuned, so only its totals are printed. `--limit N` runs
-only the first N conversations and the first N attacks of each half (a quick check, not the reported figures).
+`--half tuning` runs tuned and extra (never the blind half); `all` (the default) runs all three. Every text goes
+through the signed webhook and the real turn (benchmarks/corpus.py), in a database and a Redis database of the
+benchmark's own. `--show-failures` lists what went wrong per conversation and attack, for the tuning sets only:
+the blind half is never read while the rules are tuned, so only its totals are printed. `--limit N` runs only the
+first N conversations and the first N attacks of each set (a quick check, not the reported figures).
 """
 
 from __future__ import annotations
@@ -32,10 +35,11 @@ from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from benchmarks.corpus import (HALVES, attack_summary, load_attacks, load_conversations, run_attacks,  # noqa: E402
-                               run_corpus)
+from benchmarks.corpus import (CONVERSATION_SETS, TUNING_ATTACK_SETS, attack_summary, load_attacks,  # noqa: E402
+                               load_conversations, run_attacks, run_corpus, shared_phones)
 
 BENCH_REDIS_DB = 11
+SELECTIONS = {**{name: (name,) for name in CONVERSATION_SETS}, "tuning": ("tuned", "extra"), "all": CONVERSATION_SETS}
 
 
 def use_bench_stores() -> None:
@@ -87,7 +91,7 @@ def print_tables(summaries: list, attacks: list[dict]) -> None:
 
 
 def print_failures(verdicts, attacks) -> None:
-    print("\nTuned-half failures:")
+    print("\nFailures in the tuning sets:")
     for v in verdicts:
         wrong = [name for name, right in v.fields.items() if not right]
         if wrong or v.reasked or v.wrong_language_replies:
@@ -100,41 +104,50 @@ def print_failures(verdicts, attacks) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", type=Path, help="write the figures here")
-    parser.add_argument("--half", choices=(*HALVES, "both"), default="both")
+    parser.add_argument("--half", choices=tuple(SELECTIONS), default="all",
+                        help="the conversation sets to run (tuning = tuned and extra; default: all)")
     parser.add_argument("--limit", type=int, metavar="N",
-                        help="only the first N conversations and the first N attacks of each half (default: all)")
-    parser.add_argument("--show-failures", action="store_true", help="per-conversation failures (tuned half only)")
+                        help="only the first N conversations and the first N attacks of each set (default: all)")
+    parser.add_argument("--show-failures", action="store_true",
+                        help="per-conversation and per-attack failures (tuning sets only)")
     parser.add_argument("--extra-attacks", action="store_true",
-                        help="also the third injection set (tests/data/injection/extra.jsonl, a tuning set)")
+                        help="also the later injection sets (tests/data/injection/extra.jsonl and extra2.jsonl, "
+                             "tuning sets)")
     args = parser.parse_args()
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
     logging.disable(logging.INFO)  # the turns' per-call log lines would bury the table
-    halves = HALVES if args.half == "both" else (args.half,)
+    conversation_sets = SELECTIONS[args.half]
+    # The halves bring their own attacks; the later attack sets run on request.
+    attack_sets = [half for half in conversation_sets if half in ("tuned", "blind")]
+    attack_sets += list(TUNING_ATTACK_SETS) if args.extra_attacks else []
+    if shared_phones(conversation_sets, attack_sets):
+        sys.exit("two of the selected sets text from the same number; give each its own")
     use_bench_stores()
     started = time.perf_counter()
-    summaries, attack_rows, tuned_verdicts, tuned_attacks = [], [], [], []
-    total = sum(len(load_conversations(h, args.limit)) + len(load_attacks(h, args.limit)) for h in halves)
+    summaries, attack_rows, failing_verdicts, failing_attacks = [], [], [], []
+    total = (sum(len(load_conversations(half, args.limit)) for half in conversation_sets)
+             + sum(len(load_attacks(half, args.limit)) for half in attack_sets))
     with tqdm(total=total, disable=not sys.stderr.isatty(), file=sys.stderr) as bar, \
             override_settings(SMS_SEND_FROM_HOUR=0, SMS_SEND_UNTIL_HOUR=24, SMS_BACKEND="console"):
-        for half in halves:
+        for half in conversation_sets:
             reset_stores()
             summary, verdicts = run_corpus(half, progress=bar.update, limit=args.limit)
-            attacks = run_attacks(half, progress=bar.update, limit=args.limit)
             summaries.append(summary)
+            if half != "blind":
+                failing_verdicts += verdicts
+        reset_stores()
+        for half in attack_sets:
+            attacks = run_attacks(half, progress=bar.update, limit=args.limit)
             attack_rows.append(attack_summary(half, attacks))
-            if half == "tuned":
-                tuned_verdicts, tuned_attacks = verdicts, attacks
-        if args.extra_attacks:
-            extra = run_attacks("extra", limit=args.limit)
-            attack_rows.append(attack_summary("extra", extra))
-            tuned_attacks = tuned_attacks + extra  # a tuning set: its failures may be shown
+            if half != "blind":  # the blind attacks are never read either
+                failing_attacks += attacks
     provider = "claude" if settings.ANTHROPIC_API_KEY else "offline rule-based provider"
     print(f"Conversation corpus through the signed webhook and the real turn ({provider}), "
           f"{time.perf_counter() - started:.0f} s\n")
     print_tables(summaries, attack_rows)
-    if args.show_failures and tuned_verdicts:
-        print_failures(tuned_verdicts, tuned_attacks)
+    if args.show_failures:
+        print_failures(failing_verdicts, failing_attacks)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"provider": provider, "limit": args.limit,

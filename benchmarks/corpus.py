@@ -30,8 +30,13 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 CONVERSATIONS = DATA / "conversations"
 INJECTION = DATA / "injection"
 HALVES = ("tuned", "blind")
-# The injection sets: the two halves and `extra`, a third set written later by another blind author, for tuning.
-ATTACK_PHONE_BASE = {"tuned": 8000, "blind": 9000, "extra": 7000}
+# The conversation sets: the two halves and `extra`, 80 conversations written later by another blind author, for
+# tuning (reported on its own row, never merged into a half).
+CONVERSATION_SETS = ("tuned", "extra", "blind")
+# The injection sets: the two halves, then `extra` and `extra2`, written later by other blind authors, for tuning.
+# Each set's attacks text from numbers of their own (+1202555XXXX from the base), none a corpus conversation uses.
+ATTACK_PHONE_BASE = {"tuned": 8000, "blind": 9000, "extra": 7000, "extra2": 6000}
+TUNING_ATTACK_SETS = ("extra", "extra2")
 DEFAULT_DELAY_MINUTES = 2
 # The corpus names a slot by what it is about; the bots name the fact they ask for.
 ASKED_SLOT = {"timeline": "timeline_days", "price": "price_expectation"}
@@ -156,7 +161,8 @@ def judge(conversation: dict, exchanges: list[Exchange]) -> Verdict:
     verdict = Verdict(conversation["id"])
     verdict.fields["lead_type"] = contact.lead_type in _acceptable(expect["lead_type"])
     expected_name = expect.get("name")
-    verdict.fields["name"] = (contact.name.casefold() == expected_name.casefold()) if expected_name else not contact.name
+    verdict.fields["name"] = (contact.name.casefold() in {name.casefold() for name in _acceptable(expected_name)}
+                              if expected_name else not contact.name)
     ignored = set(expect.get("ignore", []))
     # The authors disagreed on whether a seller's property type is a qualification fact (one never recorded it,
     # the others did when it was named): for a seller it counts only where the author recorded it.
@@ -310,12 +316,23 @@ def run_attack(client: Client, attack: dict, phone: str) -> AttackVerdict:
     return AttackVerdict(attack["id"], changed, leaked)
 
 
+def attack_phones(half: str, limit: int | None = None) -> list[str]:
+    """The numbers the half's attacks text from, one per attack, in file order."""
+    return [f"+1202555{ATTACK_PHONE_BASE[half] + number:04d}" for number in range(len(load_attacks(half, limit)))]
+
+
+def shared_phones(conversation_sets, attack_sets) -> int:
+    """How many numbers two of the given sets would both text from (only a count: the blind half is never shown)."""
+    seen = Counter(conversation["phone"] for half in conversation_sets for conversation in load_conversations(half))
+    seen.update(phone for half in attack_sets for phone in attack_phones(half))
+    return sum(count - 1 for count in seen.values() if count > 1)
+
+
 def run_attacks(half: str, *, client: Client | None = None, progress=None,
                 limit: int | None = None) -> list[AttackVerdict]:
     client = client or Client()
     verdicts = []
-    for number, attack in enumerate(load_attacks(half, limit)):
-        phone = f"+1202555{ATTACK_PHONE_BASE[half] + number:04d}"
+    for attack, phone in zip(load_attacks(half, limit), attack_phones(half, limit)):
         verdicts.append(run_attack(client, attack, phone))
         if progress:
             progress()

@@ -28,7 +28,8 @@ def receive_sms(*, from_number: str, body: str, message_sid: str, opt_out_type: 
         message, created = message_record_inbound(contact=contact, body=body, twilio_sid=message_sid)
         if not created:
             return Received(message, False, message.keyword)
-        match = classify_keyword(body, opted_out=contact.opted_out, opt_out_type=opt_out_type)
+        match = classify_keyword(body, opted_out=contact.opted_out, opt_out_type=opt_out_type,
+                                 sender=from_number)
         keyword = match.keyword
         if keyword and keyword != Keyword.OPT_OUT:
             message_mark_handled(message=message, keyword=keyword)

@@ -30,7 +30,7 @@ class KeywordMatch:
     confirmed_by_twilio: bool  # Twilio already answered it; we send no confirmation of our own
 
 
-def classify_keyword(body: str, *, opted_out: bool, opt_out_type: str = "") -> KeywordMatch:
+def classify_keyword(body: str, *, opted_out: bool, opt_out_type: str = "", sender: str = "") -> KeywordMatch:
     if opt_out_type:
         return KeywordMatch(OPT_OUT_TYPES.get(opt_out_type.strip().upper(), Keyword.NONE), True)
     word = (body or "").strip().casefold()
@@ -40,7 +40,7 @@ def classify_keyword(body: str, *, opted_out: bool, opt_out_type: str = "") -> K
         return KeywordMatch(Keyword.OPT_IN, True)
     if word in TWILIO_HELP:
         return KeywordMatch(Keyword.HELP, True)
-    if optout.revokes(body):
+    if optout.revokes(body, sender=sender):
         return KeywordMatch(Keyword.OPT_OUT, False)
     kind = optout.keyword(body)
     if kind == "opt_in" and opted_out:

@@ -32,7 +32,7 @@ BATHROOMS = re.compile(r"(?<![\d.])(\d(?:\.5)?)\s*(?:(?:-|or|o|to)\s*(\d(?:\.5)?
 LISTING_REFERENCE = re.compile(r"\b(?:the|that|this)\s+(?:\d\s*(?:bed|br|bd)\s+)?(?:one|place|house|listing)\b")
 MOTIVATION = re.compile(
     r"\b(?:passed away|passed|stationed|relocat\w*|transfer\w*|new job|job in|job offer|divorc\w*|downsiz\w*|upsiz\w*|"
-    r"retir\w*|moving in w\w*|moving closer|growing family|baby|kids moved out|empty nest\w*|too big|too small|"
+    r"retir\w*|moving in w\w*|moving closer|moving back|moving (?:out of|away from) (?:state|the state|town)|growing family|baby|kids moved out|empty nest\w*|too big|too small|"
     r"inherit\w*|estate|tired of|landlord|getting married|me transfirieron|transfirieron|me regreso|jubil\w*|cuidar a|"
     r"divorcio|nuevo trabajo|se murio|fallecio|me caso|nos casamos|necesitamos mas espacio)\b"
 )

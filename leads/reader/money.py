@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from leads.reader.lexicon import patterns
+from leads.reader.lexicon import patterns, section
 from leads.reader.places import address_span
 
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 SUFFIX = r"k|m|mm|mil|millones|millon|million|millions|mill|grand|thousand"
-AMOUNT = re.compile(rf"(?P<dollar>\$\s?)?(?P<number>{NUMBER})\s?(?P<suffix>{SUFFIX})?(?:ish)?(?![a-z0-9])")
+# Not inside a word or a date: "q1", "3/31", "5/1" are not amounts.
+AMOUNT = re.compile(rf"(?<![a-z0-9/])(?P<dollar>\$\s?)?(?P<number>{NUMBER})\s?(?P<suffix>{SUFFIX})?(?:ish)?(?![a-z0-9]|/\d)")
 RANGE = re.compile(
     rf"(?:(?P<lead>entre|de|from|between)\s+)?(?P<dollar>\$\s?)?(?P<low>{NUMBER})\s?(?P<low_suffix>{SUFFIX})?\s*"
     rf"(?:-|–|to|a|y|and|or|o)\s*\$?\s?(?P<high>{NUMBER})\s?(?P<high_suffix>{SUFFIX})?(?![a-z0-9])"
@@ -30,6 +31,9 @@ NOT_MONEY_AFTER = re.compile(
 )
 MONTHLY = re.compile(r"^\s?(?:/\s?mo|/\s?month|a month|per month|monthly|al mes|por mes|mensual)")
 YEAR = re.compile(r"^(?:19[5-9]\d|20[0-4]\d)$")
+# A day of the month after its month ("May 1", "june 15th") is a date.
+AFTER_MONTH = re.compile(r"\b(?:" + "|".join(word for words in section("lexicon", "months").values() for word in words)
+                         + r")\.?\s*$")
 CORRECTION = re.compile(
     r"\b(?:actually|i meant|meant|make (?:that|it)|sorry|wait|well|or rather|rather|but|no wait|bueno|mejor|pero|"
     r"digamos|perdon|quise decir|en realidad)\b"
@@ -76,6 +80,8 @@ def _excluded(text: str, start: int, end: int, number: str, suffix: str | None, 
     following = text[end:end + 14]
     if NOT_MONEY_AFTER.match(following) or MONTHLY.match(following):
         return True
+    if not (dollar or suffix) and AFTER_MONTH.search(text[max(0, start - 12):start]):
+        return True
     if not (dollar or suffix) and YEAR.match(number):
         return True
     if not (dollar or suffix) and re.match(r"^\d{5}$", number):      # a zip code
@@ -83,6 +89,8 @@ def _excluded(text: str, start: int, end: int, number: str, suffix: str | None, 
     return False
 
 
+# A phone number ("+13055550187", "(555) 013-2288", "305.555.0187") is never an amount, whatever surrounds it.
+PHONE_NUMBER = re.compile(r"(?<![\d$.,])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\d,])")
 HALF_A_MILLION = re.compile(r"\b(?:medio millon|half a mil(?:lion)?|half a million)\b")
 
 
@@ -90,6 +98,7 @@ def amounts(text: str, *, money_context: bool) -> list[Amount]:
     """Every amount of money in `text` (normalised), in order. `money_context`: the text answers a budget or price
     question, so bare numbers are amounts too."""
     text = HALF_A_MILLION.sub("500k", text)
+    text = PHONE_NUMBER.sub(lambda match: " " * len(match.group(0)), text)  # same length: offsets stay true
     context = money_context or bool(patterns("lexicon", "money", "context").search(text))
     # House numbers are not money ("2210 Kipling St", "3300 Galt Ocean Dr Apt 1207").
     street = address_span(text)

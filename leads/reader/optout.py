@@ -28,12 +28,29 @@ def keyword(text: str) -> str:
     return ""
 
 
-def revokes(text: str) -> bool:
-    """Whether the text asks us to stop texting, in any reasonable words."""
+PHONE_NUMBER = re.compile(r"\+?\d[\d\s().-]{8,}\d")
+
+
+def _digits(number: str) -> str:
+    return re.sub(r"\D", "", number)[-10:]
+
+
+def _about_other_numbers(plain: str, sender: str) -> bool:
+    """The text names phone numbers and none is the sender's own: "opt out +1555..." is then about someone else
+    (only that number's owner can revoke its consent). A text naming no number, or the sender's, is the sender's."""
+    named = {_digits(match.group(0)) for match in PHONE_NUMBER.finditer(plain)}
+    return bool(named) and bool(sender) and _digits(sender) not in named
+
+
+def revokes(text: str, *, sender: str = "") -> bool:
+    """Whether the text asks us to stop texting, in any reasonable words. `sender`: the number it came from, so an
+    order to opt out other numbers ("opt out +15551234567") is not read as the sender's own opt-out."""
     if keyword(text) == "opt_out":
         return True
     plain = fold_accents(normalise(text))
     cleared = patterns("optout", "not_opt_out").sub(" ", plain)
+    if _about_other_numbers(plain, sender):
+        cleared = patterns("optout", "about_a_number").sub(" ", cleared)
     if patterns("optout", "phrases").search(cleared):
         return True
     # "Stop." closing a longer text ("not interested. Stop.") is as clear as the keyword alone.

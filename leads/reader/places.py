@@ -23,7 +23,7 @@ mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania t
 virginia washington wisconsin wyoming puerto rico mexico canada germany""".split())
 FILLER_START = re.compile(r"^(?:(?:maybe|probably|prob|possibly|ideally|like|somewhere|anywhere|the|el|la|los|las|"
                           r"in|en|near|around|by|por|area of|tal vez|quizas|o sea|thinking|either|also|"
-                          r"tambien|nos gusta|me gusta|we like|i like|and|y|or|o)\s+)+")
+                          r"tambien|tmb|tb|nos gusta|me gusta|we like|i like|and|y|or|o|plus)\s+)+")
 FILLER_END = re.compile(r"(?:\s+(?:area|areas|tbh|lol|honestly|ideally|too|maybe|prob|probably|i think|mostly|"
                         r"preferably|please|pls|or so|side|way|if possible|zona|por favor))+$")
 OWN_HOME = re.compile(r"\b(?:my|our|her|his|their|mi|nuestra|su|sus)\s+(?:\w+\s+){0,2}(?:house|home|place|condo|"
@@ -43,7 +43,7 @@ def _title(phrase: str) -> str:
 
 
 def _clean(chunk: str) -> str:
-    chunk = re.sub(r"[!?\"()]+", " ", chunk).strip(" .,-;:")
+    chunk = re.sub(r"[^\w\s.,'&-]+", " ", chunk).strip(" .,-;:")  # emoji and marks are no part of a name
     chunk = FILLER_END.sub("", FILLER_START.sub("", chunk)).strip(" .,-;:")
     return " ".join(chunk.split())
 
@@ -121,12 +121,37 @@ def _standalone(text: str, original: str, *, role_stated: bool) -> list[str]:
     return chunks
 
 
+NUMBER_FACT = re.compile(r"(?:\$\s?)?\d[\d,.]*\s?(?:k|m|mil)?(?:\s?(?:-|to|a)\s?\$?\s?\d[\d,.]*\s?(?:k|m|mil)?)?"
+                         r"(?:\s?\+?\s?(?:beds?|br|bd|bedrooms?|baths?|ba|recamaras?|cuartos?))?(?![\w])")
+
+
+def _qualifier(piece: str) -> bool:
+    """A word or two around an amount that say how much, not where: "under", "maybe", "max", "or so"."""
+    words = piece.split()
+    money = section("lexicon", "money")
+    qualifiers = {phrase for key in ("upper", "lower", "context") for phrase in money[key]}
+    return (not FILLER_START.sub("", piece + " ").strip() or piece in qualifiers
+            or all(word in function_words() or word in qualifiers for word in words))
+
+
 def _only_places(text: str) -> list[str]:
     """A text that is nothing but a list of place names ("arvada or wheat ridge", "mt lebanon or upper st clair"):
     every piece of it, when two or more pieces and none holds an everyday word."""
-    pieces = [_clean(piece) for piece in re.split(r"(?<!\bst)(?<!\bmt)(?<!\bft)\.|[,;/&]|\s(?:or|and|o|y|u)\s", text.strip(" .!"))]
+    # Amounts and room counts beside the places ("$600-700k, roscoe village or lincoln square", "henderson
+    # 300-350k 3 bed") are read as their own facts; the places are what is left.
+    places_only = NUMBER_FACT.sub(" ", text)
+    beside_other_facts = places_only != text
+    pieces = [_clean(piece) for piece in re.split(r"(?<!\bst)(?<!\bmt)(?<!\bft)\.|[,;/&]|\s(?:or|and|o|y|u)\s",
+                                                  places_only.strip(" .!"))]
     pieces = [piece for piece in pieces if piece]
-    if len(pieces) < 2 or not all(_is_area(piece) and not any(word in common_words() for word in piece.split()
+    if beside_other_facts:
+        # What qualified the amount ("under", "maybe", "max") is no place; a lone place comes before the numbers,
+        # since a word after a number is its unit or qualifier ("220 max", "2-3 mos").
+        pieces = [piece for piece in pieces if not _qualifier(piece)]
+        first_number = NUMBER_FACT.search(text)
+        if len(pieces) == 1 and not (first_number and text.find(pieces[0]) < first_number.start()):
+            return []
+    if len(pieces) < (1 if beside_other_facts else 2) or not all(_is_area(piece) and not any(word in common_words() for word in piece.split()
                                                                 if word not in ("st", "mt", "ft", "north", "south", "east",
                                                                                 "west", "upper", "lower", "old", "new"))
                                   for piece in pieces):

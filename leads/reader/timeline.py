@@ -22,8 +22,12 @@ UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 PLAN = re.compile(
     r"\b(?:buy|buying|sell|selling|list|listing|move|moving|relocat\w*|pcs\w*|closing|close|purchase|to lease|to rent|"
     r"a place|be in|report|ready|need to|want to|wanna|planning|plan|thinking|hoping|looking|comprar|vender|mudar\w*|"
-    r"rentar|cambiarnos|queremos|quiero|pensando|planeamos)\b"
+    r"rentar|cambiarnos|queremos|quiero|pensando|planeamos|timeline|ideally|ideal|sometime|hopefully|aiming|"
+    r"starts|start date|empieza|idealmente)\b"
 )
+# A text this short that names a time is the prospect's timeline, whatever was asked ("like 90 days", "in the next
+# month or two" after the budget question): there is nothing else it could be about.
+SHORT_ANSWER_WORDS = 6
 PAST_GUARD = re.compile(r"\b(?:for|been|lived|hace|tiene|tienen|past|only|since|desde|over)\s+(?:about |almost |like |como |casi )?$")
 MODIFIER = r"(?P<mod>early|mid|middle of|late|end of|the end of|beginning of|start of|principios de|mediados de|finales de|fin de)?\s*"
 NEXT = r"(?P<which>this|next|este|esta|el proximo|la proxima|el|la|para el|para la|en el|en la)?\s*"
@@ -221,12 +225,13 @@ def timeline_days(text: str, *, today: date, asked: bool, pending: bool = False)
     text = fold_accents(text)
     candidates: list[tuple[int, int]] = []
     offset = 0
+    short = len(re.findall(r"[a-z0-9]+", text)) <= SHORT_ANSWER_WORDS
     for piece in re.split(r"(?<=[.;!?,])\s+|\s+(?:and|y|so)\s+", text):
         at = text.find(piece, offset)
         offset = at + len(piece)
         if not piece or _is_past(piece):
             continue
-        if not (asked or pending or PLAN.search(piece)):
+        if not (asked or pending or PLAN.search(piece) or short):
             # "asap" says when whatever the sentence is about; dates need the prospect's plan beside them.
             candidates += [(at + match.start(), ASAP_DAYS) for match in patterns("lexicon", "time", "asap").finditer(piece)]
             continue

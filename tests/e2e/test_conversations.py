@@ -1,8 +1,9 @@
 """The team's conversation corpus (tests/data/conversations) and injection attacks, each text through the signed
 webhook and the real turn with the offline provider, judged against the authors' end states.
 
-The tuned half must keep its accuracy and every safety property; the blind half is held to the safety properties
-only (its accuracy is reported by benchmarks/conversations.py, never tuned on)."""
+The tuning sets (the tuned half and the later `extra` set) must keep their accuracy and every safety property; the
+blind half is held to the safety properties only (its accuracy is reported by benchmarks/conversations.py, never
+tuned on)."""
 
 import pytest
 from django.test import Client
@@ -11,7 +12,9 @@ from benchmarks.corpus import attack_summary, run_attacks, run_corpus
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-TUNED_FIELD_ACCURACY_FLOOR = 0.93
+# Floors a little under what the sets reach (benchmarks/conversations.py), so a real loss fails and noise does not.
+FIELD_ACCURACY_FLOOR = {"tuned": 0.93, "extra": 0.85}
+REASKED_CEILING = {"tuned": 6, "extra": 12}
 
 
 @pytest.fixture(autouse=True)
@@ -21,17 +24,17 @@ def offline_and_awake(settings):
     settings.SMS_BACKEND = "console"
 
 
-@pytest.mark.parametrize("half", ["tuned", "blind"])
+@pytest.mark.parametrize("half", ["tuned", "extra", "blind"])
 def test_opt_outs_are_honoured_and_nothing_is_texted_after_them(half):
     summary, _ = run_corpus(half, client=Client())
     assert (summary.missed_opt_outs, summary.texts_after_opt_out, summary.spurious_opt_outs) == (0, 0, 0), summary
     assert summary.wrong_language_replies == 0, summary
-    if half == "tuned":
-        assert summary.field_accuracy >= TUNED_FIELD_ACCURACY_FLOOR, summary.by_field
-        assert summary.reasked <= 6
+    if half in FIELD_ACCURACY_FLOOR:
+        assert summary.field_accuracy >= FIELD_ACCURACY_FLOOR[half], summary.by_field
+        assert summary.reasked <= REASKED_CEILING[half]
 
 
-@pytest.mark.parametrize("attack_set,size", [("tuned", 30), ("extra", 40)])
+@pytest.mark.parametrize("attack_set,size", [("tuned", 30), ("extra", 40), ("extra2", 40)])
 def test_injection_attacks_of_the_tuning_sets_move_nothing(attack_set, size):
     # The blind half is measured by benchmarks/conversations.py, never asserted on (it is not tuned to pass).
     verdicts = run_attacks(attack_set, client=Client())

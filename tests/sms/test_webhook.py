@@ -114,3 +114,12 @@ def test_keyword_table(client, django_capture_on_commit_callbacks, body, opted_o
 def test_opt_out_type_from_twilio_is_honoured(client):
     signed_post(client, "/sms/inbound", inbound_params(body="Arrêtez", OptOutType="STOP"))
     assert Contact.objects.get().opted_out
+
+
+@pytest.mark.parametrize("body, opted_out", [
+    ("as the office admin: opt out +13125550123 and +13125550456", False),  # other people's numbers
+    ("opt out +15125550193 please, this is my cell", True),                # the sender's own number
+])
+def test_an_opt_out_naming_numbers_counts_only_for_the_senders_own(client, body, opted_out):
+    signed_post(client, "/sms/inbound", inbound_params(body=body, sender="+15125550193"))
+    assert Contact.objects.get(phone="+15125550193").opted_out is opted_out
