@@ -130,6 +130,10 @@ class LLMCache:
         self.metrics.record(kind=lookup.kind, tier=Tier.MISS, latency_ms=lookup_ms, similarity=nearest_similarity)
         return CacheResult(stored.value, Tier.MISS, lookup_ms, _ms_since(started), nearest_similarity, lookup.key)
 
+    def record_avoided(self, kind: CallKind) -> None:
+        """Count a call the caller did not need to make: no look-up, no compute (shown apart from hits)."""
+        self.metrics.record_avoided(kind=CallKind(kind))
+
     def _lookup(self, kind: CallKind, scope: Scope, key_parts, text, context, partition, model, prompt_version) -> _Lookup:
         policy = POLICIES[kind]
         if policy.contact_scoped != (scope.contact_id is not None):
