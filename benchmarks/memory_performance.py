@@ -9,6 +9,11 @@ against the ideal answer: a hit that differs is a false hit. Claude's latency is
 to the measured turn time, not slept. Time is simulated: the cache's clock follows the conversations, so TTLs
 expire as they would over the replayed hours. Arrivals follow the configured daily volume, so the replayed window
 has production's message rate; costs are scaled from the replayed turns to that volume.
+
+`--unique-share S` makes S of the texts ones no one sent before (benchmarks/diversity.py); `--days D` spreads the
+prospects over D simulated days instead; `--sensitivity 0.2,0.4,0.6` runs the full cache once per share over 30
+simulated days and prints per-call figures, the three cost baselines, cost per qualified lead and the GPTCache peer
+(benchmarks/sensitivity.py, benchmarks/peer_gptcache.py).
 """
 
 from __future__ import annotations
