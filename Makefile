@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-requirements
 
-.PHONY: run test stop install campaign
+.PHONY: run test stop install campaign bench-peer
 
 install: $(INSTALLED)
 
@@ -28,3 +28,13 @@ stop: $(INSTALLED)
 campaign: $(INSTALLED)
 	$(PY) manage.py embedded_services start
 	$(PY) benchmarks/campaign.py --json benchmarks/results/campaign.json
+
+# The peer cache of the memory benchmark's sensitivity mode (GPTCache, pinned in its own file): benchmark-only,
+# never installed by `make install` or `make test`.
+PEER_INSTALLED := $(VENV)/.installed-peer-requirements
+
+bench-peer: $(PEER_INSTALLED)
+
+$(PEER_INSTALLED): benchmarks/requirements-peer.txt $(INSTALLED)
+	$(PY) -m pip install --quiet -r benchmarks/requirements-peer.txt
+	touch $@

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from agents import selectors as agent_selectors
 from agents.charts import TIER_COLOURS, ColumnChart, StackedChart, column_chart, stacked_shares
 from caching.policy import CallKind, Tier
-from caching.selectors import LOOKUP_TIERS, TierStats, cache_stats
+from caching.selectors import LOOKUP_TIERS, TierStats, avoided_calls, cache_stats
 from caching.services import get_cache
 from caching.tiers import REDIS_ERRORS
 from leads import selectors
@@ -35,6 +35,7 @@ class KindRow:
     hit_rate: float
     tiers: dict[str, TierCell]
     guard_rejections: int
+    avoided: int                 # calls not needed (not look-ups, not in the hit rate)
     saved_usd: float
     saved_tokens: int
 
@@ -54,6 +55,7 @@ class CachePanel:
     lookups: int = 0
     hit_rate: float = 0.0
     guard_rejections: int = 0
+    avoided: int = 0             # calls the turns did not need, all kinds: apart from the look-ups and hits
     saved_today: Savings = Savings(0.0, 0)
     saved_week: Savings = Savings(0.0, 0)
     chart: StackedChart | None = None
@@ -87,7 +89,8 @@ def cache_panel(days: int) -> CachePanel:
     except REDIS_ERRORS as exc:
         return CachePanel(days=days, problem=f"cache metrics are unavailable: Redis did not answer ({exc})")
     rejections = {kind: totals.get(kind, Tier.L3, "guard_rejections") for kind in {row.kind for row in rows}}
-    kinds = [_kind_row(kind, [r for r in rows if r.kind == kind], rejections.get(kind, 0))
+    avoided = avoided_calls(totals)
+    kinds = [_kind_row(kind, [r for r in rows if r.kind == kind], rejections.get(kind, 0), avoided.get(kind, 0))
              for kind in dict.fromkeys(row.kind for row in rows)]
     kinds = [row for row in kinds if row.lookups]
     tier_totals = {tier.value: sum(r.count for r in rows if r.tier == tier) for tier in LOOKUP_TIERS}
@@ -98,6 +101,7 @@ def cache_panel(days: int) -> CachePanel:
     return CachePanel(
         days=days, kinds=kinds, tier_totals=tier_totals, lookups=lookups, hit_rate=hits / lookups if lookups else 0.0,
         guard_rejections=sum(totals.get(kind, Tier.L3, "guard_rejections") for kind in CallKind),
+        avoided=sum(avoided.values()),
         saved_today=_savings(today), saved_week=_savings(week), chart=chart,
     )
 
@@ -113,7 +117,7 @@ def lead_panel() -> LeadPanel:
                      waiting=selectors.hot_leads_waiting(), costs=costs[:-1], overall_cost=costs[-1])
 
 
-def _kind_row(kind: str, rows: list[TierStats], guard_rejections: int) -> KindRow:
+def _kind_row(kind: str, rows: list[TierStats], guard_rejections: int, avoided: int) -> KindRow:
     by_tier = {row.tier: row for row in rows}
     lookups = sum(row.count for row in rows)
     cells = {}
@@ -123,7 +127,7 @@ def _kind_row(kind: str, rows: list[TierStats], guard_rejections: int) -> KindRo
             else TierCell(share=0.0, count=0, p95="")
     hits = sum(cells[tier.value].count for tier in HIT_TIERS)
     return KindRow(kind=kind, lookups=lookups, hit_rate=hits / lookups if lookups else 0.0, tiers=cells,
-                   guard_rejections=guard_rejections, saved_usd=sum(row.saved_usd for row in rows),
+                   guard_rejections=guard_rejections, avoided=avoided, saved_usd=sum(row.saved_usd for row in rows),
                    saved_tokens=sum(row.saved_tokens for row in rows))
 
 

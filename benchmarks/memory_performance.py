@@ -9,6 +9,11 @@ against the ideal answer: a hit that differs is a false hit. Claude's latency is
 to the measured turn time, not slept. Time is simulated: the cache's clock follows the conversations, so TTLs
 expire as they would over the replayed hours. Arrivals follow the configured daily volume, so the replayed window
 has production's message rate; costs are scaled from the replayed turns to that volume.
+
+`--unique-share S` makes S of the texts ones no one sent before (benchmarks/diversity.py); `--days D` spreads the
+prospects over D simulated days instead; `--sensitivity 0.2,0.4,0.6` runs the full cache once per share over 30
+simulated days and prints per-call figures, the three cost baselines, cost per qualified lead and the GPTCache peer
+(benchmarks/sensitivity.py, benchmarks/peer_gptcache.py).
 """
 
 from __future__ import annotations
@@ -38,11 +43,11 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from benchmarks.diversity import workload_for  # noqa: E402
 from benchmarks.latency_model import TimedCalls, model_latency_ms, served_from_cache  # noqa: E402
 from benchmarks.workload import (  # noqa: E402
     CALL_COSTS,
     SimulatedClaude,
-    Workload,
     call_price,
     same_answer,
 )
@@ -101,7 +106,9 @@ def reset_stores() -> None:
     get_redis_connection("llm").flushdb()
 
 
-def run_config(name: str, options: dict, args, progress) -> Tally:
+def run_config(name: str, options: dict, args, progress, observe=None) -> Tally:
+    """`observe(result, provider)`, when given, sees every answered turn (the sensitivity mode's per-kind counts
+    and the peer cache's shadow look-ups)."""
     from bots.services import NOT_NEEDED, run_turn
     from caching.keys import Scope
     from caching.services import with_options
@@ -109,9 +116,10 @@ def run_config(name: str, options: dict, args, progress) -> Tally:
     from leads.services import contact_get_or_create, contact_retire_cache, message_record_inbound
 
     reset_stores()
-    workload = Workload(args.seed, args.contacts, short_reply_rate=args.short_reply_rate, typo_rate=args.typo_rate)
-    # Arrivals at the production rate: the replayed window is as long as the configured volume needs.
-    window = args.contacts * args.turns_per_contact / args.daily_volume * 86_400
+    workload = workload_for(args)
+    # Arrivals at the production rate: the replayed window is as long as the configured volume needs; with --days,
+    # the prospects are a sample spread over that many days instead (benchmarks/sensitivity.py states the scale).
+    window = args.days * 86_400 if args.days else args.contacts * args.turns_per_contact / args.daily_volume * 86_400
     for prospect in workload.prospects:
         prospect.start_second = workload.rng.uniform(0, window)
     provider = TimedCalls(SimulatedClaude(settings.LLM_PRICES, args.seed, args.llm_latency_ms, args.llm_latency_sigma))
@@ -154,6 +162,8 @@ def run_config(name: str, options: dict, args, progress) -> Tally:
         progress.update(1)
         if result.reply is None:
             continue
+        if observe is not None:
+            observe(result, provider)
         tally.turns += 1
         concurrent_ms, sequential_ms = model_latency_ms(result.calls, provider.drawn)
         tally.turn_ms.append(measured_ms + concurrent_ms)
@@ -311,9 +321,19 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--storm-share", type=float, default=0.3, help="contacts invalidated each hour in the storm")
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated configurations to run")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--unique-share", type=float, help="share of texts generated fresh, never sent before "
+                        "(benchmarks/diversity.py); default: the workload's grammar alone")
+    parser.add_argument("--days", type=float, help="spread the prospects over this many simulated days (a sample)")
+    parser.add_argument("--sensitivity", help="comma-separated unique shares, e.g. 0.2,0.4,0.6: one table of "
+                        "per-call figures, baselines and the peer cache (benchmarks/sensitivity.py)")
+    parser.add_argument("--no-peer", action="store_true", help="sensitivity mode without the GPTCache peer")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--plot", type=Path)
     args = parser.parse_args(argv)
+    if args.sensitivity:
+        from benchmarks.sensitivity import run_sensitivity
+
+        return run_sensitivity(args)
     args.contacts = args.contacts or (12 if args.quick else 75)
     chosen = [name.strip() for name in args.configs.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in CONFIGS]

@@ -337,6 +337,7 @@ class _CallRunner:
         as a call not needed so that it counts as avoided, not as a hit or a miss."""
         value = whole_conversation(messages, current_id=self.inbound.pk)
         self.records[CallKind.MEMORY] = CallRecord(NOT_NEEDED, value, 0.0, None, (text, messages))
+        self.cache.record_avoided(CallKind.MEMORY)
         return value
 
     def reply(self, brief: ReplyBrief) -> str:

@@ -24,6 +24,9 @@ LATENCY_BUCKETS_MS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 
 FLUSH_EVERY_SECONDS = 2.0
 RETENTION_DAYS = 30
 METRICS_KEY = "llm-metrics:{day}"
+# The pseudo-tier of calls the caller found it did not need to make: neither a look-up nor a model call, so they are
+# counted apart from the hit rate (a hit rate that counted them would claim work the cache did not do).
+AVOIDED = "avoided"
 
 
 def metric_field(kind: str, tier: str, measure: str) -> str:
@@ -74,6 +77,10 @@ class MetricsRecorder:
             counts[metric_field(kind, "L3", "nearest_count")] = 1
             counts[metric_field(kind, "L3", "nearest_similarity_micro")] = int(similarity * 1_000_000)
         self._add(counts)
+
+    def record_avoided(self, *, kind: str) -> None:
+        """A call of `kind` the caller did not need to make (e.g. a conversation short enough to be its own memory)."""
+        self._add({metric_field(kind, AVOIDED, "count"): 1})
 
     def record_guard_rejection(self, *, kind: str, weight: int = 1) -> None:
         """A semantic match similarity alone would have served, refused by the guard; `weight` is how many misses

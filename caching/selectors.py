@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from caching.metrics import LATENCY_BUCKETS_MS, MetricsRecorder, MetricTotals, bucket_label, bucket_measure
+from caching.metrics import AVOIDED, LATENCY_BUCKETS_MS, MetricsRecorder, MetricTotals, bucket_label, bucket_measure
 from caching.policy import CallKind, Tier
 
 LOOKUP_TIERS = (Tier.L1, Tier.L2, Tier.L3, Tier.MISS)
@@ -45,6 +45,12 @@ def cache_stats(metrics: MetricsRecorder, days: int = 1) -> list[TierStats]:
                 if tier == Tier.L3 and nearest else None,
             ))
     return rows
+
+
+def avoided_calls(totals: MetricTotals) -> dict[str, int]:
+    """Calls not needed, per kind (only kinds with some): counted apart from look-ups and hits."""
+    counts = {kind.value: totals.get(kind, AVOIDED, "count") for kind in CallKind}
+    return {kind: count for kind, count in counts.items() if count}
 
 
 def overall_hit_rate(rows: list[TierStats]) -> float:

@@ -173,6 +173,10 @@ class LLMCache:
         return CacheResult(stored.value, Tier.MISS, pending.lookup_ms, _ms_since(pending.started),
                            pending.nearest_similarity, lookup.key)
 
+    def record_avoided(self, kind: CallKind) -> None:
+        """Count a call the caller did not need to make: no look-up, no compute (shown apart from hits)."""
+        self.metrics.record_avoided(kind=CallKind(kind))
+
     def _lookup(self, kind: CallKind, scope: Scope, key_parts, text, context, partition, model, prompt_version,
                 embedding=None) -> _Lookup:
         policy = POLICIES[kind]

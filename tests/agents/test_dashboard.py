@@ -15,7 +15,9 @@ from caching.keys import Scope
 from caching.policy import CallKind
 from caching.services import Computed, get_cache
 from leads.models import Contact, Temperature
+from tests.support.conversations import converse
 from tests.support.factories import ContactFactory
+from tests.support.fake_claude import FakeClaude, claude_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +96,18 @@ def test_lead_panel_counts_new_leads_per_day_and_cost_per_lead():
     warm_cost = next(cost for cost in panel.costs if cost.temperature == "warm")
     assert (warm_cost.leads, warm_cost.total_usd, warm_cost.per_lead_usd) == (1, Decimal("0.04"), Decimal("0.04"))
     assert panel.overall_cost.leads == 1
+
+
+def test_calls_avoided_are_counted_from_real_turns_apart_from_hits(client, agent, metrics):
+    meanings = {"we want to buy a house": ("buyer", {}, {"lead_type": "buyer"}), "Ann": ("provide_info", {}, {"name": "Ann"})}
+    _, turns = converse("+15125550488", list(meanings), claude_provider(FakeClaude(meanings)), get_cache())
+    avoided = sum(len(turn.avoided) for turn in turns)
+    assert avoided == len(turns) == 2  # a two-text conversation is its own memory: no memory call in either turn
+    panel = cache_panel(7)
+    memory = next(row for row in panel.kinds if row.kind == "memory")
+    assert (panel.avoided, memory.avoided) == (avoided, avoided)
+    # Not look-ups: the hit rate counts the look-ups the cache answered, and only those.
+    assert panel.lookups == sum(row.lookups for row in panel.kinds)
+    assert sum(cell.count for cell in memory.tiers.values()) == memory.lookups
+    html = client.get("/dashboard/").content.decode()
+    assert f'<div class="figure">{avoided}</div>' in html and "calls avoided in 7 days" in html

@@ -166,3 +166,45 @@ def test_the_campaigns_suites_name_tests_that_exist():
             path, _, name = target.partition("::")
             assert (PROJECT / path).is_file(), target
             assert not name or f"def {name}(" in (PROJECT / path).read_text(), target
+
+
+def assert_sensitivity_rows(report, shares, contacts):
+    assert [row["unique_share"] for row in report["shares"]] == shares
+    for row in report["shares"]:
+        assert row["contacts"] == contacts and row["turns"] >= contacts
+        assert 0 <= row["qualified_leads"] <= contacts
+        assert 0 < row["never_sent_share"] <= 1
+        for kind, k in row["kinds"].items():
+            # Every turn makes each call, serves it from the cache, or does not need it.
+            assert k["lookups"] + k["avoided"] == row["turns"], kind
+            assert k["hits"] + k["calls"] == k["lookups"] and k["false_hits"] <= k["hits"], kind
+        m = row["monthly_usd"]
+        assert m["no cache, no prompt caching"] > m["prompt caching only"] > m["everything on"] > 0
+    assert "Scale:" in report["scale"]
+
+
+def test_memory_performance_sensitivity(project_env, tmp_path):
+    contacts, shares = 3, [0.0, 0.5]
+    out = tmp_path / "x.json"
+    result = run_benchmark(project_env, "memory_performance.py", "--sensitivity", ",".join(map(str, shares)),
+                           "--contacts", contacts, "--days", 1, "--no-peer", "--json", out)
+    report = read_json(out)
+    assert report["parameters"]["days"] == 1
+    assert_sensitivity_rows(report, shares, contacts)
+    assert all("peer" not in row for row in report["shares"])
+    assert "| unique share |" in result.stdout and "GPTCache" not in result.stdout
+
+
+def test_memory_performance_sensitivity_against_gptcache(project_env, tmp_path):
+    pytest.importorskip("gptcache", reason="the peer is installed by `make bench-peer`, not by `make install`")
+    contacts, shares = 3, [0.5]
+    out = tmp_path / "x.json"
+    result = run_benchmark(project_env, "memory_performance.py", "--sensitivity", "0.5", "--contacts", contacts,
+                           "--days", 1, "--json", out)
+    report = read_json(out)
+    assert_sensitivity_rows(report, shares, contacts)
+    row = report["shares"][0]
+    for kind, peer in row["peer"]["kinds"].items():
+        assert peer["lookups"] == row["kinds"][kind]["lookups"], kind  # the same look-ups, in the shadow
+        assert peer["false_hits"] <= peer["hits"] <= peer["lookups"], kind
+    assert "GPTCache" in result.stdout

@@ -65,3 +65,44 @@ def test_a_loosened_guard_shows_false_hits_and_the_guarded_cache_none(project_en
             assert key in report[name]
     assert (tmp_path / "chart.png").stat().st_size > 10_000
     assert "| configuration |" in result.stdout and "Before / after" in result.stdout
+
+
+def generated_texts(workload, questions_for):
+    """Every prospect answers the bots' questions in their order, as `benchmarks/workload.py` describes them."""
+    texts = []
+    for prospect in workload.prospects:
+        for asked in ["", "lead_type", "name", *questions_for(prospect)]:
+            texts.append((asked, workload.next_message(prospect, asked), dict(prospect.facts)))
+    return texts
+
+
+@pytest.mark.parametrize("share", [0.2, 0.4, 0.6])
+def test_the_unique_share_is_the_share_of_texts_never_sent_before(share):
+    from benchmarks.diversity import DiverseWorkload
+    from bots.stages import BUYER_SLOTS, SELLER_SLOTS
+
+    workload = DiverseWorkload(42, contacts=300, unique_share=share)
+    texts = generated_texts(workload, lambda p: BUYER_SLOTS if p.role == "buyer" else SELLER_SLOTS)
+    seen, new = set(), 0
+    for _, utterance, _ in texts:
+        new += utterance.text not in seen
+        seen.add(utterance.text)
+    assert new / len(texts) == pytest.approx(share, abs=0.005)
+    assert workload.novelty()["never_sent_share"] == pytest.approx(new / len(texts))
+    # A fresh amount is the prospect's fact from then on, so the ideal answer is still the generated meaning.
+    for asked, utterance, facts in texts:
+        for key, value in utterance.facts.items():
+            assert facts[key] == value, (asked, utterance)
+
+
+def test_fresh_texts_leave_the_prospects_and_the_pool_as_they_were():
+    from benchmarks.diversity import DiverseWorkload
+
+    plain, diverse = Workload(7, contacts=30), DiverseWorkload(7, contacts=30, unique_share=0.5)
+    assert [(p.phone, p.role, p.start_second) for p in plain.prospects] == \
+           [(p.phone, p.role, p.start_second) for p in diverse.prospects]
+    pool = [plain.next_message(p, "") for p in plain.prospects for _ in range(3)]
+    varied = [diverse.next_message(p, "") for p in diverse.prospects for _ in range(3)]
+    assert [u.intent for u in pool] == [u.intent for u in varied]
+    assert 0 < diverse.fresh_texts < len(varied)
+    assert sum(a.text != b.text for a, b in zip(pool, varied)) == diverse.fresh_texts

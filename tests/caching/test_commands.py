@@ -33,6 +33,18 @@ def test_cache_stats_prints_a_table_and_json(metrics):
     assert {(row["kind"], row["tier"], row["count"]) for row in report["rows"]} == {("intent", "L1", 3), ("intent", "miss", 1)}
 
 
+def test_cache_stats_counts_calls_avoided_apart_from_the_hit_rate(metrics):
+    parts = [f"avoided-{timezone.now().timestamp()}"]
+    get_cache().get_or_compute(CallKind.INTENT, Scope.shared(), parts, lambda: {"intent": "buyer"})
+    get_cache().record_avoided(CallKind.MEMORY)
+    get_cache().record_avoided(CallKind.MEMORY)
+    table = run_command("cache_stats").splitlines()
+    assert "calls avoided (not needed: neither looked up nor made, not in the hit rate): memory 2" in table
+    assert table[-1] == "overall hit rate: 0.0%"  # one look-up, a miss: the avoided calls are not look-ups
+    report = json.loads(run_command("cache_stats", "--json"))
+    assert report["calls_avoided"] == {"memory": 2} and report["hit_rate"] == 0
+
+
 @pytest.mark.django_db
 def test_cache_invalidate_by_contact_kind_and_all():
     contact = ContactFactory(phone="+14155550171")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from caching.selectors import as_dicts, cache_stats, overall_hit_rate
+from caching.selectors import as_dicts, avoided_calls, cache_stats, overall_hit_rate
 from caching.services import get_cache
 from caching.tiers import REDIS_ERRORS
 
@@ -17,12 +17,14 @@ class Command(BaseCommand):
             raise CommandError("--days must be 1 or more")
         try:
             rows = cache_stats(get_cache().metrics, days)
+            avoided = avoided_calls(get_cache().metrics.read(days))
         except REDIS_ERRORS as exc:
             raise CommandError(f"REDIS_URL: cannot read cache metrics ({exc})", returncode=2)
         if json:
             import json as json_module
 
-            self.stdout.write(json_module.dumps({"days": days, "hit_rate": overall_hit_rate(rows), "rows": as_dicts(rows)},
+            self.stdout.write(json_module.dumps({"days": days, "hit_rate": overall_hit_rate(rows), "rows": as_dicts(rows),
+                                                "calls_avoided": avoided},
                                                 indent=2))
             return
         if not rows:
@@ -36,4 +38,7 @@ class Command(BaseCommand):
                 f"| {r.kind} | {r.tier} | {r.count} | {r.share:.1%} | {r.p50_ms:g} | {r.p95_ms:g} | {r.mean_ms:.3f} "
                 f"| {r.saved_usd:.4f} | {r.saved_tokens} | {similarity} |"
             )
+        if avoided:
+            self.stdout.write("calls avoided (not needed: neither looked up nor made, not in the hit rate): "
+                              + ", ".join(f"{kind} {count}" for kind, count in avoided.items()))
         self.stdout.write(f"overall hit rate: {overall_hit_rate(rows):.1%}")
