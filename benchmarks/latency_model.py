@@ -28,6 +28,10 @@ class TimedCalls:
     def model_for(self, kind):
         return self.provider.model_for(kind)
 
+    def answer(self, kind, *inputs):
+        """The ideal answer the simulated model gives (what a cached value is checked against)."""
+        return self.provider.answer(kind, *inputs)
+
     def call(self, kind, context, *args):
         with self._lock:
             before = self.provider.turn_llm_ms

@@ -74,21 +74,24 @@ class GPTCachePeer:
         from gptcache.adapter.api import get, put
 
         for kind in PEER_KINDS:
-            call = result.calls[kind]
-            prompt = peer_prompt(kind, call.inputs)
-            expected = provider.answer(kind, *call.inputs)
+            # The peer keeps one reply cache and is given the reply the turn asked for: a personal brief, or the
+            # dialogue state's template (our call design, so what is compared is the caching, not the design).
+            asked = kind if kind in result.calls else "state_reply"
+            call = result.calls[asked]
+            prompt = peer_prompt(asked, call.inputs)
+            expected = provider.answer(asked, *call.inputs)
             self.tally.lookups[kind] += 1
             served = get(prompt, cache_obj=self.caches[kind])
             if served is None:
                 put(prompt, json.dumps(expected), cache_obj=self.caches[kind])
                 continue
             self.tally.hits[kind] += 1
-            if not same_answer(kind, json.loads(served), expected):
+            if not same_answer(asked, json.loads(served), expected):
                 self.tally.false_hits[kind] += 1
 
 
 def peer_prompt(kind: str, inputs: tuple) -> str:
-    if kind == "response":
+    if kind in ("response", "state_reply"):
         return json.dumps(asdict(inputs[0]), sort_keys=True, default=str)
     text = inputs[0]
     return embeddings.semantic_text(text.text, text.question)

@@ -25,7 +25,10 @@ from tqdm import tqdm
 
 from benchmarks.workload import CALL_COSTS, call_price, same_answer
 
-KINDS = ("intent", "facts", "memory", "response")
+# A turn's reply is one of two kinds: a personal `response`, or its dialogue state's shared `state_reply`.
+KINDS = ("intent", "facts", "memory", "response", "state_reply")
+# The baselines make the four calls of the original design every turn: intent, facts, memory and a reply.
+BASELINE_KINDS = ("intent", "facts", "memory", "response")
 HIT_TIERS = ("L1", "L2", "L3")
 QUALIFIED_HANDOFFS = ("hot lead", "fully qualified")
 DEFAULT_CONTACTS = 300
@@ -59,6 +62,8 @@ class ShareTally:
         self.never_sent += text not in self.texts_seen
         self.texts_seen.add(text)
         for kind in KINDS:
+            if kind not in result.calls:  # the reply kind the turn did not use
+                continue
             call, counts = result.calls[kind], self.kinds[kind]
             if call.tier == NOT_NEEDED:
                 counts.avoided += 1
@@ -89,8 +94,8 @@ def share_row(share: float, tally: ShareTally, qualified: int, contacts: int, ar
                        "avoided_share": counts.avoided / max(tally.turns, 1),
                        "monthly_usd": counts.calls * price(kind) * scale}
     replayed = {
-        "no cache, no prompt caching": sum(tally.turns * price(kind, False) for kind in KINDS),
-        "prompt caching only": sum(tally.turns * price(kind) for kind in KINDS),
+        "no cache, no prompt caching": sum(tally.turns * price(kind, False) for kind in BASELINE_KINDS),
+        "prompt caching only": sum(tally.turns * price(kind) for kind in BASELINE_KINDS),
         "everything on": sum(counts.calls * price(kind) for kind, counts in tally.kinds.items()),
     }
     row = {
