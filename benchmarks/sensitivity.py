@@ -24,13 +24,13 @@ from django.conf import settings
 from tqdm import tqdm
 
 from benchmarks.workload import CALL_COSTS, call_price, same_answer
+from bots.stages import DECIDED_HANDOFFS
 
 # A turn's reply is one of two kinds: a personal `response`, or its dialogue state's shared `state_reply`.
 KINDS = ("intent", "facts", "memory", "response", "state_reply")
 # The baselines make the four calls of the original design every turn: intent, facts, memory and a reply.
 BASELINE_KINDS = ("intent", "facts", "memory", "response")
 HIT_TIERS = ("L1", "L2", "L3")
-QUALIFIED_HANDOFFS = ("hot lead", "fully qualified")
 DEFAULT_CONTACTS = 300
 DEFAULT_DAYS = 30.0
 MONTH_DAYS = 30
@@ -119,7 +119,7 @@ def share_row(share: float, tally: ShareTally, qualified: int, contacts: int, ar
 def qualified_leads() -> int:
     from leads.models import Contact
 
-    return Contact.objects.filter(handoff_reason__in=QUALIFIED_HANDOFFS).count()
+    return Contact.objects.filter(handoff_reason__in=DECIDED_HANDOFFS).count()
 
 
 def scale_note(args, rows: list[dict]) -> str:
@@ -186,7 +186,7 @@ def run_sensitivity(args) -> dict:
     database = use_bench_stores()
     parameters = {k: v for k, v in vars(args).items() if k not in ("json", "plot")}
     parameters.update(database=database, models={kind: cost.model for kind, cost in CALL_COSTS.items()},
-                      qualified_handoffs=list(QUALIFIED_HANDOFFS))
+                      qualified_handoffs=sorted(DECIDED_HANDOFFS))
     print("workload:", json.dumps(parameters))
     rows = []
     with tqdm(total=int(args.contacts * args.turns_per_contact * len(shares)), unit="turn", desc="replaying",

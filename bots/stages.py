@@ -28,6 +28,10 @@ HANDOFF_REASONS = {
     Intent.AGENT_QUESTION: "asked what an agent must answer (home value, commission, contract, legal)",
     Intent.LISTING_QUESTION: "asked about a specific listing",
 }
+# The handoffs the facts decide (not a request of the prospect's): a hot lead, or one with nothing left to ask.
+HOT_LEAD = "hot lead"
+FULLY_QUALIFIED = "fully qualified"
+DECIDED_HANDOFFS = frozenset({HOT_LEAD, FULLY_QUALIFIED})
 CLOSING_INTENTS = {Intent.NOT_INTERESTED: "not interested", Intent.WRONG_NUMBER: "wrong number",
                    Intent.RENTER: "renter"}
 
@@ -110,7 +114,7 @@ def next_step(*, lead_type: str, name: str, name_asked: bool, facts: dict, inten
     bot = _bot_for(lead_type)
     if intent == Intent.OPT_OUT:
         return Step(bot, lead_type, Action.OPT_OUT)
-    reason = HANDOFF_REASONS.get(intent) or ("hot lead" if temperature == Temperature.HOT and not injection else "")
+    reason = HANDOFF_REASONS.get(intent) or (HOT_LEAD if temperature == Temperature.HOT and not injection else "")
     if reason:
         return Step(bot, lead_type, Action.HANDOFF, handoff_reason=reason)
     if intent in CLOSING_INTENTS or lead_type == LeadType.RENTER:
@@ -130,7 +134,7 @@ def next_step(*, lead_type: str, name: str, name_asked: bool, facts: dict, inten
     else:
         slot = missing_slot(lead_type, facts, passed)
     if not slot:
-        return Step(bot, lead_type, Action.HANDOFF, handoff_reason="fully qualified")
+        return Step(bot, lead_type, Action.HANDOFF, handoff_reason=FULLY_QUALIFIED)
     bot = BotKind.LEAD if slot in ("lead_type", "name") else bot
     return Step(bot, lead_type, Action.ASK, slot, question_for(slot, lead_type, language), preface=preface)
 

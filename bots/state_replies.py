@@ -30,8 +30,6 @@ SHARED = "shared_by_state"
 PERSONAL = "personal"
 MAX_ON_SCRIPT_WORDS = 12
 ON_SCRIPT_INTENTS = frozenset({Intent.PROVIDE_INFO, Intent.GREETING, Intent.BUYER, Intent.SELLER})
-CLOSING_INTENTS = frozenset(stages.CLOSING_INTENTS)
-DECIDED_HANDOFFS = frozenset({"hot lead", "fully qualified"})
 # The whitelist: what a template may leave for code to fill. The name whenever it is known; a fact only right
 # after the prospect gave it (to echo it back), so the state says which are available with no more than the slot.
 PLACEHOLDER_OF_SLOT = {"areas": "area", "budget": "budget", "address": "address", "price_expectation": "price"}
@@ -78,8 +76,8 @@ def on_script(step: stages.Step, intent: Intent, text: str, *, injection: bool, 
     if step.action == stages.Action.ASK:
         return intent in ON_SCRIPT_INTENTS and not passed_now
     if step.action == stages.Action.HANDOFF:
-        return step.handoff_reason in DECIDED_HANDOFFS and intent in ON_SCRIPT_INTENTS
-    return step.action == stages.Action.CLOSE and intent in CLOSING_INTENTS
+        return step.handoff_reason in stages.DECIDED_HANDOFFS and intent in ON_SCRIPT_INTENTS
+    return step.action == stages.Action.CLOSE and intent in stages.CLOSING_INTENTS
 
 
 def answered_slot(asked_slot: str, *, facts: dict, name: str, lead_type: str) -> str:

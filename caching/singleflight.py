@@ -80,18 +80,6 @@ class SingleFlight:
         if claim.flight is not None:
             self._land(claim.key, claim.flight, result)
 
-    def run(self, key: str, compute_and_store) -> tuple[StoredValue, bool]:
-        """(result, computed_here). `compute_and_store()` computes, writes the tiers and returns the result."""
-        claim = self.claim(key)
-        if claim.result is not None:
-            return claim.result, False
-        result = None
-        try:
-            result = compute_and_store()
-            return result, True
-        finally:
-            self.release(claim, result)
-
     def _land(self, key: str, flight: _Flight, result: StoredValue | None) -> None:
         flight.result = result
         flight.done.set()

@@ -203,14 +203,11 @@ class SemanticTier:
             return None
         filters = key.filters(guarded=guarded)
         params = [Vector._to_db(embedding), *filters.values(), _as_datetime(now)]
+        def fetch():
+            return self._fetch(_nearest_sql(tuple(filters)), params)
+
         try:
-            if guarded:
-                found = self._fetch(_nearest_sql(tuple(filters)), params)
-            else:
-                with transaction.atomic():
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 40")
-                    found = self._fetch(_nearest_sql(tuple(filters)), params)
+            found = fetch() if guarded else self._with_iterative_scan(fetch)
         except DATABASE_ERRORS as exc:
             self._failed(exc)
             return None
@@ -240,7 +237,7 @@ class SemanticTier:
                 kind=entry["kind"], scope=entry["scope"], version=entry["version"], model=entry["model"],
                 prompt_version=entry["prompt_version"], context_hash=entry["context_hash"], id__lt=entry_id,
                 expires_at__gt=timezone.now()).exclude(fingerprint=entry["fingerprint"]))
-            found = self._with_iterative_scan(self._nearest_rows(candidates, entry["embedding"]))
+            found = self._with_iterative_scan(lambda: list(self._nearest_rows(candidates, entry["embedding"])))
         except DATABASE_ERRORS as exc:
             self._failed(exc)
             return None
@@ -252,11 +249,13 @@ class SemanticTier:
                 .values_list("id", "value", "cost_usd", "tokens", "expires_at", "distance")[:1])
 
     @staticmethod
-    def _with_iterative_scan(rows) -> list:
+    def _with_iterative_scan(fetch):
+        """`fetch()` in a transaction of its own with pgvector's iterative HNSW scan, for queries whose SQL filters
+        would otherwise starve the index scan of candidates."""
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 40")
-            return list(rows)
+            return fetch()
 
     def record_hit(self, entry_id: int) -> None:
         try:

@@ -10,6 +10,7 @@ areas.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from leads.reader.lexicon import common_words, first_names, function_words, patterns, section
 from leads.reader.names import introduced_name
@@ -125,11 +126,16 @@ NUMBER_FACT = re.compile(r"(?:\$\s?)?\d[\d,.]*\s?(?:k|m|mil)?(?:\s?(?:-|to|a)\s?
                          r"(?:\s?\+?\s?(?:beds?|br|bd|bedrooms?|baths?|ba|recamaras?|cuartos?))?(?![\w])")
 
 
+@lru_cache(maxsize=1)
+def _amount_qualifiers() -> frozenset[str]:
+    money = section("lexicon", "money")
+    return frozenset(phrase for key in ("upper", "lower", "context") for phrase in money[key])
+
+
 def _qualifier(piece: str) -> bool:
     """A word or two around an amount that say how much, not where: "under", "maybe", "max", "or so"."""
     words = piece.split()
-    money = section("lexicon", "money")
-    qualifiers = {phrase for key in ("upper", "lower", "context") for phrase in money[key]}
+    qualifiers = _amount_qualifiers()
     return (not FILLER_START.sub("", piece + " ").strip() or piece in qualifiers
             or all(word in function_words() or word in qualifiers for word in words))
 
