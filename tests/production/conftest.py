@@ -1,3 +1,5 @@
+import subprocess
+
 import pytest
 
 from tests.support.compose import dockerfile_instructions
@@ -10,8 +12,6 @@ def build_context(tmp_path_factory):
     RUN line under sh, the Dockerfile's ENV and nothing else: no secret, no server)."""
     app = copy_build_context(tmp_path_factory.mktemp("image") / "app")
     (collect,) = [arguments for word, arguments in dockerfile_instructions() if word == "RUN" and "collectstatic" in arguments]
-    import subprocess
-
     result = subprocess.run(["sh", "-c", collect], cwd=app, env=image_env(app), capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -23,12 +23,7 @@ def image_environment(build_context):
     return image_env(build_context)
 
 
-@pytest.fixture(scope="session")
-def test_server_urls(django_db_setup):
+@pytest.fixture
+def test_server_urls(project_env):
     """The test run's PostgreSQL (its test database) and Redis database, for services that stand in for compose's."""
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return {"database_url": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "redis_url": settings.REDIS_URL}
+    return {"database_url": project_env["DATABASE_URL"], "redis_url": project_env["REDIS_URL"]}

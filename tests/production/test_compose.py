@@ -80,7 +80,7 @@ def replace_once(text, old: str, new: str):
 
 
 @pytest.fixture
-def empty_database(test_server_urls, django_db_setup):
+def empty_database(test_server_urls):
     """A new database on the test run's PostgreSQL, like the first start of compose's postgres volume."""
     from django.conf import settings
 
@@ -135,7 +135,9 @@ def test_compose_services_start_on_their_own_commands(build_context, test_server
     with ExitStack() as stack:
         web = stack.enter_context(running(web_command, env["web"], build_context, logs["web"]))
         worker = stack.enter_context(running(command_of(compose, "worker"), env["worker"], build_context, logs["worker"]))
-        beat = stack.enter_context(running(command_of(compose, "beat"), env["beat"], build_context, logs["beat"]))
+        beat_command = replace_once(command_of(compose, "beat"), "--schedule=/tmp/celerybeat-schedule",
+                                    f"--schedule={tmp_path / 'celerybeat-schedule'}")  # the container's /tmp
+        beat = stack.enter_context(running(beat_command, env["beat"], build_context, logs["beat"]))
 
         # web: its own healthcheck (Host from ALLOWED_HOSTS, X-Forwarded-Proto as the proxy sends it).
         wait_until(lambda: passes(web_health, env["web"], build_context), timeout=240, what="web healthcheck",
