@@ -179,7 +179,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="leads@localhost")
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if PRODUCTION and AGENT_ALERT_EMAILS and not EMAIL_URL:
     raise checks.ConfigurationError("EMAIL_URL must be set in production when AGENT_ALERT_EMAILS is (alerts are e-mailed)")
-globals().update(checks.email_config(EMAIL_URL or "consolemail://"))  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, ...
+# Sets EMAIL_BACKEND and those of EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS /
+# EMAIL_USE_SSL that the URL gives (Django's defaults stay for the others).
+globals().update(checks.email_config(EMAIL_URL or "consolemail://"))
 SMS_HELP_TEXT = env.str(
     "SMS_HELP_TEXT",
     default="Real estate team: text us your questions and an agent will help. Msg&data rates may apply. Reply STOP to opt out.",
