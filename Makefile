@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` and `make test`. Both create .venv and install
-# requirements.txt first (again only when it changes); nothing else needs installing by hand.
+# requirements.txt first (production's, development's and the tests' pins under requirements/; again only when one
+# of them changes); nothing else needs installing by hand.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,7 +10,7 @@ INSTALLED := $(VENV)/.installed-requirements
 
 install: $(INSTALLED)
 
-$(INSTALLED): requirements.txt
+$(INSTALLED): requirements.txt $(wildcard requirements/*.txt)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt

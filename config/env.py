@@ -41,6 +41,16 @@ def redis_url(name: str, url: str) -> str:
     return url
 
 
+def email_config(url: str) -> dict:
+    """Django's EMAIL_* settings from one URL; only the ones the URL sets (Django's defaults stay for the rest)."""
+    try:
+        config = environ.Env.email_url_config(url)
+    except (KeyError, ValueError, ImproperlyConfigured) as exc:
+        schemes = ", ".join(f"{scheme}://" for scheme in environ.Env.EMAIL_SCHEMES)
+        raise ConfigurationError(f"EMAIL_URL must be one of {schemes} (got {exc})") from exc
+    return {name: value for name, value in config.items() if value not in (None, "")}
+
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 

@@ -92,7 +92,8 @@ if not 0.0 <= LLM_CACHE_GUARD_AUDIT_RATE <= 1.0:
 LLM_CACHE_SINGLE_FLIGHT_LOCK_SECONDS = env.float("LLM_CACHE_SINGLE_FLIGHT_LOCK_SECONDS", default=60.0)
 
 # --- Celery (namespace CELERY_) -------------------------------------------------------------------------------
-CELERY_BROKER_URL = checks.redis_url("CELERY_BROKER_URL", env.str("CELERY_BROKER_URL", default=REDIS_URL))
+# Empty means unset: a .env copied from .env.example keeps the line with no value.
+CELERY_BROKER_URL = checks.redis_url("CELERY_BROKER_URL", env.str("CELERY_BROKER_URL", default="") or REDIS_URL)
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -173,6 +174,14 @@ SMS_SEND_UNTIL_HOUR = env.int("SMS_SEND_UNTIL_HOUR", default=21)
 AGENT_ALERT_EMAILS = env.list("AGENT_ALERT_EMAILS", default=[])
 AGENT_ALERT_PHONE = env.str("AGENT_ALERT_PHONE", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="leads@localhost")
+# E-mail from one URL (django-environ's schemes): smtp+tls://USER:PASSWORD@HOST:587, smtps://...:465, or
+# consolemail:// (written to the log; the default). Production that e-mails agents must name a real server.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if PRODUCTION and AGENT_ALERT_EMAILS and not EMAIL_URL:
+    raise checks.ConfigurationError("EMAIL_URL must be set in production when AGENT_ALERT_EMAILS is (alerts are e-mailed)")
+# Sets EMAIL_BACKEND and those of EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS /
+# EMAIL_USE_SSL that the URL gives (Django's defaults stay for the others).
+globals().update(checks.email_config(EMAIL_URL or "consolemail://"))
 SMS_HELP_TEXT = env.str(
     "SMS_HELP_TEXT",
     default="Real estate team: text us your questions and an agent will help. Msg&data rates may apply. Reply STOP to opt out.",
@@ -243,22 +252,27 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Hashed, compressed static files (whitenoise's manifest) in production. The image build turns this on to collect
+# them under the development profile, so the build needs none of production's secrets or services.
+STATIC_MANIFEST = checks.boolean("STATIC_MANIFEST", env.str("STATIC_MANIFEST", default=None), default=PRODUCTION)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
+        if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
-)
-
 if PRODUCTION:
+    # Behind the reverse proxy (Caddy in docker-compose.yml), which terminates TLS, keeps the Host header and sets
+    # X-Forwarded-Proto (replacing any a client sent); gunicorn is reachable only through it, so the header is
+    # trusted. The Host header is the public one, so USE_X_FORWARDED_HOST is not needed.
+    if not ALLOWED_HOSTS:
+        raise checks.ConfigurationError("ALLOWED_HOSTS must be set in production (the public host name)")
+    if not PUBLIC_BASE_URL.startswith("https://"):
+        raise checks.ConfigurationError(f"PUBLIC_BASE_URL must be an https:// URL in production (got {PUBLIC_BASE_URL!r})")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True

@@ -115,6 +115,39 @@ def test_production_requires_service_urls(project_env):
     assert "REDIS_URL must be set in production" in result.stderr
 
 
+def test_email_settings_come_from_one_url():
+    assert checks.email_config("smtp+tls://alerts%40example.com:s3cret@smtp.example.com:587") == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "smtp.example.com",
+        "EMAIL_PORT": 587, "EMAIL_HOST_USER": "alerts@example.com", "EMAIL_HOST_PASSWORD": "s3cret",
+        "EMAIL_USE_TLS": True}
+    assert checks.email_config("consolemail://") == {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    with pytest.raises(checks.ConfigurationError, match="^EMAIL_URL must be one of smtp://, smtps://"):
+        checks.email_config("exchange://mail.example.com")
+
+
+@pytest.mark.parametrize(
+    "overrides, setting",
+    [
+        ({"AGENT_ALERT_EMAILS": "agents@example.com"}, "EMAIL_URL"),
+        ({"EMAIL_URL": "smtp+tls://u:p@mail.example.com:587", "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        ({"PUBLIC_BASE_URL": "http://leads.example.com"}, "PUBLIC_BASE_URL"),
+    ],
+)
+def test_production_refuses_settings_that_could_not_serve(project_env, overrides, setting):
+    env = {**project_env, **TWILIO_ENV, "DJANGO_ENV": "production", "SECRET_KEY": GOOD_SECRET,
+           "ALLOWED_HOSTS": "leads.example.com", "PUBLIC_BASE_URL": "https://leads.example.com", **overrides}
+    result = manage(["check"], env)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"configuration error: {setting}"), result.stderr
+
+
+def test_an_empty_broker_url_means_the_redis_url(project_env):
+    result = manage(["shell", "--no-imports", "-c", "from django.conf import settings; print(settings.CELERY_BROKER_URL)"],
+                    {**project_env, "CELERY_BROKER_URL": ""})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == project_env["REDIS_URL"]
+
+
 def test_production_settings_pass_the_deploy_check(project_env):
     env = {**project_env, **TWILIO_ENV, "DJANGO_ENV": "production", "SECRET_KEY": GOOD_SECRET,
            "ALLOWED_HOSTS": "leads.example.com", "PUBLIC_BASE_URL": "https://leads.example.com"}
