@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import date as format_date
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -78,6 +79,9 @@ CONTACT_ACTIONS = {
 }
 
 
+MOMENT_FORMAT = "M j, Y, g:i A"  # the agent panel's format, with the year: one format on the page
+
+
 class ContactForm(forms.ModelForm):
     def clean_phone(self):
         # The model stores one E.164 form per number; a number that has none is refused here, in words.
@@ -87,6 +91,15 @@ class ContactForm(forms.ModelForm):
 class AgentTextForm(forms.Form):
     body = forms.CharField(label="Text the contact", max_length=TWILIO_MAX_BODY,
                            widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Hi, this is ... from the team"}))
+
+
+def _moment(field: str, label: str):
+    @admin.display(description=label)
+    def shown(model_admin, contact):
+        moment = getattr(contact, field)
+        return format_date(timezone.localtime(moment), MOMENT_FORMAT) if moment else "-"
+
+    return shown
 
 
 class StageFilter(admin.SimpleListFilter):
@@ -126,16 +139,17 @@ class ContactAdmin(admin.ModelAdmin):
     actions = [_bulk_action(name) for name in CONTACT_ACTIONS]
     fieldsets = (
         (None, {"fields": ("name", "phone", "lead_type")}),
-        ("Status", {"fields": ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason", "handoff_at",
-                               "bot_paused", "bot_paused_at", "taken_over_by", "opted_out", "opted_out_at")}),
+        ("Status", {"fields": ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason",
+                               "handed_off_at", "bot_paused", "paused_at", "agent_with_conversation", "opted_out",
+                               "opted_out_when")}),
         ("Details", {"classes": ("collapse",),
-                     "fields": ("time_zone", "cache_version", "last_message_at", "created_at", "updated_at")}),
+                     "fields": ("time_zone", "cache_version", "last_message_when", "created_when", "updated_when")}),
     )
     # Scores and temperature come from facts through code, flags through the actions above the form: an agent
     # edits only who the contact is.
-    readonly_fields = ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason", "handoff_at",
-                       "bot_paused", "bot_paused_at", "taken_over_by", "opted_out", "opted_out_at", "time_zone", "cache_version",
-                       "last_message_at", "created_at", "updated_at")
+    readonly_fields = ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason", "handed_off_at",
+                       "bot_paused", "paused_at", "agent_with_conversation", "opted_out", "opted_out_when",
+                       "time_zone", "cache_version", "last_message_when", "created_when", "updated_when")
     change_form_template = "admin/leads/contact/change_form.html"
     form = ContactForm
 
@@ -197,6 +211,18 @@ class ContactAdmin(admin.ModelAdmin):
         return format_html('<span class="consent consent-opt-in">Opted back in{}</span>{}', when, said)
 
     # --- the contact page -----------------------------------------------------------------------------------
+
+    # The status box's moments in the panel's format; the page renders them in the contact's zone.
+    handed_off_at = _moment("handoff_at", "Handed off at")
+    paused_at = _moment("bot_paused_at", "Bot paused at")
+    opted_out_when = _moment("opted_out_at", "Opted out at")
+    last_message_when = _moment("last_message_at", "Last message at")
+    created_when = _moment("created_at", "Created at")
+    updated_when = _moment("updated_at", "Updated at")
+
+    @admin.display(description="Who has the conversation")
+    def agent_with_conversation(self, contact):
+        return selectors.contact_handling(contact).summary
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -165,8 +165,8 @@ def test_the_contact_page_is_in_one_labelled_zone_the_contacts(client, agent):
     assert "All times on this page are the contact's local time: <strong>America/Los_Angeles</strong>" in html
     # 20:05 UTC is 12:05 PM in Los Angeles: in the flag and in the status box alike, and never as UTC.
     assert "Waiting for an agent since Nov 26, 12:05 PM" in html
-    status_box = html[html.index("Handoff at"):html.index("Bot paused:")]
-    assert "12:05 p.m." in status_box and "8:05 p.m." not in status_box
+    status_box = html[html.index("Handed off at"):html.index("Bot paused:")]
+    assert "Nov 26, 2026, 12:05 PM" in status_box and "8:05" not in status_box
     assert "UTC" not in html
 
 
