@@ -117,11 +117,15 @@ def _bulk_action(name: str):
     action = CONTACT_ACTIONS[name]
 
     def run(model_admin, request, queryset):
-        done = 0
+        done, skipped = 0, 0
         for contact in queryset:
+            if not action.applies(selectors.contact_handling(contact)):
+                skipped += 1
+                continue
             model_admin.log_change(request, contact, action.run(contact, request.user))
             done += 1
-        model_admin.message_user(request, f"{action.label}: {done} contact(s).", messages.SUCCESS)
+        left = f"; {skipped} left as they were (it does not apply to them)" if skipped else ""
+        model_admin.message_user(request, f"{action.label}: {done} contact(s){left}.", messages.SUCCESS)
 
     run.__name__ = name
     return admin.action(description=f"{action.label} (selected contacts)", permissions=["change"])(run)

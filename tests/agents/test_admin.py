@@ -172,8 +172,11 @@ def test_rescore_and_invalidate_cache_from_the_contact_page(client, agent, hot_l
 
 def test_bulk_actions_on_selected_contacts(client, agent, hot_lead):
     other = ContactFactory(needs_agent=True)
-    response = client.post(CHANGELIST, {"action": "take_over", "_selected_action": [hot_lead.pk, other.pk]}, follow=True)
-    assert "Take over: 2 contact(s)." in response.content.decode()
+    gone = ContactFactory(opted_out=True)
+    response = client.post(CHANGELIST, {"action": "take_over", "_selected_action": [hot_lead.pk, other.pk, gone.pk]},
+                           follow=True)
+    assert "Take over: 2 contact(s); 1 left as they were (it does not apply to them)." in response.content.decode()
+    assert set(Contact.objects.filter(bot_paused=True).values_list("taken_over_by", flat=True)) == {agent.pk}
     assert Contact.objects.filter(bot_paused=True).count() == 2
 
 
