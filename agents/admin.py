@@ -93,8 +93,9 @@ class AgentTextForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Hi, this is ... from the team"}))
 
 
-def _moment(field: str, label: str):
-    @admin.display(description=label)
+def _moment(field: str, label: str, ordering: str | None = None):
+    """A read-only column or field showing a moment in MOMENT_FORMAT, in the page's zone."""
+    @admin.display(description=label, ordering=ordering)
     def shown(model_admin, contact):
         moment = getattr(contact, field)
         return format_date(timezone.localtime(moment), MOMENT_FORMAT) if moment else "-"
@@ -312,21 +313,26 @@ class ContactAdmin(admin.ModelAdmin):
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
-    list_display = ("contact", "active_bot", "started_at", "last_activity_at")
+    list_display = ("contact", "active_bot", "started_utc", "last_activity_utc")
     list_filter = ("active_bot",)
     search_fields = ("contact__phone", "contact__name")
     raw_id_fields = ("contact",)
+
+    # Lists of many contacts have no one contact's zone: the server's, said in the column.
+    started_utc = _moment("started_at", "Started (UTC)", ordering="started_at")
+    last_activity_utc = _moment("last_activity_at", "Last activity (UTC)", ordering="last_activity_at")
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     """The record of what was said and sent: read-only here (agents text through the contact page)."""
 
-    list_display = ("created_at", "contact", "direction", "author", "status", "segments", "body")
+    list_display = ("created_utc", "contact", "direction", "author", "status", "segments", "body")
     list_filter = ("direction", "author", "status")
     search_fields = ("contact__phone", "body", "twilio_sid")
     raw_id_fields = ("contact", "conversation", "reply_to")
     exclude = ("embedding",)
+    created_utc = _moment("created_at", "Created (UTC)", ordering="created_at")
 
     def has_add_permission(self, request):
         return False
