@@ -6,19 +6,25 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import date as format_date
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from agents import selectors as agent_selectors
 from agents.services import agent_send_text
 from leads import selectors, services
+from leads.phones import normalize_phone
+from leads.selectors import ContactHandling, Handling
 from leads.facts import facts_for_display
 from leads.models import BotKind, Contact, Conversation, Message
 from sms.outbound import TWILIO_MAX_BODY
@@ -33,47 +39,68 @@ admin.site.enable_nav_sidebar = False  # the contacts list needs the width more 
 @dataclass(frozen=True)
 class ContactAction:
     label: str
-    run: Callable[[Contact], str]  # does the work through a service, returns what happened in words
+    run: Callable[[Contact, AbstractBaseUser], str]  # does the work through a service, returns what happened in words
+    applies: Callable[[ContactHandling], bool] = lambda handling: True  # offered only where it applies
     style: str = ""                # "danger" for actions that cannot be undone from the admin
 
 
-def _take_over(contact: Contact) -> str:
-    services.contact_take_over(contact=contact)
+def _take_over(contact: Contact, agent) -> str:
+    services.contact_take_over(contact=contact, agent=agent)
     return "you have the conversation: the bot is paused"
 
 
-def _hand_back(contact: Contact) -> str:
+def _hand_back(contact: Contact, agent) -> str:
     services.contact_hand_back(contact=contact)
     return "handed back: the bot answers the next text"
 
 
-def _mark_opted_out(contact: Contact) -> str:
+def _mark_opted_out(contact: Contact, agent) -> str:
     if contact.opted_out:
         return "already opted out"
     services.contact_set_opt_out(contact=contact, opted_out=True)
     return "marked opted out: no texts go out until they text START"
 
 
-def _rescore(contact: Contact) -> str:
+def _rescore(contact: Contact, agent) -> str:
     return f"re-scored from the stored facts: {services.contact_rescore(contact=contact).summary()}"
 
 
-def _invalidate_cache(contact: Contact) -> str:
+def _invalidate_cache(contact: Contact, agent) -> str:
     return f"cached model results retired (cache version {services.contact_retire_cache(contact_id=contact.pk)})"
 
 
 CONTACT_ACTIONS = {
-    "take_over": ContactAction("Take over", _take_over),
-    "hand_back": ContactAction("Hand back to the bot", _hand_back),
+    "take_over": ContactAction("Take over", _take_over, applies=lambda handling: handling.can_take_over),
+    "hand_back": ContactAction("Hand back to the bot", _hand_back, applies=lambda handling: handling.can_hand_back),
     "rescore": ContactAction("Re-score now", _rescore),
     "invalidate_cache": ContactAction("Invalidate cache", _invalidate_cache),
-    "mark_opted_out": ContactAction("Mark opted out", _mark_opted_out, style="danger"),
+    "mark_opted_out": ContactAction("Mark opted out", _mark_opted_out, style="danger",
+                                    applies=lambda handling: handling.state != Handling.OPTED_OUT),
 }
+
+
+MOMENT_FORMAT = "M j, Y, g:i A"  # the agent panel's format, with the year: one format on the page
+
+
+class ContactForm(forms.ModelForm):
+    def clean_phone(self):
+        # The model stores one E.164 form per number; a number that has none is refused here, in words.
+        return normalize_phone(self.cleaned_data["phone"])
 
 
 class AgentTextForm(forms.Form):
     body = forms.CharField(label="Text the contact", max_length=TWILIO_MAX_BODY,
                            widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Hi, this is ... from the team"}))
+
+
+def _moment(field: str, label: str, ordering: str | None = None):
+    """A read-only column or field showing a moment in MOMENT_FORMAT, in the page's zone."""
+    @admin.display(description=label, ordering=ordering)
+    def shown(model_admin, contact):
+        moment = getattr(contact, field)
+        return format_date(timezone.localtime(moment), MOMENT_FORMAT) if moment else "-"
+
+    return shown
 
 
 class StageFilter(admin.SimpleListFilter):
@@ -91,11 +118,15 @@ def _bulk_action(name: str):
     action = CONTACT_ACTIONS[name]
 
     def run(model_admin, request, queryset):
-        done = 0
+        done, skipped = 0, 0
         for contact in queryset:
-            model_admin.log_change(request, contact, action.run(contact))
+            if not action.applies(selectors.contact_handling(contact)):
+                skipped += 1
+                continue
+            model_admin.log_change(request, contact, action.run(contact, request.user))
             done += 1
-        model_admin.message_user(request, f"{action.label}: {done} contact(s).", messages.SUCCESS)
+        left = f"; {skipped} left as they were (it does not apply to them)" if skipped else ""
+        model_admin.message_user(request, f"{action.label}: {done} contact(s){left}.", messages.SUCCESS)
 
     run.__name__ = name
     return admin.action(description=f"{action.label} (selected contacts)", permissions=["change"])(run)
@@ -104,7 +135,7 @@ def _bulk_action(name: str):
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
     list_display = ("temperature_badge", "display_name", "phone", "lead_type", "stage_label", "frs_score",
-                    "pcs_score", "last_message", "needs_agent", "bot_paused", "opted_out")
+                    "pcs_score", "last_message", "who_has_it", "consent")
     list_display_links = ("display_name", "phone")
     list_filter = ("temperature", "lead_type", StageFilter, "opted_out", "bot_paused", "needs_agent")
     search_fields = ("name", "phone")  # shows the search box; the search itself is contacts_matching
@@ -113,17 +144,19 @@ class ContactAdmin(admin.ModelAdmin):
     actions = [_bulk_action(name) for name in CONTACT_ACTIONS]
     fieldsets = (
         (None, {"fields": ("name", "phone", "lead_type")}),
-        ("Status", {"fields": ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason", "handoff_at",
-                               "bot_paused", "bot_paused_at", "opted_out", "opted_out_at")}),
+        ("Status", {"fields": ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason",
+                               "handed_off_at", "bot_paused", "paused_at", "agent_with_conversation", "opted_out",
+                               "opted_out_when")}),
         ("Details", {"classes": ("collapse",),
-                     "fields": ("time_zone", "cache_version", "last_message_at", "created_at", "updated_at")}),
+                     "fields": ("time_zone", "cache_version", "last_message_when", "created_when", "updated_when")}),
     )
     # Scores and temperature come from facts through code, flags through the actions above the form: an agent
     # edits only who the contact is.
-    readonly_fields = ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason", "handoff_at",
-                       "bot_paused", "bot_paused_at", "opted_out", "opted_out_at", "time_zone", "cache_version",
-                       "last_message_at", "created_at", "updated_at")
+    readonly_fields = ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason", "handed_off_at",
+                       "bot_paused", "paused_at", "agent_with_conversation", "opted_out", "opted_out_when",
+                       "time_zone", "cache_version", "last_message_when", "created_when", "updated_when")
     change_form_template = "admin/leads/contact/change_form.html"
+    form = ContactForm
 
     class Media:
         css = {"all": ("agents/agents.css",)}
@@ -158,7 +191,43 @@ class ContactAdmin(admin.ModelAdmin):
     def stage_label(self, contact):
         return BotKind(contact.stage).label if contact.stage else "-"
 
+    @admin.display(description="Who has it", ordering="priority")
+    def who_has_it(self, contact):
+        handling = selectors.contact_handling(contact)
+        since = f" ({timesince(handling.since, depth=1)})" if handling.since and handling.state != Handling.OPTED_OUT else ""
+        if handling.state == Handling.WAITING:
+            return format_html('<span class="handling handling-waiting">Waiting for an agent</span>{}{}', since,
+                               f": {handling.reason}" if handling.reason else "")
+        if handling.state == Handling.TAKEN_OVER:
+            return format_html('<span class="handling handling-taken-over">{}</span>{}', handling.summary, since)
+        if handling.state == Handling.OPTED_OUT:
+            return mark_safe('<span class="handling handling-opted-out">Nobody: opted out</span>')
+        return "The bot"
+
+    @admin.display(description="Opt-out / opt-in")
+    def consent(self, contact):
+        event = selectors.contact_consent_event(contact)
+        if event is None:
+            return "-"
+        when = f" {timesince(event.at, depth=1)} ago" if event.at else ""
+        said = format_html(": “{}”", Truncator(event.text).chars(40)) if event.text else ""
+        if event.opted_out:
+            return format_html('<span class="consent consent-opt-out">Opted out{}</span>{}', when, said)
+        return format_html('<span class="consent consent-opt-in">Opted back in{}</span>{}', when, said)
+
     # --- the contact page -----------------------------------------------------------------------------------
+
+    # The status box's moments in the panel's format; the page renders them in the contact's zone.
+    handed_off_at = _moment("handoff_at", "Handed off at")
+    paused_at = _moment("bot_paused_at", "Bot paused at")
+    opted_out_when = _moment("opted_out_at", "Opted out at")
+    last_message_when = _moment("last_message_at", "Last message at")
+    created_when = _moment("created_at", "Created at")
+    updated_when = _moment("updated_at", "Updated at")
+
+    @admin.display(description="Who has the conversation")
+    def agent_with_conversation(self, contact):
+        return selectors.contact_handling(contact).summary
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -177,16 +246,18 @@ class ContactAdmin(admin.ModelAdmin):
 
     def _agent_panel(self, request: HttpRequest, contact: Contact, text_form: AgentTextForm | None = None) -> dict:
         can_act = self.has_change_permission(request, contact)
+        handling = selectors.contact_handling(contact)
         return {
             "contact": contact,
-            "transcript": selectors.contact_transcript(contact),
+            "handling": handling,
+            "transcript": agent_selectors.transcript_entries(contact),
             "facts": facts_for_display(contact.facts),
             "score_history": selectors.contact_score_history(contact),
             "cost_usd": agent_selectors.contact_cost_usd(contact),
             "texting": selectors.contact_texting_window(contact),
             "stage": BotKind(contact.stage).label if contact.stage else "",
             "contact_actions": [(name, action) for name, action in CONTACT_ACTIONS.items()
-                                if not (name == "mark_opted_out" and contact.opted_out)] if can_act else [],
+                                if action.applies(handling)] if can_act else [],
             "text_form": (text_form or AgentTextForm()) if can_act and not contact.opted_out else None,
         }
 
@@ -194,7 +265,12 @@ class ContactAdmin(admin.ModelAdmin):
         contact = self._contact_to_change(request, object_id)
         if action not in CONTACT_ACTIONS:
             raise PermissionDenied(f"no such action: {action}")
-        outcome = CONTACT_ACTIONS[action].run(contact)
+        handling = selectors.contact_handling(contact)
+        if not CONTACT_ACTIONS[action].applies(handling):  # a page left open while a colleague acted, say
+            self.message_user(request, f"{CONTACT_ACTIONS[action].label}: nothing done. {handling.summary}.",
+                              messages.WARNING)
+            return self._back_to(contact)
+        outcome = CONTACT_ACTIONS[action].run(contact, request.user)
         self.log_change(request, contact, outcome)
         self.message_user(request, f"{CONTACT_ACTIONS[action].label}: {outcome}.", messages.SUCCESS)
         return self._back_to(contact)
@@ -207,7 +283,7 @@ class ContactAdmin(admin.ModelAdmin):
                 self.message_user(request, f"Not sent: {error}", messages.ERROR)
             return self._back_to(contact)
         try:
-            message = agent_send_text(contact=contact, body=form.cleaned_data["body"])
+            message = agent_send_text(contact=contact, body=form.cleaned_data["body"], agent=request.user)
         except ValidationError as exc:
             self.message_user(request, f"Not sent: {exc.messages[0]}", messages.ERROR)
             return self._back_to(contact)
@@ -237,21 +313,26 @@ class ContactAdmin(admin.ModelAdmin):
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
-    list_display = ("contact", "active_bot", "started_at", "last_activity_at")
+    list_display = ("contact", "active_bot", "started_utc", "last_activity_utc")
     list_filter = ("active_bot",)
     search_fields = ("contact__phone", "contact__name")
     raw_id_fields = ("contact",)
+
+    # Lists of many contacts have no one contact's zone: the server's, said in the column.
+    started_utc = _moment("started_at", "Started (UTC)", ordering="started_at")
+    last_activity_utc = _moment("last_activity_at", "Last activity (UTC)", ordering="last_activity_at")
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     """The record of what was said and sent: read-only here (agents text through the contact page)."""
 
-    list_display = ("created_at", "contact", "direction", "author", "status", "segments", "body")
+    list_display = ("created_utc", "contact", "direction", "author", "status", "segments", "body")
     list_filter = ("direction", "author", "status")
     search_fields = ("contact__phone", "body", "twilio_sid")
     raw_id_fields = ("contact", "conversation", "reply_to")
     exclude = ("embedding",)
+    created_utc = _moment("created_at", "Created (UTC)", ordering="created_at")
 
     def has_add_permission(self, request):
         return False

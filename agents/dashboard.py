@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from agents import selectors as agent_selectors
 from agents.charts import TIER_COLOURS, ColumnChart, StackedChart, column_chart, stacked_shares
 from caching.policy import CallKind, Tier
@@ -62,11 +64,18 @@ class CachePanel:
 
 
 @dataclass(frozen=True)
+class WaitingLead:
+    contact: Contact
+    texting: selectors.TextingWindow   # the contact's time now, and whether a text would wait for quiet hours
+
+
+@dataclass(frozen=True)
 class LeadPanel:
     by_temperature: list[tuple[str, str, int]]   # (value, label, count)
     new_leads: ColumnChart
     new_leads_total: int
-    waiting: list[Contact]
+    waiting: list[WaitingLead]                   # every contact waiting for an agent, longest first
+    waiting_hot: int
     costs: list[agent_selectors.LeadCost]
     overall_cost: agent_selectors.LeadCost
 
@@ -113,8 +122,12 @@ def lead_panel() -> LeadPanel:
     per_day = selectors.new_leads_per_day(NEW_LEADS_DAYS)
     chart = column_chart([(day.strftime("%b %-d"), count) for day, count in per_day], label_every=2)
     costs = agent_selectors.cost_per_lead()
+    now = timezone.now()
+    waiting = [WaitingLead(contact, selectors.contact_texting_window(contact, now=now))
+               for contact in selectors.contacts_waiting_for_agent()]
     return LeadPanel(by_temperature=by_temperature, new_leads=chart, new_leads_total=sum(n for _, n in per_day),
-                     waiting=selectors.hot_leads_waiting(), costs=costs[:-1], overall_cost=costs[-1])
+                     waiting=waiting, waiting_hot=sum(lead.contact.temperature == Temperature.HOT for lead in waiting),
+                     costs=costs[:-1], overall_cost=costs[-1])
 
 
 def _kind_row(kind: str, rows: list[TierStats], guard_rejections: int, avoided: int) -> KindRow:

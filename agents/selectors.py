@@ -1,20 +1,101 @@
 """Reads for the agents' screens and exports that join leads with the model-call ledger."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from bots.models import LLMCall
-from leads.models import Contact, Temperature
-from leads.selectors import contacts_for_agents
+from leads.models import Contact, DeliveryStatus, Direction, Keyword, Message, Temperature
+from leads.selectors import ContactHandling, contact_handling, contact_transcript, contacts_for_agents
+from sms.outbound import Refusal, refusal
 
 
 def contact_cost_usd(contact: Contact) -> Decimal:
     """What the lead has cost in model calls so far (the ledger prices every call; fallback answers are free)."""
     total = LLMCall.objects.filter(contact=contact).aggregate(total=Sum("cost_usd"))["total"]
     return total or Decimal("0")
+
+
+# --- a contact's transcript, as an agent reads it ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    message: Message
+    event: str = ""              # "opt_out", "opt_in", "help", "unanswered": marked apart from ordinary texts
+    event_label: str = ""        # what the inbound text did, in words
+    fate: str = ""               # what happened, or will really happen, to an outbound text
+    fate_kind: str = ""          # "done", "pending", "deferred", "not-sent", "failed" (how it is shown)
+    fate_at: datetime | None = None  # when a deferred text goes out
+
+
+PENDING = (DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED)
+NOT_SENT = {
+    Refusal.OPTED_OUT: "Not sent: the contact had opted out",
+    Refusal.BOT_PAUSED: "Not sent: the bot was paused (an agent had the conversation, or the lead was waiting for one)",
+}
+FAILED = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED, DeliveryStatus.CANCELED)
+
+
+def transcript_entries(contact: Contact) -> list[TranscriptEntry]:
+    """The contact's messages, oldest first, each with what it did: opt-outs, opt-ins and help requests marked,
+    prospect texts the bot deliberately left unanswered marked, and for each outbound text what happened to it,
+    or what will really happen to one still waiting (suppressed if the contact opted out or, for a bot text, if
+    the bot is paused now; otherwise sent after quiet hours), by the outbound service's own rule."""
+    messages = contact_transcript(contact)
+    by_id = {message.pk: message for message in messages}
+    answered = {message.reply_to_id for message in messages if message.reply_to_id}
+    handling = contact_handling(contact)
+    entries = []
+    opted_out = False  # as of each message: the opt-out and opt-in texts before it say
+    for message in messages:
+        if message.direction == Direction.INBOUND:
+            entry = _inbound_entry(message, replied=message.pk in answered, opted_out=opted_out)
+            opted_out = {"opt_out": True, "opt_in": False}.get(entry.event, opted_out)
+            entries.append(entry)
+        else:
+            replied_to = by_id.get(message.reply_to_id)
+            entries.append(_outbound_entry(message, contact, handling, replied_to.keyword if replied_to else ""))
+    return entries
+
+
+def _inbound_entry(message: Message, *, replied: bool, opted_out: bool) -> TranscriptEntry:
+    if message.keyword == Keyword.OPT_OUT:
+        confirmed_by = "we confirmed it" if replied else "Twilio confirmed it"
+        return TranscriptEntry(message, "opt_out", f"Opted out: no texts from here on ({confirmed_by})")
+    if message.keyword == Keyword.OPT_IN:
+        return TranscriptEntry(message, "opt_in", "Opted back in: texts allowed again")
+    if message.keyword == Keyword.HELP:
+        return TranscriptEntry(message, "help", "Asked for help: the help text answered")
+    if message.handled_at and not replied:
+        why = "the contact had opted out" if opted_out else "the bot was paused or the conversation closed"
+        return TranscriptEntry(message, "unanswered", f"No bot reply: {why}")
+    return TranscriptEntry(message)
+
+
+def _outbound_entry(message: Message, contact: Contact, handling: ContactHandling, answered: str) -> TranscriptEntry:
+    status = message.status
+    if status in PENDING:
+        refused = refusal(message, contact, answered=answered)
+        if refused == Refusal.OPTED_OUT:
+            return TranscriptEntry(message, fate="Will not be sent: the contact has opted out", fate_kind="not-sent")
+        if refused == Refusal.BOT_PAUSED:
+            return TranscriptEntry(message, fate=f"Will not be sent: {handling.who_has_it}", fate_kind="not-sent")
+        if status == DeliveryStatus.DEFERRED:
+            return TranscriptEntry(message, fate="Held back by quiet hours: goes out", fate_kind="deferred",
+                                   fate_at=message.send_after)
+        return TranscriptEntry(message, fate="Queued: going out now", fate_kind="pending")
+    if status == DeliveryStatus.SUPPRESSED:
+        return TranscriptEntry(message, fate=NOT_SENT.get(message.error_code, "Not sent (opted out or bot paused)"),
+                               fate_kind="not-sent")
+    if status == DeliveryStatus.SUPERSEDED:
+        return TranscriptEntry(message, fate="Not sent: a newer reply replaced it", fate_kind="not-sent")
+    if status in FAILED:
+        error = f" (error {message.error_code})" if message.error_code else ""
+        return TranscriptEntry(message, fate=f"{message.get_status_display()}{error}", fate_kind="failed")
+    return TranscriptEntry(message, fate=message.get_status_display(), fate_kind="done")
 
 
 @dataclass(frozen=True)

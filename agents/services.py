@@ -22,17 +22,18 @@ AGENT_PERMISSIONS = (
 )
 
 
-def agent_send_text(*, contact: Contact, body: str) -> Message:
+def agent_send_text(*, contact: Contact, body: str, agent=None) -> Message:
     """An agent's SMS to the contact, through the same outbound service as the bot's texts (an opted-out
     contact's text is suppressed, one outside the contact's allowed hours is deferred). The agent texting takes
-    the conversation over, so the bot does not answer the prospect's reply on top of the agent."""
+    the conversation over (for `agent`, a user), so the bot does not answer the prospect's reply on top of the
+    agent."""
     body = body.strip()
     if not body:
         raise ValidationError("The message is empty.")
     if len(body) > TWILIO_MAX_BODY:
         raise ValidationError(f"The message is {len(body)} characters long; an SMS may have {TWILIO_MAX_BODY} at most.")
     with transaction.atomic():
-        contact_take_over(contact=contact)
+        contact_take_over(contact=contact, agent=agent)
         return outbound_queue(contact=contact, body=body, author=Author.AGENT)
 
 

@@ -40,8 +40,13 @@ class Contact(models.Model):
     )
     opted_out = models.BooleanField(default=False)
     opted_out_at = models.DateTimeField(null=True, blank=True)
-    bot_paused = models.BooleanField(default=False, help_text="An agent has taken over; the bot stays silent")
+    bot_paused = models.BooleanField(
+        default=False, help_text="The bot stays silent: handed off and waiting for an agent, or taken over by one")
     bot_paused_at = models.DateTimeField(null=True, blank=True)
+    # Who took the conversation over: "taken over by NAME", not only "paused". Empty while the lead waits for an
+    # agent (handed off, nobody has it yet) and once it is handed back to the bot.
+    taken_over_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+", help_text="The agent who has the conversation")
     needs_agent = models.BooleanField(default=False, help_text="Handed off: waiting for a human agent")
     handoff_reason = models.CharField(max_length=120, blank=True)
     handoff_at = models.DateTimeField(null=True, blank=True)
@@ -158,7 +163,7 @@ class Message(models.Model):
     segments = models.PositiveSmallIntegerField(default=1)
     author = models.CharField(max_length=10, choices=Author.choices, default=Author.PROSPECT)
     keyword = models.CharField(max_length=10, choices=Keyword.choices, blank=True, default=Keyword.NONE)
-    error_code = models.CharField(max_length=10, blank=True, help_text="Twilio error code of a failed send")
+    error_code = models.CharField(max_length=10, blank=True, help_text="Twilio error code of a failed send, or why it was suppressed (opted_out, bot_paused)")
     send_after = models.DateTimeField(null=True, blank=True, help_text="Held back by quiet hours until then")
     sent_at = models.DateTimeField(null=True, blank=True)
     # An inbound message is handled once: answered, or deliberately not (keyword, opted out, paused).

@@ -18,14 +18,39 @@ NANP_COUNTRY_CODE = 1
 NANP_AREA_CODE_DIGITS = 3
 
 
+# What is wrong with a number, in words: phonenumbers' own messages ("(1) The string supplied did not seem to be a
+# phone number.") name its internals. Keyed by its parse error types and its possible-number verdicts.
+_PARSE_PROBLEMS = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "it does not start with a known country code",
+    phonenumbers.NumberParseException.NOT_A_NUMBER: "it does not read as a phone number",
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "it has too few digits",
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: "it has too few digits",
+    phonenumbers.NumberParseException.TOO_LONG: "it has too many digits",
+}
+_LENGTH_PROBLEMS = {
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "it does not start with a known country code",
+    phonenumbers.ValidationResult.TOO_SHORT: "it has too few digits",
+    phonenumbers.ValidationResult.TOO_LONG: "it has too many digits",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "it has the wrong number of digits for its country",
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "it has no area code",
+}
+PHONE_EXAMPLE = "+1 415 555 0100"
+
+
 def parse_phone(raw: str) -> phonenumbers.PhoneNumber:
     try:
         number = phonenumbers.parse(str(raw or "").strip(), settings.DEFAULT_PHONE_REGION)
     except phonenumbers.NumberParseException as exc:
-        raise ValidationError(f"{raw!r} is not a phone number ({exc})", code="invalid_phone") from exc
-    if not phonenumbers.is_possible_number(number):
-        raise ValidationError(f"{raw!r} is not a possible phone number", code="invalid_phone")
+        raise _invalid(raw, _PARSE_PROBLEMS.get(exc.error_type, "it does not read as a phone number")) from exc
+    verdict = phonenumbers.is_possible_number_with_reason(number)
+    if verdict != phonenumbers.ValidationResult.IS_POSSIBLE:
+        raise _invalid(raw, _LENGTH_PROBLEMS.get(verdict, "it is not a possible phone number"))
     return number
+
+
+def _invalid(raw: str, problem: str) -> ValidationError:
+    return ValidationError(f"{raw!r} is not a phone number: {problem} (write it with the country and area code, "
+                           f"e.g. {PHONE_EXAMPLE})", code="invalid_phone")
 
 
 def normalize_phone(raw: str) -> str:

@@ -11,7 +11,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from pgvector.django import CosineDistance
 
-from leads.models import Contact, Conversation, Direction, Message, ScoreEvent, Temperature
+from leads.models import Contact, Conversation, Direction, Keyword, Message, ScoreEvent, Temperature
 from leads.phones import FALLBACK_TIME_ZONE, normalize_phone
 from leads.quiet_hours import contact_time_zones, next_allowed_time
 
@@ -72,15 +72,40 @@ PRIORITY = Case(
 )
 PRIORITY_ORDERING = (PRIORITY.asc(), TEMPERATURE_RANK.asc(), F("last_message_at").desc(nulls_last=True))
 SEARCH_DIGITS_MIN = 3
+# The texts that give or revoke consent: the list shows each contact's latest.
+CONSENT_KEYWORDS = (Keyword.OPT_OUT, Keyword.OPT_IN)
 
 
 def contacts_for_agents(queryset: QuerySet | None = None) -> QuerySet:
     """Contacts with what the agents' list shows and sorts by: priority, temperature rank, the current stage
-    (the active bot of the latest conversation)."""
+    (the active bot of the latest conversation), the latest opt-out or opt-in text (`consent_keyword`,
+    `consent_text`, `consent_at`; None without one) and who took the conversation over."""
     queryset = Contact.objects.all() if queryset is None else queryset
     current = Conversation.objects.filter(contact=OuterRef("pk")).order_by("-last_activity_at")
-    return queryset.annotate(priority=PRIORITY, temperature_rank=TEMPERATURE_RANK,
-                             stage=Subquery(current.values("active_bot")[:1]))
+    consent = (Message.objects.filter(contact=OuterRef("pk"), keyword__in=CONSENT_KEYWORDS)
+               .order_by("-created_at", "-id"))
+    return queryset.select_related("taken_over_by").annotate(
+        priority=PRIORITY, temperature_rank=TEMPERATURE_RANK, stage=Subquery(current.values("active_bot")[:1]),
+        consent_keyword=Subquery(consent.values("keyword")[:1]), consent_text=Subquery(consent.values("body")[:1]),
+        consent_at=Subquery(consent.values("created_at")[:1]))
+
+
+@dataclass(frozen=True)
+class ConsentEvent:
+    opted_out: bool             # True: the contact opted out; False: opted back in
+    at: datetime | None
+    text: str = ""              # the prospect's text that did it ("" when an agent or the carrier did)
+
+
+def contact_consent_event(contact: Contact) -> ConsentEvent | None:
+    """The contact's standing opt-out, or the opt-in that ended one, from a contact of `contacts_for_agents`;
+    None for a contact who never did either."""
+    keyword, text = getattr(contact, "consent_keyword", None), getattr(contact, "consent_text", None) or ""
+    if contact.opted_out:
+        return ConsentEvent(True, contact.opted_out_at, text if keyword == Keyword.OPT_OUT else "")
+    if keyword == Keyword.OPT_IN:
+        return ConsentEvent(False, contact.consent_at, text)
+    return None
 
 
 def contacts_matching(queryset: QuerySet, term: str) -> QuerySet:
@@ -113,6 +138,7 @@ def contact_score_history(contact: Contact) -> list[ScoreEvent]:
 class TextingWindow:
     """When a text to the contact would go out, as the outbound service decides it."""
 
+    time_zone: str                  # the zone shown for the contact (their pages' zone)
     local_time: datetime
     opted_out: bool
     next_allowed: datetime | None   # None: a text goes out now
@@ -123,8 +149,65 @@ def contact_texting_window(contact: Contact, *, now: datetime | None = None) -> 
     now = now or timezone.now()
     zone = ZoneInfo(contact.time_zone or FALLBACK_TIME_ZONE)
     others = tuple(name for name in contact_time_zones(contact) if name != str(zone))
-    return TextingWindow(local_time=now.astimezone(zone), opted_out=contact.opted_out,
+    return TextingWindow(time_zone=str(zone), local_time=now.astimezone(zone), opted_out=contact.opted_out,
                          next_allowed=next_allowed_time(contact, now), other_time_zones=others)
+
+
+class Handling:
+    """Who has a contact's conversation, as agents need to know it."""
+
+    OPTED_OUT = "opted_out"     # no texts at all, whoever had it
+    WAITING = "waiting"         # handed off by the bot, no agent has taken it yet: the bot is silent meanwhile
+    TAKEN_OVER = "taken_over"   # an agent has it: the bot is silent
+    BOT = "bot"                 # the bot answers
+
+
+@dataclass(frozen=True)
+class ContactHandling:
+    state: str                  # a Handling value
+    since: datetime | None      # when it came to this state (None when not recorded)
+    reason: str = ""            # why the lead waits for an agent (the handoff's reason)
+    agent_name: str = ""        # who took it over ("" when not recorded)
+
+    @property
+    def summary(self) -> str:
+        """E.g. 'Waiting for an agent: asked for a person', 'Taken over by Dana Cruz', 'The bot is answering'."""
+        if self.state == Handling.OPTED_OUT:
+            return "Opted out: no texts"
+        if self.state == Handling.WAITING:
+            return f"Waiting for an agent: {self.reason}" if self.reason else "Waiting for an agent"
+        if self.state == Handling.TAKEN_OVER:
+            return f"Taken over by {self.agent_name}" if self.agent_name else "Taken over by an agent"
+        return "The bot is answering"
+
+    @property
+    def who_has_it(self) -> str:
+        """Why a bot text will not go out while the bot is paused, in the words of the transcript."""
+        if self.state == Handling.WAITING:
+            return "the bot is paused while the lead waits for an agent"
+        return f"{self.agent_name or 'an agent'} has the conversation"
+
+    @property
+    def can_take_over(self) -> bool:
+        return self.state in (Handling.WAITING, Handling.BOT)
+
+    @property
+    def can_hand_back(self) -> bool:
+        # Only what an agent has can be handed back: a waiting lead is taken over first (a needless handoff is
+        # taken over and handed back), so the page never offers both at once.
+        return self.state == Handling.TAKEN_OVER
+
+
+def contact_handling(contact: Contact) -> ContactHandling:
+    if contact.opted_out:
+        return ContactHandling(Handling.OPTED_OUT, contact.opted_out_at)
+    if contact.needs_agent:
+        return ContactHandling(Handling.WAITING, contact.handoff_at, reason=contact.handoff_reason)
+    if contact.bot_paused:
+        agent = contact.taken_over_by
+        return ContactHandling(Handling.TAKEN_OVER, contact.bot_paused_at,
+                               agent_name=(agent.get_full_name() or agent.get_username()) if agent else "")
+    return ContactHandling(Handling.BOT, None)
 
 
 # --- dashboard ------------------------------------------------------------------------------------------------
@@ -145,7 +228,8 @@ def new_leads_per_day(days: int, *, today: date | None = None) -> list[tuple[dat
     return [(first + timedelta(days=offset), counts.get(first + timedelta(days=offset), 0)) for offset in range(days)]
 
 
-def hot_leads_waiting(limit: int = 20) -> list[Contact]:
-    """Hot contacts handed to an agent that no agent has taken over yet, longest waiting first."""
-    return list(Contact.objects.filter(temperature=Temperature.HOT, needs_agent=True, opted_out=False)
-                .order_by(F("handoff_at").asc(nulls_last=True), "id")[:limit])
+def contacts_waiting_for_agent(limit: int = 50) -> list[Contact]:
+    """Every contact handed to an agent that no agent has taken over yet (a Hot lead, a request for a person, a
+    question only an agent may answer), longest waiting first; opted-out contacts are not waiting for anyone."""
+    return list(Contact.objects.filter(needs_agent=True, opted_out=False)
+                .order_by(F("handoff_at").asc(nulls_first=True), "id")[:limit])

@@ -174,19 +174,22 @@ def _record_score_change(contact: Contact, before: tuple[int, int, str], reason:
                                   temperature=contact.temperature, reason=reason)
 
 
-def contact_take_over(*, contact: Contact) -> Contact:
-    """An agent has the conversation: the bot stays silent, and the lead is no longer waiting for an agent."""
+def contact_take_over(*, contact: Contact, agent=None) -> Contact:
+    """An agent has the conversation: the bot stays silent, and the lead is no longer waiting for an agent. `agent`
+    (a user) is who has it now; without one (a bulk action's caller may not say) whoever had it keeps it."""
     now = timezone.now()
-    contact.bot_paused_at = contact.bot_paused_at if contact.bot_paused else now
+    contact.bot_paused_at = contact.bot_paused_at if contact.bot_paused and not contact.needs_agent else now
     contact.bot_paused, contact.needs_agent = True, False
-    contact.save(update_fields=["bot_paused", "bot_paused_at", "needs_agent", "updated_at"])
+    contact.taken_over_by = agent or contact.taken_over_by
+    contact.save(update_fields=["bot_paused", "bot_paused_at", "needs_agent", "taken_over_by", "updated_at"])
     return contact
 
 
 def contact_hand_back(*, contact: Contact) -> Contact:
     """The bot answers again from the next inbound text. The handoff is settled, so a later one (the lead
     turning Hot again, asking for a person) pauses the bot and alerts agents anew."""
-    contact.bot_paused, contact.bot_paused_at = False, None
+    contact.bot_paused, contact.bot_paused_at, contact.taken_over_by = False, None, None
     contact.needs_agent, contact.handoff_reason = False, ""
-    contact.save(update_fields=["bot_paused", "bot_paused_at", "needs_agent", "handoff_reason", "updated_at"])
+    contact.save(update_fields=["bot_paused", "bot_paused_at", "taken_over_by", "needs_agent", "handoff_reason",
+                                "updated_at"])
     return contact

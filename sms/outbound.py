@@ -62,10 +62,10 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
         if message.twilio_sid or message.status not in (DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED):
             return SendOutcome(message.status)
         answered = _keyword_answered(message)
-        # The one text an opted-out contact still gets is the confirmation of their opt-out.
-        if (contact.opted_out and answered != Keyword.OPT_OUT) or (contact.bot_paused and message.author == Author.BOT):
-            message.status = DeliveryStatus.SUPPRESSED
-            message.save(update_fields=["status"])
+        refused = refusal(message, contact, answered=answered)
+        if refused:
+            message.status, message.error_code = DeliveryStatus.SUPPRESSED, refused
+            message.save(update_fields=["status", "error_code"])
             return SendOutcome(message.status)
         if len(message.body) > TWILIO_MAX_BODY:
             message.status, message.error_code = DeliveryStatus.FAILED, "too_long"
@@ -99,6 +99,26 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
         return SendOutcome(DeliveryStatus.FAILED)
     Message.objects.filter(pk=message.pk).update(twilio_sid=sid, status=status, sent_at=timezone.now())
     return SendOutcome(status)
+
+
+class Refusal:
+    """Why a text is suppressed (stored as the row's error code, so the transcript can say why later)."""
+
+    OPTED_OUT = "opted_out"     # the contact revoked consent
+    BOT_PAUSED = "bot_paused"   # a bot text while an agent has the conversation (or the lead waits for one)
+
+
+def refusal(message: Message, contact, *, answered: str | None = None) -> str:
+    """A Refusal value if the outbound service would suppress `message` to `contact` as things stand, "" if it
+    would send it (now or after quiet hours). The one text an opted-out contact still gets is the confirmation of
+    their opt-out. `answered`: the keyword the text answers, when the caller has read it already."""
+    if contact.opted_out:
+        answered = _keyword_answered(message) if answered is None else answered
+        if answered != Keyword.OPT_OUT:
+            return Refusal.OPTED_OUT
+    if contact.bot_paused and message.author == Author.BOT:
+        return Refusal.BOT_PAUSED
+    return ""
 
 
 def _keyword_answered(message: Message) -> str:

@@ -1,12 +1,14 @@
 """The agents' admin through HTTP: list, search, filters and ordering, the contact page, the actions, and what an
 agent (staff in the Agents group, not a superuser) may and may not do."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
+from django.utils import timezone
 
 from bots.models import LLMCall, Provider
 from leads.models import (Author, BotKind, Contact, DeliveryStatus, Direction, LeadType, Message, ScoreEvent,
@@ -30,7 +32,7 @@ def action_url(contact, action):
 def hot_lead():
     contact = ContactFactory(phone="+14155550101", name="Maya Chen", lead_type=LeadType.BUYER,
                              temperature=Temperature.HOT, frs_score=91, pcs_score=85, needs_agent=True,
-                             handoff_reason="hot lead", facts={"financing": "pre_approved", "budget_max": 650000,
+                             handoff_at=timezone.now() - timedelta(minutes=20), handoff_reason="hot lead", facts={"financing": "pre_approved", "budget_max": 650000,
                                                                "areas": ["Noe Valley"], "timeline_days": 90})
     conversation = ConversationFactory(contact=contact, active_bot=BotKind.BUYER)
     MessageFactory(conversation=conversation, body="We're pre-approved for $650k, looking in Noe Valley")
@@ -58,7 +60,7 @@ def test_the_list_puts_hot_leads_waiting_first_and_shows_badges_and_flags(client
     html = response.content.decode()
     assert '<span class="temperature-badge temperature-hot">Hot</span>' in html
     assert "Buyer bot" in html and "Maya Chen" in html
-    for column in ("FRS", "PCS", "Last message", "Needs agent", "Bot paused", "Opted out", "Stage"):
+    for column in ("FRS", "PCS", "Last message", "Who has it", "Opt-out / opt-in", "Stage"):
         assert column in html
 
 
@@ -96,8 +98,9 @@ def test_the_contact_page_shows_transcript_facts_history_and_cost(client, agent,
     assert "Conversation turn" in html                        # the score history
     assert "Cost so far <strong>$0.0134</strong>" in html
     assert "Waiting for an agent since" in html and "hot lead" in html
-    for label in ("Take over", "Hand back to the bot", "Re-score now", "Invalidate cache", "Mark opted out", "Send SMS"):
+    for label in ("Take over", "Re-score now", "Invalidate cache", "Mark opted out", "Send SMS"):
         assert label in html
+    assert "Hand back to the bot" not in html  # nobody has it yet: only taking it over applies
 
 
 def test_take_over_then_hand_back_from_the_contact_page(client, agent, hot_lead):
@@ -147,7 +150,8 @@ def test_mark_opted_out_hides_texting(client, agent, hot_lead):
     assert hot_lead.opted_out and hot_lead.opted_out_at
     html = client.get(contact_page(hot_lead)).content.decode()
     assert 'class="agent-text"' not in html and 'data-action="mark_opted_out"' not in html
-    assert "Opted out" in html and 'data-action="take_over"' in html
+    assert "Opted out" in html and 'data-action="rescore"' in html
+    assert 'data-action="take_over"' not in html and 'data-action="hand_back"' not in html  # nothing to take: no texts
 
 
 def test_rescore_and_invalidate_cache_from_the_contact_page(client, agent, hot_lead):
@@ -168,8 +172,11 @@ def test_rescore_and_invalidate_cache_from_the_contact_page(client, agent, hot_l
 
 def test_bulk_actions_on_selected_contacts(client, agent, hot_lead):
     other = ContactFactory(needs_agent=True)
-    response = client.post(CHANGELIST, {"action": "take_over", "_selected_action": [hot_lead.pk, other.pk]}, follow=True)
-    assert "Take over: 2 contact(s)." in response.content.decode()
+    gone = ContactFactory(opted_out=True)
+    response = client.post(CHANGELIST, {"action": "take_over", "_selected_action": [hot_lead.pk, other.pk, gone.pk]},
+                           follow=True)
+    assert "Take over: 2 contact(s); 1 left as they were (it does not apply to them)." in response.content.decode()
+    assert set(Contact.objects.filter(bot_paused=True).values_list("taken_over_by", flat=True)) == {agent.pk}
     assert Contact.objects.filter(bot_paused=True).count() == 2
 
 
@@ -220,8 +227,8 @@ def test_a_superseded_reply_shows_as_superseded(client, agent, hot_lead):
     stale = MessageFactory(conversation=hot_lead.conversations.get(), direction=Direction.OUTBOUND,
                            author=Author.BOT, status=DeliveryStatus.SUPERSEDED, body="What price range are you in?")
     html = client.get(contact_page(hot_lead)).content.decode()
-    assert 'class="bubble outbound author-bot superseded"' in html
-    assert '<span class="status status-superseded">Superseded (a newer reply was queued)</span>' in html
+    assert 'class="bubble outbound author-bot not-sent"' in html
+    assert '<span class="fate fate-not-sent">Not sent: a newer reply replaced it</span>' in html
     listed = client.get(reverse("admin:leads_message_changelist"), {"status__exact": "superseded"})
     assert [message.pk for message in listed.context["cl"].result_list] == [stale.pk]
     assert "Superseded (a newer reply was queued)" in listed.content.decode()  # the status filter offers it

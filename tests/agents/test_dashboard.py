@@ -49,7 +49,7 @@ def test_the_dashboard_shows_cache_and_lead_figures(client, agent, metrics):
     assert "saved today, 3600 tokens" in html and "$0.0120" in html
     assert "<td>facts</td>" in html
     assert re.search(r"<td class=\"n\">≤ [0-9.]+ ms</td>", html)  # p95 of the L1 hits, as a histogram bound
-    assert "Hot leads waiting for an agent" in html and "Maya Chen" in html and "hot lead" in html
+    assert "Waiting for an agent (longest first)" in html and "Maya Chen" in html and "Hot lead" in html
     assert "$0.0200" in html                                  # cost per lead
     assert html.count("<svg class=\"chart\"") == 2
     assert 'href="?days=7" class="selected"' in html

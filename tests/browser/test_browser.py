@@ -1,14 +1,19 @@
 """A real browser, as an agent uses the product: headless Chromium (Debian's package, driven by Playwright) logs in
-to the admin, opens the Hot lead waiting at the top of the list, reads the conversation, takes it over and texts the
-prospect; the texts go out through the outbound service (console SMS backend, tasks run eagerly in the live
-server). Screenshots of the contacts list, the contact page and the dashboard are written under .local/screenshots/
-(untracked, so a test run leaves the work tree clean); REFRESH_DOCS_SCREENSHOTS=1 writes them to docs/screenshots/
-for README instead."""
+to the admin and goes through each screen. The contacts list (who has each conversation, opt-outs marked), the Hot
+lead waiting at the top (waiting since when and why, only "Take over" offered), taking it over and texting the
+prospect (then "Taken over by" the agent's name, only "Hand back" offered), a bot text held back by quiet hours that
+an agent's take-over stops (the page says it will not be sent), a transcript with an opt-out in words, an opt-in and a
+STOP marked, the dashboard's list of everyone waiting for an agent, and `/`. Texts go out through the outbound
+service (console SMS backend, tasks run eagerly in the live server); the opt-outs come in through the inbound
+service. Screenshots of the screens are written under .local/screenshots/ (untracked, so a test run leaves the work
+tree clean); REFRESH_DOCS_SCREENSHOTS=1 writes them to docs/screenshots/ for README instead."""
 
 import os
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -22,6 +27,7 @@ from caching.policy import CallKind
 from caching.services import Computed, LLMCache, get_cache
 from leads.models import (Author, BotKind, Contact, DeliveryStatus, Direction, LeadType, Message, ScoreEvent,
                           ScoreReason, Temperature)
+from sms.inbound import receive_sms
 from tests.support import PROJECT
 from tests.support.factories import ContactFactory, ConversationFactory, MessageFactory
 
@@ -106,12 +112,13 @@ def make_leads():
 
     others = [
         ("+15125550102", "Luis Ortega", LeadType.SELLER, Temperature.WARM, BotKind.SELLER, {}, 2),
-        ("+13055550103", "Priya Nair", LeadType.UNKNOWN, Temperature.COLD, BotKind.LEAD, {}, 1),
+        ("+13055550103", "Priya Nair", LeadType.UNKNOWN, Temperature.COLD, BotKind.LEAD,
+         {"bot_paused": True, "needs_agent": True, "handoff_reason": "asked for a person",
+          "handoff_at": now - timedelta(minutes=35)}, 1),
         ("+12125550104", "Sam Okafor", LeadType.BUYER, Temperature.HOT, BotKind.BUYER,
-         {"bot_paused": True, "needs_agent": True, "handoff_reason": "wants an appointment", "handoff_at": now}, 3),
+         {"bot_paused": True, "needs_agent": True, "handoff_reason": "wants an appointment or a showing",
+          "handoff_at": now - timedelta(minutes=5)}, 3),
         ("+17135550105", "Ana Lima", LeadType.BUYER, Temperature.WARM, BotKind.BUYER, {}, 5),
-        ("+16175550106", "", LeadType.UNKNOWN, Temperature.COLD, BotKind.LEAD, {"opted_out": True}, 9),
-        ("+13125550107", "Jordan Reyes", LeadType.SELLER, Temperature.COLD, BotKind.SELLER, {}, 12),
     ]
     for phone, name, lead_type, temperature, stage, flags, days_ago in others:
         contact = ContactFactory(phone=phone, name=name, lead_type=lead_type, temperature=temperature,
@@ -122,6 +129,33 @@ def make_leads():
         LLMCall.objects.create(contact=contact, kind="response", provider=Provider.ANTHROPIC, model="claude-sonnet-4-6",
                                cost_usd=Decimal("0.0042") * (days_ago % 4 + 1))
     return maya
+
+
+def make_night_owl():
+    """Kai texted the bot late at night in Honolulu; the bot's answer is held back by quiet hours until 8am there
+    (the outbound service deferred it: its row as the service leaves it)."""
+    kai = ContactFactory(phone="+18085550106", name="Kai Akana", lead_type=LeadType.BUYER, temperature=Temperature.WARM,
+                         frs_score=60, pcs_score=45, facts={"financing": "pre_approved", "areas": ["Kailua"]})
+    conversation = ConversationFactory(contact=kai, active_bot=BotKind.BUYER)
+    asked = MessageFactory(conversation=conversation, body="we're pre-approved, looking in Kailua. what's the budget range for a 2br?")
+    now = timezone.now().astimezone(ZoneInfo("Pacific/Honolulu"))
+    eight = now.replace(hour=8, minute=0, second=0, microsecond=0)
+    later = eight if eight > now else eight + timedelta(days=1)
+    MessageFactory(conversation=conversation, direction=Direction.OUTBOUND, author=Author.BOT, reply_to=asked,
+                   status=DeliveryStatus.DEFERRED, send_after=later, twilio_sid=None,
+                   body="Good question! Most 2br homes in Kailua list between $900k and $1.2M. What budget are you working with?")
+    return kai
+
+
+def make_opt_outs():
+    """Jordan opts out in words, comes back with START, then texts STOP: through the inbound service, the bot's
+    turns run (offline provider), the confirmation sent by the outbound service."""
+    phone = "+13125550107"
+    for body in ("hi, thinking about selling my condo", "please stop texting me", "START", "STOP"):
+        receive_sms(from_number=phone, body=body, message_sid=f"SM{uuid.uuid4().hex}")
+    jordan = Contact.objects.get(phone=phone)
+    Contact.objects.filter(pk=jordan.pk).update(name="Jordan Reyes")
+    return jordan
 
 
 def make_cache_traffic():
@@ -148,48 +182,99 @@ def make_cache_traffic():
         worker.metrics.flush()
 
 
-def test_an_agent_takes_over_a_hot_lead_and_texts_them(page, live_server, eager_console_sms):
+def shot(page, name):
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_an_agent_works_each_screen(page, live_server, eager_console_sms, settings):
+    settings.ANTHROPIC_API_KEY = ""  # the opt-outs' turns run on the offline provider
     agent = User.objects.create_user("dana", password=AGENT_PASSWORD, is_staff=True, first_name="Dana")
     agent.groups.add(Group.objects.get(name=AGENTS_GROUP))
     maya = make_leads()
+    kai = make_night_owl()
+    jordan = make_opt_outs()
     make_cache_traffic()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    page.goto(f"{live_server.url}/admin/")
+    page.goto(f"{live_server.url}/")  # the bare address: to the admin's login
+    assert "/admin/login/" in page.url
     page.fill("#id_username", "dana")
     page.fill("#id_password", AGENT_PASSWORD)
     page.click("input[type=submit]")
     page.get_by_role("link", name="Contacts").first.click()
-    first_row = page.locator("#result_list tbody tr").first
+
+    # The list: who has each conversation, opt-outs marked.
+    rows = page.locator("#result_list tbody tr")
+    first_row = rows.first
     assert "Maya Chen" in first_row.inner_text()  # Hot and waiting: top of the list
     assert first_row.locator(".temperature-badge").inner_text() == "Hot"
-    page.screenshot(path=str(SCREENSHOTS / "contacts.png"), full_page=True)
+    assert "Waiting for an agent" in first_row.locator(".field-who_has_it").inner_text()
+    assert "hot lead" in first_row.locator(".field-who_has_it").inner_text()
+    jordan_row = rows.filter(has_text="Jordan Reyes")
+    assert "Nobody: opted out" in jordan_row.locator(".field-who_has_it").inner_text()
+    assert "Opted out" in jordan_row.locator(".field-consent").inner_text()
+    assert "“STOP”" in jordan_row.locator(".field-consent").inner_text()
+    assert rows.filter(has_text="Kai Akana").locator(".field-who_has_it").inner_text() == "The bot"
+    shot(page, "contacts")
 
+    # The Hot lead: waiting since when and why, one zone, only "Take over".
     first_row.get_by_role("link", name="Maya Chen").click()
+    assert "contact's local time: America/Los_Angeles" in page.locator(".page-time-zone").inner_text()
     transcript = page.locator(".transcript")
     assert "Yes, pre-approved for $650k" in transcript.inner_text()
     assert "One of our agents will text you shortly" in transcript.inner_text()
-    assert "Waiting for an agent since" in page.locator(".lead-flags").inner_text()
+    shown = page.locator(".lead-flags").inner_text()
+    assert "Waiting for an agent since" in shown and "hot lead" in shown and "nobody has taken it yet" in shown
+    assert "UTC" not in page.locator(".agent-panel").inner_text()
+    assert page.locator("button[data-action=take_over]").count() == 1
+    assert page.locator("button[data-action=hand_back]").count() == 0
 
     page.click("button[data-action=take_over]")
     assert "you have the conversation" in page.locator(".messagelist").inner_text()
-    assert "Waiting for an agent" not in page.locator(".lead-flags").inner_text()
+    shown = page.locator(".lead-flags").inner_text()
+    assert "Waiting for an agent" not in shown and "Taken over by Dana since" in shown
+    assert page.locator("button[data-action=hand_back]").count() == 1
+    assert page.locator("button[data-action=take_over]").count() == 0
 
     page.fill("textarea[name=body]", "Hi Maya, it's Dana from the team. Are you free to see two places in Noe Valley on Saturday?")
     page.get_by_role("button", name="Send SMS").click()
     assert "Text queued for sending" in page.locator(".messagelist").inner_text()
     sent = page.locator(".bubble.author-agent").last
     assert "free to see two places" in sent.inner_text() and "Sent" in sent.inner_text()
-    page.screenshot(path=str(SCREENSHOTS / "contact.png"), full_page=True)
-
+    shot(page, "contact")
     text = Message.objects.get(contact=maya, author=Author.AGENT)
     assert text.status == DeliveryStatus.SENT and text.twilio_sid.startswith("SMconsole")
     maya.refresh_from_db()
-    assert maya.bot_paused and not maya.needs_agent
+    assert maya.bot_paused and not maya.needs_agent and maya.taken_over_by == agent
 
+    # A bot text held back by quiet hours: what will really happen to it, before and after a take-over.
+    page.goto(f"{live_server.url}/admin/leads/contact/{kai.pk}/change/")
+    held = page.locator(".bubble.author-bot").last
+    assert "Held back by quiet hours: goes out" in held.inner_text() and "8:00 AM" in held.inner_text()
+    page.click("button[data-action=take_over]")
+    held = page.locator(".bubble.author-bot").last
+    assert "Will not be sent: Dana has the conversation" in held.inner_text()
+    assert "Held back by quiet hours" not in held.inner_text()
+    shot(page, "deferred")
+
+    # Opt-out in words, opt-in, STOP: marked in the transcript.
+    page.goto(f"{live_server.url}/admin/leads/contact/{jordan.pk}/change/")
+    events = page.locator(".transcript-event")
+    assert events.all_inner_texts()[0].startswith("Opted out: no texts from here on (we confirmed it)")
+    assert events.all_inner_texts()[1].startswith("Opted back in: texts allowed again")
+    assert events.all_inner_texts()[2].startswith("Opted out: no texts from here on (Twilio confirmed it)")
+    assert "Opted out" in page.locator(".lead-flags").inner_text()
+    assert page.locator("button[data-action=take_over]").count() == 0
+    shot(page, "opt-outs")
+
+    # The dashboard: everyone waiting for an agent, longest first, with why; Maya has an agent now.
     page.get_by_role("link", name="Dashboard").click()
     assert page.locator("h1").inner_text() == "Dashboard"
     assert page.locator("svg.chart").count() == 2
-    assert "Sam Okafor" in page.locator("#waiting").inner_text()  # Maya has an agent now; Sam still waits
+    waiting = page.locator("#waiting tbody tr")
+    assert waiting.count() == 2
+    assert "Priya Nair" in waiting.nth(0).inner_text() and "Asked for a person" in waiting.nth(0).inner_text()
+    assert "Sam Okafor" in waiting.nth(1).inner_text() and "Wants an appointment" in waiting.nth(1).inner_text()
+    assert "Maya Chen" not in page.locator("#waiting").inner_text()
     assert "L3" in page.locator("table.numbers").first.inner_text()
-    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    shot(page, "dashboard")

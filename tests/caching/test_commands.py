@@ -86,6 +86,9 @@ def test_cache_calibrate_on_a_small_pairs_file(tmp_path):
     lines = run_command("cache_calibrate", "--pairs", str(pairs), "--by-category").splitlines()
     assert lines[0] == f"3 pairs from {pairs}: 1 same, 2 different"
     assert any(line.startswith("| 0.50 |") for line in lines) and any(line.startswith("| 0.98 |") for line in lines)
+    table = [line for line in lines if line.startswith("| threshold") or line.startswith("|---:") or line.startswith("| 0.")]
+    # Every row of the threshold table has the header's columns, none of them empty (a "||" would be one).
+    assert {len(line.split("|")) for line in table} == {11} and not any("||" in line for line in table)
     assert "| changed_number | 1 | 0 | 0 |" in lines and "| negation | 1 | 0 | 0 |" in lines
     assert lines[-1].startswith("configured: false_hit_rate=0.0000") and lines[-1].endswith("pairs=3")
 

@@ -4,7 +4,9 @@ over and handing back (which a turn running meanwhile does not undo). Real Postg
 import pytest
 
 from leads.models import Contact, LeadType, ScoreEvent, ScoreReason, Temperature
-from leads.services import contact_apply_turn, contact_hand_back, contact_rescore, contact_take_over
+from leads.selectors import Handling, contact_handling
+from leads.services import (contact_apply_turn, contact_hand_back, contact_rescore, contact_set_opt_out,
+                            contact_take_over)
 from tests.support.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +57,32 @@ def test_take_over_and_hand_back():
     contact.refresh_from_db()
     assert not contact.bot_paused and contact.bot_paused_at is None
     assert not contact.needs_agent and contact.handoff_reason == ""
+
+
+def test_who_has_the_conversation_through_handoff_take_over_and_hand_back(django_user_model):
+    dana = django_user_model.objects.create_user("dana", first_name="Dana", last_name="Cruz")
+    contact = ContactFactory(lead_type=LeadType.BUYER)
+    assert contact_handling(contact).state == Handling.BOT
+    contact_apply_turn(contact=contact, name="", lead_type=LeadType.BUYER, facts={}, frs=0, pcs=0,
+                       temperature=Temperature.COLD, bot="buyer", asked_slot="", handoff_reason="asked for a person")
+    waiting = contact_handling(contact)
+    assert (waiting.state, waiting.reason, waiting.since) == (Handling.WAITING, "asked for a person", contact.handoff_at)
+    assert waiting.can_take_over and not waiting.can_hand_back
+    assert waiting.who_has_it == "the bot is paused while the lead waits for an agent"
+
+    contact_take_over(contact=contact, agent=dana)
+    contact.refresh_from_db()
+    taken = contact_handling(contact)
+    assert (taken.state, taken.summary, taken.since) == (Handling.TAKEN_OVER, "Taken over by Dana Cruz", contact.bot_paused_at)
+    assert contact.bot_paused_at >= contact.handoff_at  # since the take-over, not since the handoff
+    assert taken.can_hand_back and not taken.can_take_over and taken.who_has_it == "Dana Cruz has the conversation"
+    contact_take_over(contact=contact)  # a take-over that names nobody leaves it with Dana
+    contact.refresh_from_db()
+    assert contact.taken_over_by == dana
+
+    contact_hand_back(contact=contact)
+    contact.refresh_from_db()
+    assert contact.taken_over_by is None and contact_handling(contact).state == Handling.BOT
+    contact_set_opt_out(contact=contact, opted_out=True)
+    gone = contact_handling(contact)
+    assert gone.state == Handling.OPTED_OUT and not gone.can_take_over and not gone.can_hand_back

@@ -30,10 +30,18 @@ def test_time_zone_comes_from_the_number():
     assert ContactFactory(phone="+442079460000").time_zone == "Europe/London"
 
 
-@pytest.mark.parametrize("raw", ["", "not a number", "+1 555", "12"])
-def test_invalid_phone_numbers_are_refused(raw):
-    with pytest.raises(ValidationError):
+@pytest.mark.parametrize("raw, problem", [
+    ("", "it does not read as a phone number"), ("not a number", "it does not read as a phone number"),
+    ("+1 555", "it has too few digits"), ("12", "it has too few digits"),
+    ("+99 123 4567", "it does not start with a known country code"), ("415555010012345678", "it has too many digits"),
+    ("555 0100", "it has no area code"),
+])
+def test_invalid_phone_numbers_are_refused_in_plain_words(raw, problem):
+    with pytest.raises(ValidationError) as refused:
         contact_get_or_create(phone=raw)
+    message = refused.value.messages[0]
+    # What is wrong and how to write it, not phonenumbers' internal "(1) The string supplied did not seem...".
+    assert message == f"{raw!r} is not a phone number: {problem} (write it with the country and area code, e.g. +1 415 555 0100)"
 
 
 def test_duplicate_twilio_sid_is_rejected():

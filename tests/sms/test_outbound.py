@@ -95,13 +95,18 @@ def test_opted_out_and_paused_contacts_are_not_texted_by_the_bot(twilio):
     twilio.add(twilio_created(sid="SM" + "c" * 32))
     contact = ContactFactory(phone="+12125550199")
     Contact.objects.filter(pk=contact.pk).update(bot_paused=True)
-    assert outbound.send(queued_reply(contact).pk, now=DAYTIME_UTC).status == DeliveryStatus.SUPPRESSED
+    bot_text = queued_reply(contact)
+    assert outbound.send(bot_text.pk, now=DAYTIME_UTC).status == DeliveryStatus.SUPPRESSED
     agent_text = queued_reply(contact, body="Hi, this is Dana from the team", author=Author.AGENT)
     assert outbound.send(agent_text.pk, now=DAYTIME_UTC).status == "queued"  # an agent may text a paused lead
     Contact.objects.filter(pk=contact.pk).update(opted_out=True)
     agent_again = queued_reply(contact, body="Following up", author=Author.AGENT)
     assert outbound.send(agent_again.pk, now=DAYTIME_UTC).status == DeliveryStatus.SUPPRESSED
     assert len(twilio.calls) == 1
+    # Why each was suppressed stays on the row (the transcript says it).
+    bot_text.refresh_from_db()
+    agent_again.refresh_from_db()
+    assert (bot_text.error_code, agent_again.error_code) == (outbound.Refusal.BOT_PAUSED, outbound.Refusal.OPTED_OUT)
 
 
 @pytest.mark.parametrize("order", [["sent", "delivered"], ["delivered", "sent"], ["sending", "delivered", "sent", "queued"]])

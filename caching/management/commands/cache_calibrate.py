@@ -28,13 +28,14 @@ class Command(BaseCommand):
         same = sum(p.same for p in scored)
         self.stdout.write(f"{len(scored)} pairs from {pairs}: {same} same, {len(scored) - same} different")
         self.stdout.write("")
-        self.stdout.write("| threshold | served (no guard) | precision | recall | false-hit rate || served (guard) | precision | recall | false-hit rate |")
-        self.stdout.write("|---:|---:|---:|---:|---:||---:|---:|---:|---:|")
+        self.stdout.write("| threshold | served (no guard) | precision (no guard) | recall (no guard) | false-hit rate (no guard) "
+                          "| served (guard) | precision (guard) | recall (guard) | false-hit rate (guard) |")
+        self.stdout.write("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for threshold in THRESHOLDS:
             bare, guarded = evaluate(scored, threshold, guard=False), evaluate(scored, threshold, guard=True)
             self.stdout.write(
                 f"| {threshold:.2f} | {bare.served} | {bare.precision:.3f} | {bare.recall:.3f} | {bare.false_hit_rate:.3f} "
-                f"|| {guarded.served} | {guarded.precision:.3f} | {guarded.recall:.3f} | {guarded.false_hit_rate:.3f} |"
+                f"| {guarded.served} | {guarded.precision:.3f} | {guarded.recall:.3f} | {guarded.false_hit_rate:.3f} |"
             )
         best = best_threshold(scored)
         self.stdout.write("")
