@@ -597,3 +597,19 @@ def test_restating_an_open_question_adds_nothing():
     question = "When would you ideally like to sell?"
     assert fingerprint("we could list right away", question) == fingerprint("right away", question)
     assert fingerprint("not selling until spring", question) != fingerprint("until spring", question)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("figuring out the financing", "figure out the financing"),            # a silent e
+    ("shopping around for a lender", "shop around for a lender"),          # the consonant -ing doubles
+])
+def test_unknown_words_are_stemmed_alike(a, b):
+    assert fingerprint(a) == fingerprint(b)
+
+
+def test_stemming_keeps_what_english_doubles_and_the_past_tense():
+    from leads.understanding.lexicon import stem
+
+    assert stem("selling") == stem("sell") == "sell"
+    assert stem("passing") == "pass"
+    assert stem("ended") != stem("ends")
