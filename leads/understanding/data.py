@@ -275,6 +275,7 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
         "own_home_roles": concepts, "said_by_asap": concepts, "property_slot_prefixes": substrings,
         "want_not_buying": concepts, "want_absorbed_by": concepts, "opt_out_only": concepts,
         "opt_out_triggers": concepts, "ordered_measures": words, "weightless": concepts,
+        "binding_events": concepts, "bound_slot_prefixes": substrings,
     },
     "intent.toml": {
         "question_topics": concepts, "refusal_company": concepts, "meeting_offers": concepts,

@@ -28,6 +28,8 @@ def category(term: str) -> str:
     """The part a term belongs to. Read from the printed term: "!" negates, "<" orders two events, "=" is a
     slot, upper case a concept, lower case a word the lexicon does not know."""
     base = term.lstrip("!")
+    if "@" in base:
+        return "order"  # an argument bound to its event (resolve.py)
     if base.startswith(_SLOT_PREFIXES):
         return "slots"
     if "<" in base:

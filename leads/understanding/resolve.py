@@ -30,6 +30,8 @@ _WANT_ABSORBED_BY = _RESOLVE["want_absorbed_by"] | _INFORMATION_REQUESTS | _APPO
 _OPT_OUT_ONLY = _RESOLVE["opt_out_only"]
 _OPT_OUT_TRIGGERS = _RESOLVE["opt_out_triggers"]
 _ORDERED_MEASURES = _RESOLVE["ordered_measures"]
+_BINDING_EVENTS = _GROUPS["roles"] | _APPOINTMENTS | _RESOLVE["binding_events"]
+_BOUND_SLOT_PREFIXES = tuple(_RESOLVE["bound_slot_prefixes"])
 _WEIGHTLESS = _RESOLVE["weightless"]
 _ORDINAL_TERMS = {int(position): word for position, word in load("calendar.toml")["ordinal_terms"].items()}
 ORDINAL_PREFIX = "ord="
@@ -52,6 +54,7 @@ def resolve(analysis: Analysis, question: Question) -> list[str]:
     found = [_negated_bound(t, analysis) for t in found]
     present = _canonical(set(found), cues, question)
     present |= _amounts_in_order(analysis, present)
+    present |= _bindings(analysis.terms, present)
     if not present:
         # Nothing the lexicon knows ("maybe", "hmm", "lol"): only the same words are the same message.
         present = {"text:" + " ".join(analysis.words)} if analysis.words else (
@@ -148,6 +151,34 @@ def _amounts_in_order(analysis: Analysis, present: set[str]) -> set[str]:
         if term not in sequence:
             sequence.append(term)
     return {"<".join(sequence) for sequence in by_measure.values() if len(sequence) > 1}
+
+
+def _bindings(ordered: list[str], present: set[str]) -> set[str]:
+    """Which event each place, day or time belongs to, when a message has two events: "selling in Dallas and
+    buying in Austin" is SELL@dallas and BUY@austin, not the other way round. An argument belongs to the nearest
+    event before it in its sentence, or else the first one after it. Printed as "EVENT@argument"."""
+    events = {t for t in present if t.removeprefix("!") in _BINDING_EVENTS}
+    if len(events) < 2:
+        return set()
+    bound, current, waiting = set(), None, []
+    for term in ordered:
+        if term == "~SENTENCE":
+            current, waiting = None, []
+        elif term in events:
+            current = term
+            bound.update(f"{term}@{argument}" for argument in waiting)
+            waiting = []
+        elif term in present and _is_argument(term):
+            if current is None:
+                waiting.append(term)
+            else:
+                bound.add(f"{current}@{term}")
+    return bound
+
+
+def _is_argument(term: str) -> bool:
+    base = term.removeprefix("!")
+    return base.startswith(_BOUND_SLOT_PREFIXES) or (base[:1].islower() and "=" not in base and "<" not in base)
 
 
 # ---- order of events ------------------------------------------------------------------------------------------

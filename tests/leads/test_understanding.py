@@ -613,3 +613,16 @@ def test_stemming_keeps_what_english_doubles_and_the_past_tense():
     assert stem("selling") == stem("sell") == "sell"
     assert stem("passing") == "pass"
     assert stem("ended") != stem("ends")
+
+
+@pytest.mark.parametrize("a,b", [
+    ("selling in Plano and buying in Frisco", "selling in Frisco and buying in Plano"),
+    ("a showing Friday at 2 or a call Monday at 6", "a showing Monday at 6 or a call Friday at 2"),
+    ("in Plano we sell, then buy in Frisco", "in Frisco we sell, then buy in Plano"),  # a place before its event
+])
+def test_places_and_times_stay_bound_to_their_event(a, b):
+    assert fingerprint(a) != fingerprint(b)
+
+
+def test_binding_does_not_depend_on_the_order_of_the_events():
+    assert fingerprint("selling in Plano and buying in Frisco") == fingerprint("buying in Frisco and selling in Plano")
