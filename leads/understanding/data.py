@@ -230,6 +230,8 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
         "abbreviations": mapping(re.compile(r"[a-z][a-z0-9]*"), phrase),
         "synonyms": mapping(re.compile(r"[a-z]+"), phrase),
         "digit_words": section({"digits": mapping(re.compile(r"[0-9]"), phrase), "before": words}),
+        "digit_spellings": mapping(re.compile(r"[0-9][a-z0-9]*[a-z][a-z0-9]*"), phrase),
+        "sound_alike": mapping(re.compile(r"[a-z]{0,2}"), ordered_words),
     },
     "characters.toml": {
         "emoji_yes": characters, "emoji_no": characters, "apostrophe_s_is": ordered_words,

@@ -626,3 +626,21 @@ def test_places_and_times_stay_bound_to_their_event(a, b):
 
 def test_binding_does_not_depend_on_the_order_of_the_events():
     assert fingerprint("selling in Plano and buying in Frisco") == fingerprint("buying in Frisco and selling in Plano")
+
+
+@pytest.mark.parametrize("typed,meant", [
+    ("i need to sel my condo", "i need to sell my condo"),                 # the last letter, doubled, left out
+    ("we hav cash", "we have cash"),                                      # a silent e left out
+    ("relocatin for work", "relocating for work"),                         # the g of -ing left out
+    ("can u call me 2morrow", "can you call me tomorrow"),                 # a digit for a syllable
+    ("is ths a real persn", "is this a real person"),                     # one letter nearer than "persona"
+    ("bamos a pagar en efectibo", "vamos a pagar en efectivo"),           # Spanish letters that sound alike
+    ("thx ill think about it", "thanks i will think about it"),           # a contraction without its apostrophe
+])
+def test_more_typos_and_sms_spellings_read_as_the_word(typed, meant):
+    assert fingerprint(typed) == fingerprint(meant)
+
+
+def test_ambiguous_sms_spellings_stay_out_of_the_cache_keys():
+    assert canonical_text("i feel ill") != canonical_text("i feel i will")
+    assert canonical_text("2morrow") == "2morrow"  # the key keeps digits as typed
