@@ -33,6 +33,9 @@ _ORDERED_MEASURES = _RESOLVE["ordered_measures"]
 _BINDING_EVENTS = _GROUPS["roles"] | _APPOINTMENTS | _RESOLVE["binding_events"]
 _BOUND_SLOT_PREFIXES = tuple(_RESOLVE["bound_slot_prefixes"])
 _WEIGHTLESS = _RESOLVE["weightless"]
+_PLANNED_ACTIONS = {"PLAN_" + state: action for state, action in _RESOLVE["planned_actions"].items()}
+_LOANS_OF_A_STATUS = _RESOLVE["loans_of_a_status"]
+_SAYS_THE_LOAN = _FINANCING_STATUSES - {"CASH"}
 _ORDINAL_TERMS = {int(position): word for position, word in load("calendar.toml")["ordinal_terms"].items()}
 ORDINAL_PREFIX = "ord="
 PICK_PREFIX = "pick="
@@ -40,7 +43,7 @@ PICK_PREFIX = "pick="
 
 def resolve(analysis: Analysis, question: Question) -> list[str]:
     """The message's canonical terms, sorted."""
-    ordered = _order_events(analysis.terms)
+    ordered = _order_events(_wants_of_negated(analysis.terms))
     cues = set(ordered)
     found = [t for t in ordered if not t.startswith("~")]
     if question.options:
@@ -181,6 +184,19 @@ def _is_argument(term: str) -> bool:
     return base.startswith(_BOUND_SLOT_PREFIXES) or (base[:1].islower() and "=" not in base and "<" not in base)
 
 
+def _wants_of_negated(ordered: list[str]) -> list[str]:
+    """"not looking for a condo" is "not a condo", "needs no repairs" is "no repairs": a want next before a
+    negated thing (negated itself or not) adds nothing to it."""
+    result = []
+    for k, term in enumerate(ordered):
+        if term in ("WANT", "!WANT"):
+            following = next((t for t in ordered[k + 1:] if not t.startswith("~")), "")
+            if following.startswith("!") and following != "!WANT":
+                continue
+        result.append(term)
+    return result
+
+
 # ---- order of events ------------------------------------------------------------------------------------------
 
 def _order_events(ordered: list[str]) -> list[str]:
@@ -211,6 +227,14 @@ def _nearest_event(candidates) -> str | None:
 # ---- canonical rules ------------------------------------------------------------------------------------------
 
 def _canonical(present: set[str], cues: set[str], question: Question) -> set[str]:
+    # A plan to have sold or moved is selling or moving: "the house has to be sold" is "we need to sell".
+    for planned in present & _PLANNED_ACTIONS.keys():
+        present.discard(planned)
+        present.add(_PLANNED_ACTIONS[planned])
+    # A loan status says there is a loan from a lender: "pre-approved by the bank" is "pre-approved", "an FHA
+    # mortgage" is "FHA".
+    if present & _SAYS_THE_LOAN or "YES" in present and question.restatable & _SAYS_THE_LOAN:
+        present -= _LOANS_OF_A_STATUS
     # Financing status implies a buyer; cash implies no mortgage.
     if present & _FINANCING_STATUSES or "FIRST_TIME_BUYER" in present:
         present.add("BUY")

@@ -644,3 +644,47 @@ def test_more_typos_and_sms_spellings_read_as_the_word(typed, meant):
 def test_ambiguous_sms_spellings_stay_out_of_the_cache_keys():
     assert canonical_text("i feel ill") != canonical_text("i feel i will")
     assert canonical_text("2morrow") == "2morrow"  # the key keeps digits as typed
+
+
+@pytest.mark.parametrize("a,b,context", [
+    ("saturday, 2 in the afternoon", "saturday at 2pm", ""),                # a clock time with its part of the day
+    ("el sabado a las 3 de la tarde", "el sabado a las 15:00", ""),
+    ("five or more bedrooms", "at least 5 bedrooms", ""),                  # the unit after a trailing qualifier
+    ("by the first of june", "by june 1st", ""),
+    ("built in the 70s", "built in the 1970s", ""),                         # a two-digit decade
+    ("a half acre lot", "a 0.5 acre lot", ""),
+    ("cuatro", "4 recamaras", "¿Cuántas recámaras necesita?"),            # Spanish asks how many in one word
+])
+def test_numbers_written_another_way(a, b, context):
+    assert fingerprint(a, context) == fingerprint(b, context)
+
+
+def test_a_year_is_not_an_amount_after_a_money_word():
+    assert slots("is it worth more now than since i bought it in 2015") == ["n=2015"]
+    assert slots("the 70s") != slots("the 80s")
+
+
+@pytest.mark.parametrize("a,b,context", [
+    ("going through a divorce so the house has to be sold", "divorce, need to sell the house", ""),  # a plan is the act
+    ("pre-qualified for an FHA loan", "prequalified, it is an FHA mortgage", ""),  # a loan status says the loan
+    ("yes, the bank pre-approved us", "yes we have our pre-approval", "Are you pre-approved for a mortgage?"),
+    ("not looking for a condo", "not a condo", ""),                          # a want before a negated thing
+    ("the house needs no repairs", "the house does not need any repairs", ""),
+    ("dejen de escribirme", "no me manden mensajes", ""),                   # Spanish opt-outs
+    ("whos texting me", "who is this", ""),
+])
+def test_equivalent_statements(a, b, context):
+    assert fingerprint(a, context) == fingerprint(b, context)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("we need a pool, not a condo", "we have a pool, not a condo"),          # only a want before a negation goes
+    ("definitely not a condo", "definitely a condo"),
+    ("we want to lease", "our lease ends in june"),
+])
+def test_equivalences_stop_at_a_difference(a, b):
+    assert fingerprint(a) != fingerprint(b)
+
+
+def test_spanish_opt_outs_are_opt_outs():
+    assert extract("por favor dejen de escribirme").intent == "opt_out"
