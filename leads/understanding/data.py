@@ -281,6 +281,7 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
         "opt_out_triggers": concepts, "ordered_measures": words, "weightless": concepts,
         "binding_events": concepts, "bound_slot_prefixes": substrings,
         "planned_actions": mapping(re.compile(r"[A-Z][A-Z_]*"), concept), "loans_of_a_status": concepts,
+        "said_by": mapping(concept, concepts),
     },
     "intent.toml": {
         "question_topics": concepts, "refusal_company": concepts, "meeting_offers": concepts,

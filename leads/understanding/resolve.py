@@ -36,6 +36,7 @@ _WEIGHTLESS = _RESOLVE["weightless"]
 _PLANNED_ACTIONS = {"PLAN_" + state: action for state, action in _RESOLVE["planned_actions"].items()}
 _LOANS_OF_A_STATUS = _RESOLVE["loans_of_a_status"]
 _SAYS_THE_LOAN = _FINANCING_STATUSES - {"CASH"}
+_SAID_BY = _RESOLVE["said_by"]
 _ORDINAL_TERMS = {int(position): word for position, word in load("calendar.toml")["ordinal_terms"].items()}
 ORDINAL_PREFIX = "ord="
 PICK_PREFIX = "pick="
@@ -235,6 +236,8 @@ def _canonical(present: set[str], cues: set[str], question: Question) -> set[str
     # mortgage" is "FHA".
     if present & _SAYS_THE_LOAN or "YES" in present and question.restatable & _SAYS_THE_LOAN:
         present -= _LOANS_OF_A_STATUS
+    for term in present & _SAID_BY.keys():
+        present -= _SAID_BY[term]
     # Financing status implies a buyer; cash implies no mortgage.
     if present & _FINANCING_STATUSES or "FIRST_TIME_BUYER" in present:
         present.add("BUY")
@@ -264,6 +267,11 @@ def _canonical(present: set[str], cues: set[str], question: Question) -> set[str
         present = {"OPT_OUT"}
     if "YES" in present and "NO" in present and question.yes_no:
         present.discard("YES")  # "ok but no": the refusal is the answer
+    if "YES" in present and not question.yes_no and not question.options and any(
+            not t.startswith(("!", "text:", "raw:")) and t not in ("YES", "ASK") for t in present):
+        # "tomorrow morning works for me" after "when?": agreeing to what it states adds nothing to it; only a
+        # yes/no question or a choice is answered by the yes itself
+        present.discard("YES")
     present.discard("THEN")
     if present - _WEIGHTLESS:
         present -= _WEIGHTLESS

@@ -35,8 +35,8 @@ _TYPO_TARGETS = frozenset(
     word for phrase, meaning in LEXICON.items() if meaning.kind in (CONCEPT, UNIT, DAY, MONTH, SEASON, PROPERTY_NOUN)
     for word in phrase if len(word) >= 4
 ) | _SPELLING["extra_typo_targets"]
-# Words a letter left off the end restores: "sel" is "sell", "hav" "have", "relocatin" "relocating".
-_RESTORABLE = _VOCABULARY | _TYPO_TARGETS
+# Spanish sound-alike spellings may also be of the lexicon's longer function words ("vamos", "buscando").
+_SOUND_ALIKE_TARGETS = _TYPO_TARGETS | frozenset(word for word in _VOCABULARY if len(word) >= 5)
 # Each target with one letter left out, for finding the target of a word that is missing one letter.
 _DELETES: dict[str, set[str]] = {}
 for _target in _TYPO_TARGETS:
@@ -131,13 +131,13 @@ def _typo_candidates(word: str) -> set[str]:
 
 
 def _restored_ending(word: str) -> str | None:
-    """A word missing only its last letter, when exactly one known word restores it: the last letter doubled
-    ("sel", "stil"), a silent e ("hav", "remov") or the g of -ing ("relocatin", "mornin"). Three-letter words
-    too, since what is added must make a known word whose ending is that word's own."""
+    """A word missing only its last letter, when exactly one word a typo may be corrected to restores it: the last
+    letter doubled ("sel"), a silent e ("remov") or the g of -ing ("relocatin", "mornin"). Three-letter words too,
+    since what is added must make such a word. Not to any known word: "quit" is not "quite"."""
     if len(word) < 3:
         return None
     found = {candidate for candidate in (word + word[-1], word + "e", word + "g" if word.endswith("in") else "")
-             if candidate in _RESTORABLE}
+             if candidate in _TYPO_TARGETS}
     return found.pop() if len(found) == 1 else None
 
 
@@ -150,7 +150,7 @@ def _sound_alike_candidates(word: str) -> set[str]:
         for i in starts:
             for meant in meant_options:
                 candidate = word[:i] + meant + word[i + len(written):]
-                if len(candidate) >= 4 and candidate in _RESTORABLE:
+                if len(candidate) >= 4 and candidate in _SOUND_ALIKE_TARGETS:
                     found.add(candidate)
     return found
 

@@ -688,3 +688,31 @@ def test_equivalences_stop_at_a_difference(a, b):
 
 def test_spanish_opt_outs_are_opt_outs():
     assert extract("por favor dejen de escribirme").intent == "opt_out"
+
+
+@pytest.mark.parametrize("a,b,context", [
+    ("looking for a home in Ft. Worth", "looking for a home in Fort Worth", ""),   # a place's abbreviation
+    ("need a house in St. Petersburg", "need a house in Saint Petersburg", ""),
+    ("definitely not a condo", "not a condo", ""),                             # emphasis before a negation
+    ("tomorrow morning works for me", "tomorrow in the morning", "When would you like to see the property?"),
+    ("it needs a lot of work", "the house needs a lot of work", ""),            # a condition is a home's
+    ("i want a real person, not a bot", "i want a real person", ""),
+    ("we want to sell the condo we own", "we want to sell our condo", ""),
+    ("paying outright", "all cash", "Have you been pre-approved for a mortgage yet, or are you paying cash?"),
+    ("just looking to buy", "looking to buy", ""),
+    ("medio millón", "500 mil", "¿Tiene un precio en mente para la casa?"),
+    ("not until the fall of next year", "not until next fall", ""),
+    ("600k is our absolute max", "600k max", "What price range are you shopping in?"),
+])
+def test_more_equivalent_statements(a, b, context):
+    assert fingerprint(a, context) == fingerprint(b, context)
+
+
+@pytest.mark.parametrize("a,b,context", [
+    ("2000 sq ft in austin", "2000 in austin", ""),                            # ft after a number is feet
+    ("412 elm st", "412 elm", ""),
+    ("yes", "", "Are you pre-approved for a mortgage?"),                      # a yes/no question keeps its answer
+    ("just looking", "looking to buy", ""),
+])
+def test_more_equivalences_stop_at_a_difference(a, b, context):
+    assert fingerprint(a, context) != fingerprint(b, context)
