@@ -716,3 +716,10 @@ def test_more_equivalent_statements(a, b, context):
 ])
 def test_more_equivalences_stop_at_a_difference(a, b, context):
     assert fingerprint(a, context) != fingerprint(b, context)
+
+
+def test_spanish_months_seasons_and_next():
+    assert slots("en agosto") == slots("in august") == ["month=aug"]
+    assert slots("en mayo") == ["month=may"]
+    assert fingerprint("en verano") != fingerprint("en invierno")
+    assert fingerprint("el próximo mes") != fingerprint("el próximo año")
