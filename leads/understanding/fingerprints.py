@@ -1,6 +1,6 @@
 """Signals and the fingerprint: every term filed under one part, each part sorted, printed in a fixed order.
 
-    v2|context=...|polarity=...|roles=...|slots=...|concepts=...|words=...|order=...
+    v3|context=...|polarity=...|roles=...|slots=...|concepts=...|words=...|order=...
 
 Two messages may share a cached answer only when their fingerprints are equal, so every difference of meaning
 the rules can see must show here. "context" holds the terms of the bot's question: a short reply means
