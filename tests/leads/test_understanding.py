@@ -749,3 +749,19 @@ def test_spanish_months_seasons_and_next():
 def test_a_number_sign_is_the_word_number():
     assert fingerprint("not intrested pls remove my #") == fingerprint("not interested, please remove my number")
     assert fingerprint("#2") == fingerprint("option 2")
+
+
+@pytest.mark.parametrize("a,b,context", [
+    ("45 w hickory st", "45 West Hickory Street", "What's the address of the home you're thinking of selling?"),
+    ("looking for a condo in NYC", "looking for a condo in New York City", ""),
+    ("it needs sum wrk", "it needs some work", "How would you describe the condition of the home?"),
+])
+def test_addresses_place_names_and_sms_spellings(a, b, context):
+    assert fingerprint(a, context) == fingerprint(b, context)
+
+
+def test_directions_and_place_names_stay_apart():
+    question = "What's the address of the home you're thinking of selling?"
+    assert fingerprint("45 w hickory st", question) != fingerprint("45 e hickory st", question)
+    assert fingerprint("a condo in new york") != fingerprint("a new condo")
+    assert fingerprint("fort worth") != fingerprint("what is it worth")
