@@ -12,7 +12,8 @@ content word the lexicon does not know, kept verbatim (lower case, lightly stemm
 joined: "round rock", "oak hill drive"). So an unknown word must match exactly: a gap in the lexicon costs a
 cache miss, never a wrong hit. Precision comes first. Before that, a word the lexicon does not know is read as
 the lexicon word it is a typo of when exactly one meaning fits (spelling.py: a letter left out, doubled, swapped
-or wrong, or the vowels left out), or through the SMS spellings and synonyms of spelling.toml.
+or wrong, the vowels left out, a last letter left off, Spanish letters that sound alike), or through the SMS
+spellings and synonyms of spelling.toml.
 
 Pipeline, one module each (the tables they use are TOML files in data/, read once at import by data.py):
     normalise   characters, apostrophes, spelling (spelling.py), number words, idioms
@@ -26,14 +27,15 @@ Pipeline, one module each (the tables they use are TOML files in data/, read onc
 And beside it, canonical.py: the canonical form of a text and of a question that cache keys are made of (only
 differences of writing dropped; see data/canonical.toml).
 
-Fingerprint: "v2|context=...|polarity=...|roles=...|slots=...|concepts=...|words=...|order=...", each part a
+Fingerprint: "v3|context=...|polarity=...|roles=...|slots=...|concepts=...|words=...|order=...", each part a
 sorted, comma-separated list of terms (``signals`` holds the same lists). Terms look like
     concepts  PREAPPROVED, CONDO, HOME_VALUE, !SELL (negated), MY_HOME, THE_HOME, ASK (an information question)
     slots     $<=500000, $=400000-500000, $/mo=1800, bed>=3, bath=2, dur=60d, time>17:00, day=tue, month=jun,
               season=next_summer, rel=next_year, zip=78704, addr=412 elm street, n=2:car, pick=day=tue&time=16:00
     words     hyde park, oak hill drive, from dallas (unknown words, verbatim)
     order     SELL<BUY ("sell before we buy"); two amounts of one measure print in the order given among the
-              slots: $=389000<$=420000 ("listed at 389, now hoping 420")
+              slots: $=389000<$=420000 ("listed at 389, now hoping 420"); with two events, each place, day
+              and time bound to its own: SELL@dalla, BUY@austin ("selling in Dallas, buying in Austin")
 and "context" holds the terms of the bot's question, since a short reply means something only with it.
 Bump the version in data/fingerprint.toml when the rules or the data change: older cache entries then simply
 stop matching.

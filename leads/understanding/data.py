@@ -230,6 +230,8 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
         "abbreviations": mapping(re.compile(r"[a-z][a-z0-9]*"), phrase),
         "synonyms": mapping(re.compile(r"[a-z]+"), phrase),
         "digit_words": section({"digits": mapping(re.compile(r"[0-9]"), phrase), "before": words}),
+        "digit_spellings": mapping(re.compile(r"[0-9][a-z0-9]*[a-z][a-z0-9]*"), phrase),
+        "sound_alike": mapping(re.compile(r"[a-z]{0,2}"), ordered_words),
     },
     "characters.toml": {
         "emoji_yes": characters, "emoji_no": characters, "apostrophe_s_is": ordered_words,
@@ -245,6 +247,7 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
         "auxiliaries": words, "lead_in_words": words, "yes_no_closers": words, "offer_phrases": ordered_words,
         "counted_units": words_in(UNIT_NAMES), "money_words": words, "never_restated": concepts, "wh_words": words,
         "message_openers": words, "inverted_auxiliaries": words, "subjects": words,
+        "how_many_words": words,
     },
     "structure.toml": {
         "planned_states": concepts, "becoming_words": words, "intending_words": words, "listing_objects": words,
@@ -257,7 +260,8 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
         "relative_units": words_in(UNIT_NAMES), "count_units": words_in(UNIT_NAMES),
         "relative_concepts": concepts, "option_nouns": words, "per_month_words": words, "zip_prepositions": words,
         "countable": concepts, "money_concepts": concepts, "money_words": words, "range_openers": words,
-        "range_joiners": words, "range_to": words,
+        "range_joiners": words, "range_to": words, "year_prepositions": words, "room_units": words_in(UNIT_NAMES), "part_of_day_links": words,
+        "part_of_day": mapping(concept, one_of("am", "pm")),
         "days_per_unit": mapping(frozenset({"day", "week"}), integer),
         "time_prepositions": mapping(lambda key, where: ordered_words([key], where), _COMPARISON),
         "time_concepts": mapping(concept, _COMPARISON),
@@ -275,6 +279,9 @@ SCHEMAS: dict[str, Check | dict[str, Check]] = {
         "own_home_roles": concepts, "said_by_asap": concepts, "property_slot_prefixes": substrings,
         "want_not_buying": concepts, "want_absorbed_by": concepts, "opt_out_only": concepts,
         "opt_out_triggers": concepts, "ordered_measures": words, "weightless": concepts,
+        "binding_events": concepts, "bound_slot_prefixes": substrings,
+        "planned_actions": mapping(re.compile(r"[A-Z][A-Z_]*"), concept), "loans_of_a_status": concepts,
+        "said_by": mapping(concept, concepts),
     },
     "intent.toml": {
         "question_topics": concepts, "refusal_company": concepts, "meeting_offers": concepts,

@@ -1,6 +1,6 @@
 """Signals and the fingerprint: every term filed under one part, each part sorted, printed in a fixed order.
 
-    v2|context=...|polarity=...|roles=...|slots=...|concepts=...|words=...|order=...
+    v3|context=...|polarity=...|roles=...|slots=...|concepts=...|words=...|order=...
 
 Two messages may share a cached answer only when their fingerprints are equal, so every difference of meaning
 the rules can see must show here. "context" holds the terms of the bot's question: a short reply means
@@ -28,6 +28,8 @@ def category(term: str) -> str:
     """The part a term belongs to. Read from the printed term: "!" negates, "<" orders two events, "=" is a
     slot, upper case a concept, lower case a word the lexicon does not know."""
     base = term.lstrip("!")
+    if "@" in base:
+        return "order"  # an argument bound to its event (resolve.py)
     if base.startswith(_SLOT_PREFIXES):
         return "slots"
     if "<" in base:

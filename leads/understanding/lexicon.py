@@ -144,9 +144,12 @@ def _symbol(value: str) -> Token:
 _NUMBER_MARK_OR_SYMBOL = {"num": _number, "mark": _mark, "sym": _symbol}
 
 
+_DOUBLED_IN_STEMS = frozenset("lsz")  # letters English doubles in the stem itself ("sell", "pass", "buzz")
+
+
 def stem(word: str) -> str:
-    """Light stemming of a word the lexicon does not know: plurals and -ing, never the past tense -ed
-    ("ends" = "end", but "ended" stays different)."""
+    """Light stemming of a word the lexicon does not know: plurals, -ing (with the consonant it doubles) and a
+    silent e, never the past tense -ed ("ends" = "end", but "ended" stays different)."""
     if len(word) > 4 and word.endswith("ies"):
         word = word[:-3] + "y"
     elif len(word) > 4 and word.endswith("sses"):
@@ -155,4 +158,8 @@ def stem(word: str) -> str:
         word = word[:-1]
     if len(word) > 5 and word.endswith("ing"):
         word = word[:-3]
+        if len(word) > 3 and word[-1] == word[-2] and word[-1] not in _DOUBLED_IN_STEMS:
+            word = word[:-1]  # "running" is "run", "shopping" "shop"; "selling", "passing" keep theirs
+    if len(word) > 4 and word.endswith("e") and not word.endswith(("ee", "ie")):
+        word = word[:-1]  # a silent e: "figure" and "figuring" are one word
     return word

@@ -11,7 +11,7 @@ import unicodedata
 
 from .data import DataError, compile_pattern, load
 from .lexicon import QUANTITIES
-from .spelling import correct_word, digits_as_words
+from .spelling import correct_word, digit_spellings, digits_as_words
 
 MAX_INPUT_CHARS = 2000  # SMS bodies are at most 1,600 characters; longer input is cut, never an error
 
@@ -67,6 +67,7 @@ def normalise(text: str) -> str:
         text = text.replace(ch, " no ")
     text = _NOT_KEPT.sub(" ", text)
     text = expand_apostrophes(text)
+    text = digit_spellings(text)
     text = _WORD.sub(lambda m: correct_word(m.group(0)), text)
     text = digits_as_words(text)
     text = _WORD_HYPHEN.sub(" ", text)  # "pre-approved", "first-time", "five-bedroom"

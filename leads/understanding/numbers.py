@@ -15,6 +15,7 @@ from .tokens import (CONCEPT, DAY, DETERMINER, FILLER, MONTH, NUMBER, ORDINAL, Q
 _NUMBERS = load("numbers.toml")
 _RELATIVE_CONCEPTS = _NUMBERS["relative_concepts"]
 _OPTION_NOUNS = _NUMBERS["option_nouns"]
+_ROOM_UNITS = _NUMBERS["room_units"]
 # Keyed by token kind; looked up only once a token is known to be one of these (hashing an Enum member runs
 # Python code on 3.11, so kinds are tested with `is` in the loops).
 _CALENDAR_MEASURES = {SEASON: Measure.SEASON, MONTH: Measure.MONTH, DAY: Measure.DAY}
@@ -71,6 +72,12 @@ def _calendar(toks: list[Token], i: int, out: list[Token]) -> int:
             nxt.kind is ORDINAL and nxt.value > 0 or nxt.kind is NUMBER and 1 <= nxt.value <= 31):
         out.append(slot_token(Slot(Measure.DATE, name=f"{tok.value}-{format_number(nxt.value)}"), tok.raw))
         return i + 2
+    if tok.kind is MONTH and len(out) >= 2 and out[-1].raw in ("of", "de") and out[-2].kind is ORDINAL and \
+            out[-2].value > 0:
+        day = out[-2].value  # "the first of june" is june 1st
+        del out[-2:]
+        out.append(slot_token(Slot(Measure.DATE, name=f"{tok.value}-{format_number(day)}"), tok.raw))
+        return i + 1
     out.append(slot_token(Slot(_CALENDAR_MEASURES[tok.kind], name=tok.value), tok.raw))
     return i + 1
 
@@ -127,4 +134,6 @@ def _unit_alone(tok: Token, prev: Token | None) -> Token:
         if prev is not None and (prev.kind is SLOT and prev.value.measure is Measure.DAY or prev.raw in ("the", "in")):
             return Token(CONCEPT, "MORNING" if tok.value == "am" else "AFTERNOON", tok.raw)
         return Token(FILLER, None, tok.raw)
+    if tok.value in _ROOM_UNITS:
+        return Token(WORD, tok.value, tok.raw)  # "updated the bathrooms" and "remodeled the baths": one room
     return Token(WORD, stem(tok.raw.split()[-1]), tok.raw)

@@ -26,6 +26,10 @@ _MONEY_WORDS = _NUMBERS["money_words"]
 _DAYS_PER_UNIT = _NUMBERS["days_per_unit"]
 _TIME_PREPOSITIONS = _NUMBERS["time_prepositions"]
 _TIME_CONCEPTS = _NUMBERS["time_concepts"]
+_YEAR_PREPOSITIONS = _NUMBERS["year_prepositions"]
+_PART_OF_DAY = _NUMBERS["part_of_day"]
+_PART_OF_DAY_LINKS = _NUMBERS["part_of_day_links"]
+FIRST_YEAR, LAST_YEAR = 1900, 2099
 _POSTFIX_QUALIFIERS = QUANTITIES["postfix_qualifiers"]
 _THOUSAND_OR_MILLION = QUANTITIES["thousand_or_million"]["words"]
 _THOUSAND_OR_MILLION_FROM = QUANTITIES["thousand_or_million"]["thousand_from"]
@@ -92,6 +96,8 @@ def read_number(toks: list[Token], i: int, out: list[Token], asked_unit: str | N
     _read_per_month(reading)
     _read_range(reading, asked_unit, money_context)
     _read_trailing_qualifier(reading)
+    _read_unit_after_qualifier(reading)
+    _read_part_of_day(reading)
     amount = reading.value * reading.scale
     if reading.kind is None:
         place, amount = _read_bare_number(reading, out, asked_unit, money_context, amount)
@@ -217,6 +223,27 @@ def _range_end(tok: Token) -> tuple[str, str | None, float] | None:
     return None if value is None else (*reading, value)
 
 
+def _read_unit_after_qualifier(r: _Reading) -> None:
+    """"5 or more bedrooms", "2 or less baths": the unit after a trailing qualifier is the number's."""
+    nxt = r.at(r.end)
+    if r.kind is None and r.qualifier is not None and nxt is not None and nxt.kind is UNIT and nxt.value in _COUNT_UNITS:
+        r.kind, r.unit = "count", nxt.value
+        r.end += 1
+
+
+def _read_part_of_day(r: _Reading) -> None:
+    """"2 in the afternoon", "3 de la tarde": a clock time with its half of the day (the part of the day is
+    used up: it says nothing more than the time)."""
+    if r.kind not in (None, "time") or r.meridiem is not None or not 1 <= r.value <= 12:
+        return
+    k = r.end
+    while k < len(r.toks) and k - r.end < 3 and r.toks[k].raw in _PART_OF_DAY_LINKS:
+        k += 1
+    tok = r.at(k)
+    if tok is not None and tok.kind is CONCEPT and tok.value in _PART_OF_DAY:
+        r.kind, r.meridiem, r.end = "time", _PART_OF_DAY[tok.value], k + 1
+
+
 def _read_trailing_qualifier(r: _Reading) -> None:
     """"550k max", "3br minimum", "5 or more"; "3+" is a minimum whatever follows."""
     nxt = r.at(r.end)
@@ -247,6 +274,8 @@ def _read_bare_number(r: _Reading, out: list[Token], asked_unit: str | None, mon
         return Slot(Measure.ZIP, name=r.raw), amount
     elif value >= 100_000 and whole:
         r.kind = "money"  # six digits and more without a unit: a price ("450,000")
+    elif FIRST_YEAR <= value <= LAST_YEAR and whole and len(r.raw) == 4 and r.before_raw in _YEAR_PREPOSITIONS:
+        pass  # "bought it in 2015": a year, whatever money word is near
     elif money_context and not (before is not None and before.kind is CONCEPT and before.value == "CREDIT"):
         if 50 <= value < 10000:
             r.kind, amount = "money", value * 1000  # "450" after a money word is 450k

@@ -20,6 +20,7 @@ _LEAD_IN_WORDS = _QUESTION["lead_in_words"]
 _YES_NO_CLOSERS = _QUESTION["yes_no_closers"]
 _COUNTED_UNITS = _QUESTION["counted_units"]
 _MONEY_WORDS = _QUESTION["money_words"]
+_HOW_MANY_WORDS = _QUESTION["how_many_words"]
 _NEVER_RESTATED = _QUESTION["never_restated"]
 _OFFER = re.compile(r"\b(" + "|".join(_QUESTION["offer_phrases"]) + r")\b")
 _CLAUSE_BREAK = re.compile(r"[-.;:!?]")
@@ -62,6 +63,11 @@ def _asked_unit(words: list[str]) -> str | None:
     """"How many bedrooms": bed; "how many months": month; "how much", or a price word: money."""
     asks_unit = None
     for i, word in enumerate(words):
+        if word in _HOW_MANY_WORDS:
+            for following in words[i + 1:i + 3]:
+                meaning = LEXICON.get((following,))
+                if meaning and meaning.kind is UNIT and meaning.value in _COUNTED_UNITS:
+                    asks_unit = meaning.value
         if word == "how" and i + 1 < len(words) and words[i + 1] in ("many", "much"):
             for following in words[i + 2:i + 4]:
                 meaning = LEXICON.get((following,))

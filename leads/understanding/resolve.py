@@ -30,7 +30,13 @@ _WANT_ABSORBED_BY = _RESOLVE["want_absorbed_by"] | _INFORMATION_REQUESTS | _APPO
 _OPT_OUT_ONLY = _RESOLVE["opt_out_only"]
 _OPT_OUT_TRIGGERS = _RESOLVE["opt_out_triggers"]
 _ORDERED_MEASURES = _RESOLVE["ordered_measures"]
+_BINDING_EVENTS = _GROUPS["roles"] | _APPOINTMENTS | _RESOLVE["binding_events"]
+_BOUND_SLOT_PREFIXES = tuple(_RESOLVE["bound_slot_prefixes"])
 _WEIGHTLESS = _RESOLVE["weightless"]
+_PLANNED_ACTIONS = {"PLAN_" + state: action for state, action in _RESOLVE["planned_actions"].items()}
+_LOANS_OF_A_STATUS = _RESOLVE["loans_of_a_status"]
+_SAYS_THE_LOAN = _FINANCING_STATUSES - {"CASH"}
+_SAID_BY = _RESOLVE["said_by"]
 _ORDINAL_TERMS = {int(position): word for position, word in load("calendar.toml")["ordinal_terms"].items()}
 ORDINAL_PREFIX = "ord="
 PICK_PREFIX = "pick="
@@ -38,7 +44,7 @@ PICK_PREFIX = "pick="
 
 def resolve(analysis: Analysis, question: Question) -> list[str]:
     """The message's canonical terms, sorted."""
-    ordered = _order_events(analysis.terms)
+    ordered = _order_events(_wants_of_negated(analysis.terms))
     cues = set(ordered)
     found = [t for t in ordered if not t.startswith("~")]
     if question.options:
@@ -52,6 +58,7 @@ def resolve(analysis: Analysis, question: Question) -> list[str]:
     found = [_negated_bound(t, analysis) for t in found]
     present = _canonical(set(found), cues, question)
     present |= _amounts_in_order(analysis, present)
+    present |= _bindings(analysis.terms, present)
     if not present:
         # Nothing the lexicon knows ("maybe", "hmm", "lol"): only the same words are the same message.
         present = {"text:" + " ".join(analysis.words)} if analysis.words else (
@@ -150,6 +157,47 @@ def _amounts_in_order(analysis: Analysis, present: set[str]) -> set[str]:
     return {"<".join(sequence) for sequence in by_measure.values() if len(sequence) > 1}
 
 
+def _bindings(ordered: list[str], present: set[str]) -> set[str]:
+    """Which event each place, day or time belongs to, when a message has two events: "selling in Dallas and
+    buying in Austin" is SELL@dallas and BUY@austin, not the other way round. An argument belongs to the nearest
+    event before it in its sentence, or else the first one after it. Printed as "EVENT@argument"."""
+    events = {t for t in present if t.removeprefix("!") in _BINDING_EVENTS}
+    if len(events) < 2:
+        return set()
+    bound, current, waiting = set(), None, []
+    for term in ordered:
+        if term == "~SENTENCE":
+            current, waiting = None, []
+        elif term in events:
+            current = term
+            bound.update(f"{term}@{argument}" for argument in waiting)
+            waiting = []
+        elif term in present and _is_argument(term):
+            if current is None:
+                waiting.append(term)
+            else:
+                bound.add(f"{current}@{term}")
+    return bound
+
+
+def _is_argument(term: str) -> bool:
+    base = term.removeprefix("!")
+    return base.startswith(_BOUND_SLOT_PREFIXES) or (base[:1].islower() and "=" not in base and "<" not in base)
+
+
+def _wants_of_negated(ordered: list[str]) -> list[str]:
+    """"not looking for a condo" is "not a condo", "needs no repairs" is "no repairs": a want next before a
+    negated thing (negated itself or not) adds nothing to it."""
+    result = []
+    for k, term in enumerate(ordered):
+        if term in ("WANT", "!WANT"):
+            following = next((t for t in ordered[k + 1:] if not t.startswith("~")), "")
+            if following.startswith("!") and following != "!WANT":
+                continue
+        result.append(term)
+    return result
+
+
 # ---- order of events ------------------------------------------------------------------------------------------
 
 def _order_events(ordered: list[str]) -> list[str]:
@@ -180,6 +228,16 @@ def _nearest_event(candidates) -> str | None:
 # ---- canonical rules ------------------------------------------------------------------------------------------
 
 def _canonical(present: set[str], cues: set[str], question: Question) -> set[str]:
+    # A plan to have sold or moved is selling or moving: "the house has to be sold" is "we need to sell".
+    for planned in present & _PLANNED_ACTIONS.keys():
+        present.discard(planned)
+        present.add(_PLANNED_ACTIONS[planned])
+    # A loan status says there is a loan from a lender: "pre-approved by the bank" is "pre-approved", "an FHA
+    # mortgage" is "FHA".
+    if present & _SAYS_THE_LOAN or "YES" in present and question.restatable & _SAYS_THE_LOAN:
+        present -= _LOANS_OF_A_STATUS
+    for term in present & _SAID_BY.keys():
+        present -= _SAID_BY[term]
     # Financing status implies a buyer; cash implies no mortgage.
     if present & _FINANCING_STATUSES or "FIRST_TIME_BUYER" in present:
         present.add("BUY")
@@ -209,6 +267,11 @@ def _canonical(present: set[str], cues: set[str], question: Question) -> set[str
         present = {"OPT_OUT"}
     if "YES" in present and "NO" in present and question.yes_no:
         present.discard("YES")  # "ok but no": the refusal is the answer
+    if "YES" in present and not question.yes_no and not question.options and any(
+            not t.startswith(("!", "text:", "raw:")) and t not in ("YES", "ASK") for t in present):
+        # "tomorrow morning works for me" after "when?": agreeing to what it states adds nothing to it; only a
+        # yes/no question or a choice is answered by the yes itself
+        present.discard("YES")
     present.discard("THEN")
     if present - _WEIGHTLESS:
         present -= _WEIGHTLESS

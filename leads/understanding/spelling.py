@@ -20,6 +20,8 @@ ABBREVIATIONS = _SPELLING["abbreviations"]
 _INFLECTION_SUFFIXES = _SPELLING["inflection_suffixes"]
 _DIGIT_WORDS = _SPELLING["digit_words"]
 _SYNONYMS = _SPELLING["synonyms"]
+DIGIT_SPELLINGS = _SPELLING["digit_spellings"]
+_SOUND_ALIKE = _SPELLING["sound_alike"]
 _VOWELS = frozenset("aeiouy")
 MIN_SKELETON = 3  # consonants a word written without vowels must keep to be read as a lexicon word
 
@@ -33,6 +35,8 @@ _TYPO_TARGETS = frozenset(
     word for phrase, meaning in LEXICON.items() if meaning.kind in (CONCEPT, UNIT, DAY, MONTH, SEASON, PROPERTY_NOUN)
     for word in phrase if len(word) >= 4
 ) | _SPELLING["extra_typo_targets"]
+# Spanish sound-alike spellings may also be of the lexicon's longer function words ("vamos", "buscando").
+_SOUND_ALIKE_TARGETS = _TYPO_TARGETS | frozenset(word for word in _VOCABULARY if len(word) >= 5)
 # Each target with one letter left out, for finding the target of a word that is missing one letter.
 _DELETES: dict[str, set[str]] = {}
 for _target in _TYPO_TARGETS:
@@ -53,6 +57,14 @@ _DIGIT_AS_WORD = re.compile(r"(?<![0-9$.,:/])\b(" + "|".join(map(re.escape, _DIG
                             r"(?=\s+(?:" + "|".join(map(re.escape, sorted(_DIGIT_WORDS["before"]))) + r")\b)")
 
 
+_DIGIT_SPELLING = re.compile(r"(?<![0-9a-z$.,:/])(" + "|".join(map(re.escape, DIGIT_SPELLINGS)) + r")(?![0-9a-z])")
+
+
+def digit_spellings(text: str) -> str:
+    """"2morrow", "2day": SMS spellings that start with a digit, as the words they stand for (spelling.toml)."""
+    return _DIGIT_SPELLING.sub(lambda m: DIGIT_SPELLINGS[m.group(1)], text)
+
+
 def digits_as_words(text: str) -> str:
     """"looking 4 a house", "want 2 talk": the digit is "for", "to". Only before words no number counts (a
     determiner, a pronoun, a verb: spelling.toml), so "4 bedrooms" and "2 or 3" stay numbers."""
@@ -68,7 +80,12 @@ def correct_word(word: str) -> str:
         return ABBREVIATIONS[word]
     if word in _SYNONYMS:
         return _SYNONYMS[word]
-    if word in _VOCABULARY or not word.isalpha() or len(word) < 4 and not (len(word) == 3 and _skeleton(word) == word):
+    if word in _VOCABULARY or not word.isalpha():
+        return word
+    restored = _restored_ending(word)
+    if restored:
+        return restored
+    if len(word) < 4 and not (len(word) == 3 and _skeleton(word) == word):
         return word
     if word[-1] == word[-2] and word[:-1] in _VOCABULARY:
         return word[:-1]  # the last letter typed twice ("approvedd", "bothh")
@@ -77,12 +94,15 @@ def correct_word(word: str) -> str:
         return plural
     if _is_inflection_of_known(word):
         return word
-    candidates = _typo_candidates(word)
+    candidates = _typo_candidates(word) or _sound_alike_candidates(word)
     if not candidates:
         return word
-    meanings = {LEXICON.get((candidate,), Meaning(WORD, candidate)) for candidate in candidates}
-    if len(meanings) == 1:  # several spellings of one meaning are as good as one
-        return min(candidates)
+    for fitting in (candidates, {c for c in candidates if len(c) - len(word) <= 1}):
+        # Several spellings of one meaning are as good as one; failing that, a word one letter away ("persn":
+        # "person") is nearer than one that also lost a vowel ("persona").
+        meanings = {LEXICON.get((candidate,), Meaning(WORD, candidate)) for candidate in fitting}
+        if len(meanings) == 1:
+            return min(fitting)
     return word
 
 
@@ -108,6 +128,31 @@ def _typo_candidates(word: str) -> set[str]:
                 if len(target) == len(word) and sum(a != b for a, b in zip(target, word)) == 1:
                     found.add(target)
     return {t for t in found if t != word and t[0] == word[0]}
+
+
+def _restored_ending(word: str) -> str | None:
+    """A word missing only its last letter, when exactly one word a typo may be corrected to restores it: the last
+    letter doubled ("sel"), a silent e ("remov") or the g of -ing ("relocatin", "mornin"). Three-letter words too,
+    since what is added must make such a word. Not to any known word: "quit" is not "quite"."""
+    if len(word) < 3:
+        return None
+    found = {candidate for candidate in (word + word[-1], word + "e", word + "g" if word.endswith("in") else "")
+             if candidate in _TYPO_TARGETS}
+    return found.pop() if len(found) == 1 else None
+
+
+def _sound_alike_candidates(word: str) -> set[str]:
+    """Lexicon words that one swap of letters that sound alike gives ("bamos" -> "vamos", "yamar" -> "llamar",
+    "ablar" -> "hablar"; spelling.toml's [sound_alike])."""
+    found = set()
+    for written, meant_options in _SOUND_ALIKE.items():
+        starts = [0] if not written else [i for i in range(len(word)) if word.startswith(written, i)]
+        for i in starts:
+            for meant in meant_options:
+                candidate = word[:i] + meant + word[i + len(written):]
+                if len(candidate) >= 4 and candidate in _SOUND_ALIKE_TARGETS:
+                    found.add(candidate)
+    return found
 
 
 def _is_subsequence(short: str, long: str) -> bool:

@@ -22,22 +22,25 @@ if str(ROOT) not in sys.path:
 from leads.understanding import FINGERPRINT_VERSION, INTENTS, Extraction, canonical_text, extract, fingerprint  # noqa: E402
 from leads.facts import QualificationFacts  # noqa: E402
 
-# The team's labeled pairs (tests/data/pairs/README.md says how they were written). Only the tuning half is read
+# The team's labeled pairs (tests/data/pairs/README.md says how they were written). Only the tuning files are read
 # here; the blind half is for reporting (manage.py cache_calibrate --pairs ...blind.jsonl), never for tests.
 PAIRS_FILE = ROOT / "tests" / "data" / "pairs" / "tuning.jsonl"
+EXTRA_PAIRS_FILE = ROOT / "tests" / "data" / "pairs" / "extra.jsonl"
 
-# What the fingerprint reaches on the tuning pairs since issue 13's typo, synonym, Spanish and bound-number rules
-# (all 58%, typos 91%, short replies 76%, paraphrases 37%), minus a small margin: a regression fails, a harmless
-# lexicon change does not. In-sample figures: the blind half is what the guard is judged on.
-MIN_SAME_RATE = {"all": 0.55, "typo_variant": 0.86, "short_reply_context": 0.70, "paraphrase": 0.33}
+# The share of same pairs with equal fingerprints (no similarity threshold) on the tuning pairs with fingerprint v3
+# (all 67%, typos 93%, short replies 76%, paraphrases 50%) and on extra.jsonl since it was tuned on (all 80%,
+# typos 90%, paraphrases 72%), minus a small margin: a regression fails, a harmless lexicon change does not.
+# In-sample figures: the blind half is what the guard is judged on.
+MIN_SAME_RATE = {"all": 0.64, "typo_variant": 0.88, "short_reply_context": 0.72, "paraphrase": 0.46}
+MIN_EXTRA_SAME_RATE = {"all": 0.76, "typo_variant": 0.85, "paraphrase": 0.68}
 
 # Near-misses whose fingerprints are equal (wrong hits the guard would allow). None today: "listed at 389 last
 # year, now hoping 420" keeps its amounts in order, "anywhere but Midtown" negates the place.
 KNOWN_COLLISIONS: set[str] = set()
 
 
-def load_pairs() -> list[dict]:
-    with open(PAIRS_FILE, encoding="utf-8") as handle:
+def load_pairs(path: Path = PAIRS_FILE) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
@@ -82,6 +85,11 @@ def table():
     return score(load_pairs())
 
 
+@pytest.fixture(scope="module")
+def extra_table():
+    return score(load_pairs(EXTRA_PAIRS_FILE))
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The labeled pairs
 # ---------------------------------------------------------------------------------------------------------
@@ -91,6 +99,19 @@ def test_no_new_near_miss_shares_a_fingerprint(table):
     assert collisions <= KNOWN_COLLISIONS, (
         f"near-misses with equal fingerprints (wrong hits): {sorted(collisions - KNOWN_COLLISIONS)}\n"
         f"{format_table(table)}")
+
+
+def test_no_near_miss_of_the_extra_pairs_shares_a_fingerprint(extra_table):
+    assert not extra_table["all"]["collisions"], format_table(extra_table)
+
+
+@pytest.mark.parametrize("category", sorted(MIN_EXTRA_SAME_RATE))
+def test_same_extra_pairs_share_a_fingerprint(extra_table, category):
+    row = extra_table[category]
+    rate = row["same_equal"] / row["same"]
+    assert rate >= MIN_EXTRA_SAME_RATE[category], (
+        f"{category}: {rate:.0%} of same pairs have equal fingerprints (misses {row['misses']})\n"
+        f"{format_table(extra_table)}")
 
 
 @pytest.mark.parametrize("category", sorted(MIN_SAME_RATE))
@@ -597,3 +618,150 @@ def test_restating_an_open_question_adds_nothing():
     question = "When would you ideally like to sell?"
     assert fingerprint("we could list right away", question) == fingerprint("right away", question)
     assert fingerprint("not selling until spring", question) != fingerprint("until spring", question)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("figuring out the financing", "figure out the financing"),            # a silent e
+    ("shopping around for a lender", "shop around for a lender"),          # the consonant -ing doubles
+])
+def test_unknown_words_are_stemmed_alike(a, b):
+    assert fingerprint(a) == fingerprint(b)
+
+
+def test_stemming_keeps_what_english_doubles_and_the_past_tense():
+    from leads.understanding.lexicon import stem
+
+    assert stem("selling") == stem("sell") == "sell"
+    assert stem("passing") == "pass"
+    assert stem("ended") != stem("ends")
+
+
+@pytest.mark.parametrize("a,b", [
+    ("selling in Plano and buying in Frisco", "selling in Frisco and buying in Plano"),
+    ("a showing Friday at 2 or a call Monday at 6", "a showing Monday at 6 or a call Friday at 2"),
+    ("in Plano we sell, then buy in Frisco", "in Frisco we sell, then buy in Plano"),  # a place before its event
+])
+def test_places_and_times_stay_bound_to_their_event(a, b):
+    assert fingerprint(a) != fingerprint(b)
+
+
+def test_binding_does_not_depend_on_the_order_of_the_events():
+    assert fingerprint("selling in Plano and buying in Frisco") == fingerprint("buying in Frisco and selling in Plano")
+
+
+@pytest.mark.parametrize("typed,meant", [
+    ("i need to sel my condo", "i need to sell my condo"),                 # the last letter, doubled, left out
+    ("we hav cash", "we have cash"),                                      # a silent e left out
+    ("relocatin for work", "relocating for work"),                         # the g of -ing left out
+    ("can u call me 2morrow", "can you call me tomorrow"),                 # a digit for a syllable
+    ("is ths a real persn", "is this a real person"),                     # one letter nearer than "persona"
+    ("bamos a pagar en efectibo", "vamos a pagar en efectivo"),           # Spanish letters that sound alike
+    ("thx ill think about it", "thanks i will think about it"),           # a contraction without its apostrophe
+])
+def test_more_typos_and_sms_spellings_read_as_the_word(typed, meant):
+    assert fingerprint(typed) == fingerprint(meant)
+
+
+def test_ambiguous_sms_spellings_stay_out_of_the_cache_keys():
+    assert canonical_text("i feel ill") != canonical_text("i feel i will")
+    assert canonical_text("2morrow") == "2morrow"  # the key keeps digits as typed
+
+
+@pytest.mark.parametrize("a,b,context", [
+    ("saturday, 2 in the afternoon", "saturday at 2pm", ""),                # a clock time with its part of the day
+    ("el sabado a las 3 de la tarde", "el sabado a las 15:00", ""),
+    ("five or more bedrooms", "at least 5 bedrooms", ""),                  # the unit after a trailing qualifier
+    ("by the first of june", "by june 1st", ""),
+    ("built in the 70s", "built in the 1970s", ""),                         # a two-digit decade
+    ("a half acre lot", "a 0.5 acre lot", ""),
+    ("cuatro", "4 recamaras", "¿Cuántas recámaras necesita?"),            # Spanish asks how many in one word
+])
+def test_numbers_written_another_way(a, b, context):
+    assert fingerprint(a, context) == fingerprint(b, context)
+
+
+def test_a_year_is_not_an_amount_after_a_money_word():
+    assert slots("is it worth more now than since i bought it in 2015") == ["n=2015"]
+    assert slots("the 70s") != slots("the 80s")
+
+
+@pytest.mark.parametrize("a,b,context", [
+    ("going through a divorce so the house has to be sold", "divorce, need to sell the house", ""),  # a plan is the act
+    ("pre-qualified for an FHA loan", "prequalified, it is an FHA mortgage", ""),  # a loan status says the loan
+    ("yes, the bank pre-approved us", "yes we have our pre-approval", "Are you pre-approved for a mortgage?"),
+    ("not looking for a condo", "not a condo", ""),                          # a want before a negated thing
+    ("the house needs no repairs", "the house does not need any repairs", ""),
+    ("dejen de escribirme", "no me manden mensajes", ""),                   # Spanish opt-outs
+    ("whos texting me", "who is this", ""),
+])
+def test_equivalent_statements(a, b, context):
+    assert fingerprint(a, context) == fingerprint(b, context)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("we need a pool, not a condo", "we have a pool, not a condo"),          # only a want before a negation goes
+    ("definitely not a condo", "definitely a condo"),
+    ("we want to lease", "our lease ends in june"),
+])
+def test_equivalences_stop_at_a_difference(a, b):
+    assert fingerprint(a) != fingerprint(b)
+
+
+def test_spanish_opt_outs_are_opt_outs():
+    assert extract("por favor dejen de escribirme").intent == "opt_out"
+
+
+@pytest.mark.parametrize("a,b,context", [
+    ("looking for a home in Ft. Worth", "looking for a home in Fort Worth", ""),   # a place's abbreviation
+    ("need a house in St. Petersburg", "need a house in Saint Petersburg", ""),
+    ("definitely not a condo", "not a condo", ""),                             # emphasis before a negation
+    ("tomorrow morning works for me", "tomorrow in the morning", "When would you like to see the property?"),
+    ("it needs a lot of work", "the house needs a lot of work", ""),            # a condition is a home's
+    ("i want a real person, not a bot", "i want a real person", ""),
+    ("we want to sell the condo we own", "we want to sell our condo", ""),
+    ("paying outright", "all cash", "Have you been pre-approved for a mortgage yet, or are you paying cash?"),
+    ("just looking to buy", "looking to buy", ""),
+    ("medio millón", "500 mil", "¿Tiene un precio en mente para la casa?"),
+    ("not until the fall of next year", "not until next fall", ""),
+    ("600k is our absolute max", "600k max", "What price range are you shopping in?"),
+])
+def test_more_equivalent_statements(a, b, context):
+    assert fingerprint(a, context) == fingerprint(b, context)
+
+
+@pytest.mark.parametrize("a,b,context", [
+    ("2000 sq ft in austin", "2000 in austin", ""),                            # ft after a number is feet
+    ("412 elm st", "412 elm", ""),
+    ("yes", "", "Are you pre-approved for a mortgage?"),                      # a yes/no question keeps its answer
+    ("just looking", "looking to buy", ""),
+])
+def test_more_equivalences_stop_at_a_difference(a, b, context):
+    assert fingerprint(a, context) != fingerprint(b, context)
+
+
+def test_spanish_months_seasons_and_next():
+    assert slots("en agosto") == slots("in august") == ["month=aug"]
+    assert slots("en mayo") == ["month=may"]
+    assert fingerprint("en verano") != fingerprint("en invierno")
+    assert fingerprint("el próximo mes") != fingerprint("el próximo año")
+
+
+def test_a_number_sign_is_the_word_number():
+    assert fingerprint("not intrested pls remove my #") == fingerprint("not interested, please remove my number")
+    assert fingerprint("#2") == fingerprint("option 2")
+
+
+@pytest.mark.parametrize("a,b,context", [
+    ("45 w hickory st", "45 West Hickory Street", "What's the address of the home you're thinking of selling?"),
+    ("looking for a condo in NYC", "looking for a condo in New York City", ""),
+    ("it needs sum wrk", "it needs some work", "How would you describe the condition of the home?"),
+])
+def test_addresses_place_names_and_sms_spellings(a, b, context):
+    assert fingerprint(a, context) == fingerprint(b, context)
+
+
+def test_directions_and_place_names_stay_apart():
+    question = "What's the address of the home you're thinking of selling?"
+    assert fingerprint("45 w hickory st", question) != fingerprint("45 e hickory st", question)
+    assert fingerprint("a condo in new york") != fingerprint("a new condo")
+    assert fingerprint("fort worth") != fingerprint("what is it worth")
