@@ -43,6 +43,8 @@ POSTGRES_USER = "postgres"
 POSTGRES_SYSTEM_USER = "embedded_postgres"
 LOCK_TIMEOUT_SECONDS = 120
 START_TIMEOUT_SECONDS = 30
+# pg_ctl waits this long for a stop (its default is 60 s); every pg tool is given 30 s more before it is killed.
+STOP_TIMEOUT_SECONDS = 180
 
 
 class EmbeddedServiceError(RuntimeError):
@@ -138,7 +140,7 @@ def stop(data_dir: Path, services: tuple[str, ...] = ("postgres", "valkey")) -> 
     stopped = []
     with FileLock(str(data_dir / "services.lock"), timeout=LOCK_TIMEOUT_SECONDS):
         if "postgres" in services and _postgres_pid(data_dir / "postgres") is not None:
-            _pg_ctl(data_dir / "postgres", ["-w", "-m", "fast", "stop"])
+            _stop_postgres(data_dir / "postgres")
             stopped.append("postgres")
         valkey_pid = _valkey_pid(data_dir / "valkey") if "valkey" in services else None
         if valkey_pid is not None:
@@ -228,6 +230,17 @@ def _ensure_database(port: int) -> None:
         raise EmbeddedServiceError(f"embedded postgres on port {port}: {exc}".splitlines()[0]) from exc
 
 
+def _stop_postgres(pgdata: Path) -> None:
+    """A fast shutdown, waited for longer than pg_ctl's default 60 s: on a loaded machine the shutdown checkpoint
+    can take that long. A server that exited while pg_ctl waited (or before it looked) is stopped all the same."""
+    try:
+        # No log file: pg_ctl stop starts no server that could hold the pipe, so its own message is kept for the error.
+        _run_pg_tool("pg_ctl", ["-D", str(pgdata), "-w", "-t", str(STOP_TIMEOUT_SECONDS), "-m", "fast", "stop"])
+    except EmbeddedServiceError:
+        if _postgres_pid(pgdata) is not None:
+            raise
+
+
 def _pg_ctl(pgdata: Path, args: list[str]) -> None:
     _run_pg_tool("pg_ctl", ["-D", str(pgdata), *args], log=pgdata / "server.log")
 
@@ -238,7 +251,7 @@ def _run_pg_tool(tool: str, args: list[str], log: Path | None = None) -> None:
         # Output goes to a file, not a pipe: pg_ctl leaves the server holding its stdout, which would block us.
         with open(os.devnull, "wb") as devnull:
             subprocess.run([str(_postgres_bin_dir() / tool), *args], check=True, user=user, stdout=devnull,
-                           stderr=subprocess.PIPE if log is None else devnull, timeout=START_TIMEOUT_SECONDS + 30)
+                           stderr=subprocess.PIPE if log is None else devnull, timeout=STOP_TIMEOUT_SECONDS + 30)
     except subprocess.CalledProcessError as exc:
         detail = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
         hint = detail[-1] if detail else (f"see {log}" if log else "no output")
