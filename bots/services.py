@@ -1,11 +1,13 @@
 """One conversation turn: the four calls through the cache, facts and scores updated in code, the reply stored.
-The memory call is made only when the conversation is longer than the recent window: a shorter one is its own
-memory (the call is recorded as NOT_NEEDED).
+The memory call is made only when the conversation is longer than the recent window (a shorter one is its own
+memory) and the reply is personal (a dialogue state's shared reply reads no memory); a call not made is recorded as
+NOT_NEEDED.
 
 Intent, facts and memory do not depend on each other: the three are looked up in the cache together first (one
 Redis MGET, one PostgreSQL statement for the semantic look-ups), then the misses' model calls (HTTP only) run
-concurrently in a small thread pool, and only the reply waits for them. The cache's reads and writes and the ledger
-rows stay on the turn's thread (Django's connections are per thread).
+concurrently in a small thread pool, and only the reply waits for them. A text that reads as an on-script answer
+leaves memory out of that wave (its reply is most likely shared); a personal reply makes the call when it needs it.
+The cache's reads and writes and the ledger rows stay on the turn's thread (Django's connections are per thread).
 Each CallRecord says in which wave it ran: calls of one wave ran concurrently.
 
 `run_turn(message_id)` is what the Celery task calls. It is idempotent: an inbound message that already has a

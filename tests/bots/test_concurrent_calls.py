@@ -1,6 +1,7 @@
 """A turn's intent, facts and memory model calls are in flight at the same time; the reply waits for them. Proved
 at the HTTP layer: the fake Anthropic server holds each request until the other two have arrived (a sequential turn
-would time out on the first). Real bots, real cache tiers, real database."""
+would time out on the first). A text that reads as an on-script answer leaves memory out of that wave: its reply is
+most likely its state's shared one, which reads no memory. Real bots, real cache tiers, real database."""
 
 import json
 import threading
