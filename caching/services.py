@@ -248,8 +248,9 @@ class LLMCache:
 
     def _find_many(self, lookups: list[_Lookup], now: float,
                    started: float) -> list[tuple[_Hit | None, float | None, float]]:
-        """The look-ups L1 did not answer, through the shared exact tiers and then L3. Per look-up: the hit or None, the similarity of the nearest semantic candidate on a miss (None when there
-        was none), and the milliseconds since `started` at which the answer was known."""
+        """The look-ups L1 did not answer, through the shared exact tiers and then L3. Per look-up: the hit or None,
+        the similarity of the nearest semantic candidate on a miss (None when there was none), and the milliseconds
+        since `started` at which the answer was known."""
         hits: list[_Hit | None] = [None] * len(lookups)
         nearest: list[float | None] = [None] * len(lookups)
         known_ms = [0.0] * len(lookups)
@@ -266,7 +267,7 @@ class LLMCache:
             waiting = [i for i in waiting if hits[i] is None]
         semantic = [i for i in waiting if lookups[i].semantic is not None]
         for index in waiting:
-            if index not in semantic:
+            if lookups[index].semantic is None:  # a miss once the exact tiers have not got it
                 known_ms[index] = _ms_since(started)
         if not semantic:
             return list(zip(hits, nearest, known_ms))
