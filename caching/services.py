@@ -2,7 +2,8 @@
 caller that runs several computations concurrently), plus invalidation and purging.
 
 L1 (in-process LRU) -> L2 (Redis, exact key) -> L3 (PostgreSQL+pgvector, guarded semantic match) -> compute.
-A hit backfills the faster tiers; a miss computes once per key (single-flight) and writes every tier.
+A hit backfills the faster tiers (Redis from L3 once the caller flushes its bookkeeping); a miss computes once per
+key (single-flight) and writes every tier.
 
 The cache is generic: it knows scopes, kinds and texts, not contacts or messages. What a text means (the guard's
 fingerprint) is registered by the app that uses it (`caching.guard.register_meaning_fingerprint`).
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 KIND_GENERATION_KEY = "llm-kindgen"
 KIND_GENERATION_REFRESH_SECONDS = 1.0
 RECENT_ITEMS_MAX_OWNERS = 5_000
+MAX_PENDING_BACKFILL = 1_000
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,10 @@ class LLMCache:
         self._generations: dict[str, int] = {}
         self._generations_read_at = 0.0
         self._generations_lock = threading.Lock()
+        # L3 hits to copy into the shared exact tiers, for other processes: written by `flush_bookkeeping`, off the
+        # look-up's path (this process's L1 has them at once).
+        self._backfill: list[tuple[str, StoredValue]] = []
+        self._backfill_lock = threading.Lock()
 
     @property
     def exact_tiers(self) -> list:
@@ -214,9 +220,14 @@ class LLMCache:
                            pending.nearest_similarity, lookup.key)
 
     def flush_bookkeeping(self) -> None:
-        """Write what look-ups counted in memory rather than pay for on their path (the semantic tier's hit counts).
-        A caller makes it after the work the look-ups were for (the turn, once its reply is stored); the process's
-        exit writes what is left."""
+        """Write what look-ups kept in memory rather than pay for on their path: L3 hits copied into Redis (one
+        pipeline) and the semantic tier's hit counts (one UPDATE). A caller makes it after the work the look-ups
+        were for (the turn, once its reply is stored); the process's exit writes what is left."""
+        with self._backfill_lock:
+            backfill, self._backfill = self._backfill, []
+        now = self.clock()
+        for tier in self.shared_tiers:
+            tier.set_many([(key, stored) for key, stored in backfill if stored.expires_at > now], now)
         self.semantic.flush_hits()
 
     def flush_bookkeeping_at_exit(self) -> None:
@@ -281,8 +292,11 @@ class LLMCache:
             self.semantic.record_hit(match.entry_id)
             hits[index] = _Hit(Tier.L3, match.stored, match.similarity)
             backfill.append((lookups[index].key, match.stored))
-        for tier in self.exact_tiers:
-            tier.set_many(backfill, now)
+        if self.options.l1:
+            self.local_tier.set_many(backfill, now)
+        with self._backfill_lock:
+            if len(self._backfill) < MAX_PENDING_BACKFILL:  # a caller that never flushes leaves Redis cooler, no more
+                self._backfill.extend(backfill)
         for index in semantic:
             known_ms[index] = _ms_since(started)
         return list(zip(hits, nearest, known_ms))
