@@ -188,12 +188,15 @@ class LLMCache:
             local_hits.append(None if stored is None else (_Hit(Tier.L1, stored), None, _ms_since(started)))
         found = self._find_many([lookup for lookup, hit in zip(lookups, local_hits) if hit is None], now, started)
         found = [hit or found.pop(0) for hit in local_hits]
+        misses = [lookup.key for lookup, (hit, _, _) in zip(lookups, found) if hit is None]
+        # Across processes through Redis (one round trip for the misses' locks).
+        claims = dict(zip(misses, self.flight.claim_many(misses))) if self.options.l2 else {}
         pending = []
         for lookup, (hit, nearest_similarity, known_ms) in zip(lookups, found):
             if hit is not None:
                 pending.append(PendingCall(lookup, started, answered=self._served(lookup, hit, known_ms)))
                 continue
-            claim = self.flight.claim(lookup.key) if self.options.l2 else None  # across processes through Redis
+            claim = claims.get(lookup.key)
             if claim is not None and claim.result is not None:  # another caller computed it: a hit, through Redis
                 pending.append(PendingCall(lookup, started, answered=self._served(
                     lookup, _Hit(Tier.L2, claim.result), _ms_since(started))))

@@ -306,6 +306,27 @@ def test_concurrent_misses_in_threads_compute_once():
     assert sum(r.tier == Tier.MISS for r in results) == 1
 
 
+def test_a_batchs_misses_take_their_cross_process_locks_together_and_another_process_waits_for_their_results():
+    keys = [[unique("batched flight")] for _ in range(3)]
+    leader = LLMCache()
+    found = leader.look_up_many([LookupRequest(CallKind.INTENT, Scope.shared(), parts) for parts in keys])
+    assert all(p.answered is None and p.claim.lock is not None for p in found)
+    redis = get_redis_connection("llm")
+    assert all(redis.get(p.claim.lock.name) == p.claim.lock.local.token for p in found)  # each lock its own token
+
+    other = LLMCache()  # another process: the locks are held, so it waits for the leader's values through Redis
+    answers = []
+    waiting = threading.Thread(target=lambda: answers.append(other.get_or_compute(
+        CallKind.INTENT, Scope.shared(), keys[1], Counter({"from": "the other process"}))))
+    waiting.start()
+    time.sleep(0.1)
+    for index, pending in enumerate(found):
+        leader.complete(pending, lambda index=index: {"from": f"leader {index}"})
+    waiting.join()
+    assert answers[0].tier == Tier.L2 and answers[0].value == {"from": "leader 1"}
+    assert not any(redis.exists(p.claim.lock.name) for p in found)  # every lock released
+
+
 def test_an_embedding_is_computed_once_per_text():
     text, context = unique("we have a 4 bed house to sell"), "Are you looking to buy or sell?"
     before = _embedding.cache_info().misses
