@@ -44,7 +44,7 @@ from caching.guard import context_hash, fingerprint_hash  # noqa: E402
 from caching.keys import Scope  # noqa: E402
 from caching.models import SemanticCacheEntry  # noqa: E402
 from caching.policy import CallKind  # noqa: E402
-from caching.services import LLMCache  # noqa: E402
+from caching.services import LLMCache, with_options  # noqa: E402
 from caching.tiers import SemanticKey  # noqa: E402
 
 TARGETS_MS = {"L1": 0.05, "L2": 1.0, "L3 contact (guarded)": 10.0, "L3 shared (guarded)": 10.0,
@@ -177,8 +177,7 @@ def main() -> None:
                           args.lookups * 5)
     bare_key = cache.get_or_compute(CallKind.INTENT, Scope.shared(), keys[0], dict).key
     results["L1 (bare LRU read)"] = timed(lambda i: cache.local.get(bare_key), args.lookups * 5)
-    redis_only = LLMCache()  # a cache whose only exact-key tier is Redis: every hit is an L2 hit
-    redis_only.exact_tiers = [redis_only.redis]
+    redis_only = with_options(l1=False, l3=False)  # a cache whose only exact-key tier is Redis: every hit is an L2 hit
     redis_only.metrics.flush = lambda: None
     results["L2"] = timed(lambda i: redis_only.get_or_compute(CallKind.INTENT, Scope.shared(), keys[i % len(keys)], dict),
                           args.lookups)

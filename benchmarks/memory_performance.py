@@ -81,6 +81,9 @@ class Tally:
     turn_ms: list = field(default_factory=list)             # measured + model latency, concurrent waves
     turn_ms_sequential: list = field(default_factory=list)  # measured + every model call one after another
     cached_turn_server_ms: list = field(default_factory=list)  # server time of turns no model call was made for
+    # Memory calls left out of the understanding's wave (the text read as an on-script answer) that the reply needed
+    # after all: those turns waited for one more wave.
+    memory_after_understanding: int = 0
     calls: dict = field(default_factory=lambda: {kind: 0 for kind in LLM_KINDS})
     avoided: dict = field(default_factory=lambda: {kind: 0 for kind in LLM_KINDS})  # calls the turn did not need
     contacts: int = 0
@@ -170,6 +173,9 @@ def run_config(name: str, options: dict, args, progress, observe=None) -> Tally:
         tally.turn_ms_sequential.append(measured_ms + sequential_ms)
         if served_from_cache(result.calls):
             tally.cached_turn_server_ms.append(measured_ms)
+        memory = result.calls.get("memory")
+        if memory is not None and memory.tier != NOT_NEEDED and memory.wave > result.calls["intent"].wave:
+            tally.memory_after_understanding += 1
         for kind in LLM_KINDS:
             call = result.calls.get(kind)
             if call is None:  # the reply is one of two kinds (a turn may make both, when a template is refused)
@@ -223,6 +229,7 @@ def summarise(name: str, tally: Tally, args) -> dict:
         "cached_turns": len(tally.cached_turn_server_ms),
         "cached_turn_server_p50_ms": float(np.percentile(cached, 50)),
         "cached_turn_server_p95_ms": float(np.percentile(cached, 95)),
+        "memory_calls_after_understanding": tally.memory_after_understanding,
         "throughput_turns_per_s": tally.turns / tally.wall_seconds if tally.wall_seconds else 0.0,
         "llm_calls": dict(tally.calls),
         "llm_calls_avoided": dict(tally.avoided),
@@ -247,12 +254,13 @@ def print_tables(results: dict, args) -> None:
               f"| {r['cost_per_lead_usd']:.4f} |")
     print()
     print("| configuration | turn p50 / p95 ms, calls one after another | turn p50 / p95 ms, concurrent | "
-          "turns served from cache | their server time p50 / p95 ms |")
-    print("|---|---:|---:|---:|---:|")
+          "turns served from cache | their server time p50 / p95 ms | memory calls made after intent and facts |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         print(f"| {name} | {r['turn_p50_ms_sequential']:.0f} / {r['turn_p95_ms_sequential']:.0f} "
               f"| {r['turn_p50_ms']:.0f} / {r['turn_p95_ms']:.0f} | {r['cached_turns']} "
-              f"| {r['cached_turn_server_p50_ms']:.1f} / {r['cached_turn_server_p95_ms']:.1f} |")
+              f"| {r['cached_turn_server_p50_ms']:.1f} / {r['cached_turn_server_p95_ms']:.1f} "
+              f"| {r['memory_calls_after_understanding']} |")
     print()
     print("| configuration | intent hits | facts hits | memory hits | response hits | state-reply hits |")
     print("|---|---:|---:|---:|---:|---:|")

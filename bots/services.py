@@ -1,10 +1,13 @@
 """One conversation turn: the four calls through the cache, facts and scores updated in code, the reply stored.
-The memory call is made only when the conversation is longer than the recent window: a shorter one is its own
-memory (the call is recorded as NOT_NEEDED).
+The memory call is made only when the conversation is longer than the recent window (a shorter one is its own
+memory) and the reply is personal (a dialogue state's shared reply reads no memory); a call not made is recorded as
+NOT_NEEDED.
 
-Intent, facts and memory do not depend on each other: the three are looked up in the cache first, then the
-misses' model calls (HTTP only) run concurrently in a small thread pool, and only the reply waits for them. The
-cache's reads and writes and the ledger rows stay on the turn's thread (Django's connections are per thread).
+Intent, facts and memory do not depend on each other: the three are looked up in the cache together first (one
+Redis MGET, one PostgreSQL statement for the semantic look-ups), then the misses' model calls (HTTP only) run
+concurrently in a small thread pool, and only the reply waits for them. A text that reads as an on-script answer
+leaves memory out of that wave (its reply is most likely shared); a personal reply makes the call when it needs it.
+The cache's reads and writes and the ledger rows stay on the turn's thread (Django's connections are per thread).
 Each CallRecord says in which wave it ran: calls of one wave ran concurrently.
 
 `run_turn(message_id)` is what the Celery task calls. It is idempotent: an inbound message that already has a
@@ -27,11 +30,19 @@ from bots import stages, state_replies
 from bots.claude import CallContext, save_deferred
 from bots.memory import message_item, recent_messages, remember_message, whole_conversation
 from bots.prompts import version_for
-from bots.providers import FactsAnswer, ReplyAnswer, ReplyBrief, StateReplyAnswer, TextInContext, TurnProvider
+from bots.providers import (
+    FactsAnswer,
+    ReplyAnswer,
+    ReplyBrief,
+    RuleBasedProvider,
+    StateReplyAnswer,
+    TextInContext,
+    TurnProvider,
+)
 from bots.state_replies import ReplyState
 from caching.keys import Scope
 from caching.policy import CallKind
-from caching.services import CacheResult, Computed, LLMCache, PendingCall, embedding_for, get_cache
+from caching.services import CacheResult, Computed, LLMCache, LookupRequest, PendingCall, embedding_for, get_cache
 from leads import selectors as lead_selectors
 from leads.facts import clean_facts, merge_facts
 from leads.intents import Intent
@@ -87,6 +98,15 @@ class TurnResult:
 
 
 def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LLMCache | None = None) -> TurnResult:
+    cache = cache or get_cache()
+    try:
+        return _answer(message_id, provider or TurnProvider(), cache)
+    finally:
+        # What the look-ups counted in memory is written once the reply is stored and queued, off its path.
+        cache.flush_bookkeeping()
+
+
+def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnResult:
     inbound = Message.objects.select_related("contact", "conversation").get(pk=message_id)
     if inbound.direction != Direction.INBOUND:
         return TurnResult(None, skipped="not an inbound message")
@@ -97,17 +117,23 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
     if contact.opted_out:
         return _handled_without_reply(inbound, "contact opted out")
     conversation = Conversation.objects.get(pk=inbound.conversation_id)
-    cache = cache or get_cache()
     text = inbound.body.strip()
     if inbound.embedding is None:  # for later turns' semantic memory search
         inbound.embedding = embedding_for(text)
         inbound.save(update_fields=["embedding"])
-    call = _CallRunner(cache, provider or TurnProvider(), contact, inbound, lead_selectors.preceding_question(inbound),
+    call = _CallRunner(cache, provider, contact, inbound, lead_selectors.preceding_question(inbound),
                        lead_selectors.messages_per_minute(inbound))
-    # What the memory call reads is known before the turn understands anything, so the call runs with intent and
-    # facts. A paused bot writes no reply: its turn needs no memory.
-    memory_call = None if contact.bot_paused else _memory_call(call, contact, text)
-    understood, memory = _understand(call, contact, conversation, text, memory_call)
+    context = TextInContext(text, call.question, conversation.asked_slot, contact.lead_type,
+                            local_date(contact, call.inbound), tuple(conversation.passed_slots), name=contact.name)
+    injection = looks_like_injection(text)
+    # What the memory call reads is known before the turn understands anything, but only a personal reply reads
+    # memory (a dialogue state's shared reply does not). So the call runs with intent and facts, unless the text
+    # reads as an on-script answer, which is answered by a shared reply: then the call waits until the turn knows
+    # its reply is personal after all. A paused bot writes no reply: its turn needs no memory.
+    memory = None if contact.bot_paused else _memory_call(call, contact, text)
+    early = memory if isinstance(memory, _Planned) and not _likely_shared(context, injection=injection) else None
+    understood, early_memory = _understand(call, contact, context, early, injection=injection)
+    memory = early_memory if early is not None else memory
     if contact.bot_paused:
         # Handed off or taken over: the bot stays silent, but what the prospect tells the agent is recorded.
         _apply(contact, conversation, understood, asked_slot=conversation.asked_slot, handoff_reason="", closed=None)
@@ -121,6 +147,8 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
                             facts=understood.facts, intent=understood.intent, temperature=understood.temperature,
                             closed=bool(conversation.closed_reason), language=understood.language,
                             injection=understood.injection, passed=tuple(passed))
+    if step.action in (stages.Action.OPT_OUT, stages.Action.SILENT):
+        call.memory_unused(memory)
     if step.action == stages.Action.OPT_OUT:
         opt_out_confirmed(contact=contact, inbound=inbound, language=understood.language)
         return TurnResult(None, skipped="opted out in words", intent=understood.intent)
@@ -174,19 +202,29 @@ def _memory_call(call: "_CallRunner", contact: Contact, text: str) -> "_Planned 
     return call.plan_memory(text, call.question, recent + older)
 
 
-def _understand(call: "_CallRunner", contact: Contact, conversation: Conversation, text: str,
-                memory_call: "_Planned | dict | None") -> tuple[_Understood, dict | None]:
-    context = TextInContext(text, call.question, conversation.asked_slot, contact.lead_type, local_date(contact, call.inbound),
-                            tuple(conversation.passed_slots), name=contact.name)
+def _likely_shared(context: TextInContext, *, injection: bool) -> bool:
+    """Whether the turn's reply is likely its dialogue state's shared reply, judged before the model has read the
+    text: the text passes what `state_replies.on_script` asks of a text, and the offline reader (leads.reader, well
+    under a millisecond) reads an intent that such a reply answers."""
+    if settings.BOT_REPLY_MODE != state_replies.SHARED or not state_replies.text_may_be_on_script(context.text,
+                                                                                                    injection=injection):
+        return False
+    return RuleBasedProvider().intent(context).intent in state_replies.LIKELY_ON_SCRIPT_INTENTS
+
+
+def _understand(call: "_CallRunner", contact: Contact, context: TextInContext, memory_call: "_Planned | None", *,
+                injection: bool) -> tuple[_Understood, dict | None]:
+    """What the text says (intent and facts, with `memory_call` in the same wave when given: its value is returned
+    with the understanding)."""
+    text = context.text
     planned = [call.plan_shared(CallKind.INTENT, context), call.plan_shared(CallKind.FACTS, context)]
-    if isinstance(memory_call, _Planned):
+    if memory_call is not None:
         planned.append(memory_call)
     answers = call.together(planned)
-    memory = answers[2] if isinstance(memory_call, _Planned) else memory_call
+    memory = answers[2] if memory_call is not None else None
     intent = Intent(answers[0]["intent"])
     stated = FactsAnswer.model_validate(answers[1])
     # Checked in code whatever the model said: a steering attempt sets no fact and triggers nothing.
-    injection = looks_like_injection(text)
     if injection:
         logger.warning("contact %s: message %s looks like prompt injection; nothing it says is applied", contact.pk,
                        call.inbound.pk)
@@ -200,14 +238,13 @@ def _understand(call: "_CallRunner", contact: Contact, conversation: Conversatio
 
 
 def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, step: stages.Step, text: str,
-                memory: dict, *, answered: str | None) -> str:
+                memory: "dict | _Planned", *, answered: str | None) -> str:
     """`answered` is None for an off-script turn, else the slot the bot had asked for ("" when none): an on-script
-    turn whose conversation fits the recent window is answered from its dialogue state's shared reply when the
-    operator's setting allows it."""
+    turn is answered from its dialogue state's shared reply when the operator's setting allows it. `memory` is the
+    memory, or the memory call not made yet: a personal reply makes it now."""
     first_turn = not Message.objects.filter(contact=contact, direction=Direction.OUTBOUND).exists()
     fallback = stages.template_reply(step, understood.name, first_turn, understood.language)
-    fits_window = call.records[CallKind.MEMORY].tier == NOT_NEEDED
-    if answered is not None and fits_window and settings.BOT_REPLY_MODE == state_replies.SHARED:
+    if answered is not None and settings.BOT_REPLY_MODE == state_replies.SHARED:
         values = state_replies.placeholder_values(understood.name, understood.facts)
         state = state_replies.state_for(
             step, first_turn=first_turn, language=understood.language, values=values,
@@ -215,7 +252,9 @@ def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, 
                                                  lead_type=understood.lead_type))
         shared = call.state_reply(state, values)
         if shared is not None:
+            call.memory_unused(memory)
             return _fit_for_sms(shared, inbound=text, facts=understood.facts, fallback=fallback)
+    memory = call.memory_value(memory)
     brief = ReplyBrief(stage=step.bot, inbound=text, name=understood.name, facts=understood.facts,
                        next_question=step.next_question, handoff_reason=step.handoff_reason,
                        memory=memory.get("summary", ""), fallback_reply=fallback, language=understood.language,
@@ -238,12 +277,14 @@ def _handled_without_reply(inbound: Message, reason: str) -> TurnResult:
 
 @dataclass
 class _Planned:
-    """A call looked up in the cache; on a miss, `compute` asks the model (HTTP only: no database in it)."""
+    """A call to look up in the cache (with its wave's others); on a miss, `compute` asks the model (HTTP only: no
+    database in it)."""
 
     kind: CallKind
-    pending: PendingCall
+    request: LookupRequest
     compute: Callable[[], object]
     inputs: tuple
+    pending: PendingCall | None = None
 
 
 @lru_cache(maxsize=1)
@@ -272,17 +313,20 @@ class _CallRunner:
 
     def _plan(self, kind: CallKind, scope: Scope, key_parts, compute, *, semantic: bool, inputs: tuple,
               model: str | None = None, partition: str = "") -> _Planned:
-        pending = self.cache.look_up(
+        request = LookupRequest(
             kind, scope, key_parts, text=self.inbound.body if semantic else None, context=self.question,
             partition=partition, model=model or self.provider.model_for(kind), prompt_version=version_for(kind),
             embedding=self.semantic_embedding if semantic else None,
         )
-        return _Planned(kind, pending, compute, inputs)
+        return _Planned(kind, request, compute, inputs)
 
     def together(self, planned: list[_Planned]) -> list:
-        """The values of calls looked up already, in order, as one wave: the misses' model calls run concurrently
-        (on the pool when there are several), and the cache stores their results on this thread."""
+        """The values of planned calls, in order, as one wave: they are looked up together (one round trip per
+        tier), the misses' model calls run concurrently (on the pool when there are several), and the cache stores
+        their results on this thread."""
         self.waves += 1
+        for p, pending in zip(planned, self.cache.look_up_many([p.request for p in planned])):
+            p.pending = pending
         misses = [p for p in planned if p.pending.answered is None]
         deferred_rows: list = []
         futures = {}
@@ -339,6 +383,17 @@ class _CallRunner:
         self.records[CallKind.MEMORY] = CallRecord(NOT_NEEDED, value, 0.0, None, (text, messages))
         self.cache.record_avoided(CallKind.MEMORY)
         return value
+
+    def memory_value(self, memory: "dict | _Planned") -> dict:
+        """The memory, making the memory call (a wave of its own) if it was left until the reply needed it."""
+        return self.together([memory])[0] if isinstance(memory, _Planned) else memory
+
+    def memory_unused(self, memory: "dict | _Planned | None") -> None:
+        """A memory call left until the reply needed it, which the reply did not: recorded as not needed (a call
+        avoided, like a conversation that is its own memory)."""
+        if isinstance(memory, _Planned):
+            self.records[CallKind.MEMORY] = CallRecord(NOT_NEEDED, {}, 0.0, None, memory.inputs)
+            self.cache.record_avoided(CallKind.MEMORY)
 
     def reply(self, brief: ReplyBrief) -> str:
         # Every input of the brief is in the key, so an exact hit is the reply the model would write again.

@@ -12,7 +12,7 @@ what the prospect said is worse than a personal one:
   showing or an agent's answer often carries a when or a what, so it is answered personally;
 - a close for "not interested", a wrong number or a renter, said as such;
 - and in every case: no "?" in the text and at most MAX_ON_SCRIPT_WORDS words (a longer text carries more than the
-  answer), and a conversation that fits the recent window (a turn that needs the memory call is personal).
+  answer). A long conversation's turn qualifies too: what the memory call remembers only a personal reply reads.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ SHARED = "shared_by_state"
 PERSONAL = "personal"
 MAX_ON_SCRIPT_WORDS = 12
 ON_SCRIPT_INTENTS = frozenset({Intent.PROVIDE_INFO, Intent.GREETING, Intent.BUYER, Intent.SELLER})
+# The intents whose turns `on_script` may answer with a shared reply (an answer, or a close the intent decides).
+LIKELY_ON_SCRIPT_INTENTS = ON_SCRIPT_INTENTS | frozenset(stages.CLOSING_INTENTS)
 # The whitelist: what a template may leave for code to fill. The name whenever it is known; a fact only right
 # after the prospect gave it (to echo it back), so the state says which are available with no more than the slot.
 PLACEHOLDER_OF_SLOT = {"areas": "area", "budget": "budget", "address": "address", "price_expectation": "price"}
@@ -70,8 +72,13 @@ class ReplyState:
                                      self.language)
 
 
+def text_may_be_on_script(text: str, *, injection: bool) -> bool:
+    """What `on_script` asks of the text alone (known before any call has read it)."""
+    return not injection and "?" not in text and len(text.split()) <= MAX_ON_SCRIPT_WORDS
+
+
 def on_script(step: stages.Step, intent: Intent, text: str, *, injection: bool, passed_now: bool) -> bool:
-    if injection or step.preface or "?" in text or len(text.split()) > MAX_ON_SCRIPT_WORDS:
+    if step.preface or not text_may_be_on_script(text, injection=injection):
         return False
     if step.action == stages.Action.ASK:
         return intent in ON_SCRIPT_INTENTS and not passed_now

@@ -2,7 +2,8 @@
 caller that runs several computations concurrently), plus invalidation and purging.
 
 L1 (in-process LRU) -> L2 (Redis, exact key) -> L3 (PostgreSQL+pgvector, guarded semantic match) -> compute.
-A hit backfills the faster tiers; a miss computes once per key (single-flight) and writes every tier.
+A hit backfills the faster tiers (Redis from L3 once the caller flushes its bookkeeping); a miss computes once per
+key (single-flight) and writes every tier.
 
 The cache is generic: it knows scopes, kinds and texts, not contacts or messages. What a text means (the guard's
 fingerprint) is registered by the app that uses it (`caching.guard.register_meaning_fingerprint`).
@@ -10,6 +11,7 @@ fingerprint) is registered by the app that uses it (`caching.guard.register_mean
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import random
@@ -36,6 +38,7 @@ logger = logging.getLogger(__name__)
 KIND_GENERATION_KEY = "llm-kindgen"
 KIND_GENERATION_REFRESH_SECONDS = 1.0
 RECENT_ITEMS_MAX_OWNERS = 5_000
+MAX_PENDING_BACKFILL = 1_000
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,21 @@ class _Lookup:
     embedding: Any = None
 
 
+@dataclass(frozen=True)
+class LookupRequest:
+    """One look-up of a batch (`LLMCache.look_up_many`): the arguments of `LLMCache.look_up`."""
+
+    kind: CallKind
+    scope: Scope
+    key_parts: Any
+    text: str | None = None
+    context: str = ""
+    partition: str = ""
+    model: str = ""
+    prompt_version: str = ""
+    embedding: Any = None
+
+
 @dataclass
 class PendingCall:
     """A look-up's outcome: `answered` by the tiers (or by a concurrent caller), or a miss to `complete`."""
@@ -111,15 +129,25 @@ class LLMCache:
         self.recent = RecentItems(settings.LLM_CACHE_RECENT_MESSAGES, RECENT_ITEMS_MAX_OWNERS)
         self.redis = RedisTier("llm", CircuitBreaker("L2 redis", settings.LLM_CACHE_BREAKER_SECONDS))
         self.semantic = SemanticTier(CircuitBreaker("L3 postgres", settings.LLM_CACHE_BREAKER_SECONDS))
-        # The exact-key tiers in look-up order; the benchmark's ablations leave some out.
-        self.exact_tiers = [tier for tier, on in ((LocalTier(self.local), self.options.l1), (self.redis, self.options.l2))
-                            if on]
+        self.local_tier = LocalTier(self.local)
+        # The exact-key tiers after L1 (which a look-up asks first, on its own), in look-up order; the benchmark's
+        # ablations leave some out.
+        self.shared_tiers = [self.redis] if self.options.l2 else []
         self.flight = SingleFlight(self.redis, settings.LLM_CACHE_SINGLE_FLIGHT_WAIT_SECONDS,
                                    settings.LLM_CACHE_SINGLE_FLIGHT_LOCK_SECONDS, self.clock)
         self.metrics = MetricsRecorder(self.redis)
         self._generations: dict[str, int] = {}
         self._generations_read_at = 0.0
         self._generations_lock = threading.Lock()
+        # L3 hits to copy into the shared exact tiers, for other processes: written by `flush_bookkeeping`, off the
+        # look-up's path (this process's L1 has them at once).
+        self._backfill: list[tuple[str, StoredValue]] = []
+        self._backfill_lock = threading.Lock()
+
+    @property
+    def exact_tiers(self) -> list:
+        """The exact-key tiers that are on, fastest first."""
+        return ([self.local_tier] if self.options.l1 else []) + self.shared_tiers
 
     # --- the entry point ---------------------------------------------------------------------------------
 
@@ -144,17 +172,38 @@ class LLMCache:
         both run on the caller's thread; only the computation between them may run elsewhere.
 
         `embedding` is the vector of `embeddings.semantic_text(text, context)` when the caller has it already."""
-        started = time.perf_counter()
-        lookup = self._lookup(CallKind(kind), scope, key_parts, text, context, partition, model, prompt_version,
-                              embedding)
-        hit, nearest_similarity = self._find(lookup, self.clock())
-        if hit is not None:
-            return PendingCall(lookup, started, answered=self._served(lookup, hit, started))
-        lookup_ms = _ms_since(started)
-        claim = self.flight.claim(lookup.key) if self.options.l2 else None  # across processes through Redis
-        if claim is not None and claim.result is not None:  # another caller computed it: a hit for us, through Redis
-            return PendingCall(lookup, started, answered=self._served(lookup, _Hit(Tier.L2, claim.result), started))
-        return PendingCall(lookup, started, lookup_ms=lookup_ms, nearest_similarity=nearest_similarity, claim=claim)
+        return self.look_up_many([LookupRequest(kind, scope, key_parts, text=text, context=context, partition=partition,
+                                                model=model, prompt_version=prompt_version, embedding=embedding)])[0]
+
+    def look_up_many(self, requests: list[LookupRequest]) -> list[PendingCall]:
+        """`look_up` of several keys at once, in order, with one round trip per tier for all of them (one Redis
+        MGET, one PostgreSQL statement for the semantic look-ups). Each look-up's `lookup_ms` is the time from the
+        batch's start until its answer (a hit, or the miss) was known."""
+        started, now = time.perf_counter(), self.clock()
+        lookups, local_hits = [], []
+        for r in requests:  # L1 answers each look-up as soon as its key is known
+            lookups.append(self._lookup(CallKind(r.kind), r.scope, r.key_parts, r.text, r.context, r.partition,
+                                        r.model, r.prompt_version, r.embedding))
+            stored = self.local_tier.get(lookups[-1].key, now) if self.options.l1 else None
+            local_hits.append(None if stored is None else (_Hit(Tier.L1, stored), None, _ms_since(started)))
+        found = self._find_many([lookup for lookup, hit in zip(lookups, local_hits) if hit is None], now, started)
+        found = [hit or found.pop(0) for hit in local_hits]
+        misses = [lookup.key for lookup, (hit, _, _) in zip(lookups, found) if hit is None]
+        # Across processes through Redis (one round trip for the misses' locks).
+        claims = dict(zip(misses, self.flight.claim_many(misses))) if self.options.l2 else {}
+        pending = []
+        for lookup, (hit, nearest_similarity, known_ms) in zip(lookups, found):
+            if hit is not None:
+                pending.append(PendingCall(lookup, started, answered=self._served(lookup, hit, known_ms)))
+                continue
+            claim = claims.get(lookup.key)
+            if claim is not None and claim.result is not None:  # another caller computed it: a hit, through Redis
+                pending.append(PendingCall(lookup, started, answered=self._served(
+                    lookup, _Hit(Tier.L2, claim.result), _ms_since(started))))
+                continue
+            pending.append(PendingCall(lookup, started, lookup_ms=known_ms, nearest_similarity=nearest_similarity,
+                                       claim=claim))
+        return pending
 
     def complete(self, pending: PendingCall, compute: Callable[[], Any], *,
                  messages_per_minute: float | None = None) -> CacheResult:
@@ -172,6 +221,23 @@ class LLMCache:
                             similarity=pending.nearest_similarity)
         return CacheResult(stored.value, Tier.MISS, pending.lookup_ms, _ms_since(pending.started),
                            pending.nearest_similarity, lookup.key)
+
+    def flush_bookkeeping(self) -> None:
+        """Write what look-ups kept in memory rather than pay for on their path: L3 hits copied into Redis (one
+        pipeline) and the semantic tier's hit counts (one UPDATE). A caller makes it after the work the look-ups
+        were for (the turn, once its reply is stored); the process's exit writes what is left."""
+        with self._backfill_lock:
+            backfill, self._backfill = self._backfill, []
+        now = self.clock()
+        for tier in self.shared_tiers:
+            tier.set_many([(key, stored) for key, stored in backfill if stored.expires_at > now], now)
+        self.semantic.flush_hits()
+
+    def flush_bookkeeping_at_exit(self) -> None:
+        try:
+            self.flush_bookkeeping()
+        except Exception:  # noqa: BLE001 - at exit there is no one left to tell (a few hit counts are lost)
+            pass
 
     def record_avoided(self, kind: CallKind) -> None:
         """Count a call the caller did not need to make: no look-up, no compute (shown apart from hits)."""
@@ -194,23 +260,49 @@ class LLMCache:
             return _Lookup(kind, key, semantic, text, embedding if embedding is not None else embedding_for(text, context))
         return _Lookup(kind, key, None, text)
 
-    def _find(self, lookup: _Lookup, now: float) -> tuple[_Hit | None, float | None]:
-        """The hit, or None with the similarity of the nearest semantic candidate (None when there was none)."""
-        for position, tier in enumerate(self.exact_tiers):
-            stored = tier.get(lookup.key, now)
-            if stored is not None:
-                for faster in self.exact_tiers[:position]:
-                    faster.set(lookup.key, stored, now)
-                return _Hit(tier.name, stored), None
-        if lookup.semantic is None:
-            return None, None
-        match = self.semantic.nearest(lookup.semantic, lookup.embedding, now, guarded=self.options.guard)
-        if match is None or match.similarity < POLICIES[lookup.kind].l3_min_similarity:
-            return None, match.similarity if match else None
-        self.semantic.record_hit(match.entry_id)
-        for faster in self.exact_tiers:
-            faster.set(lookup.key, match.stored, now)
-        return _Hit(Tier.L3, match.stored, match.similarity), None
+    def _find_many(self, lookups: list[_Lookup], now: float,
+                   started: float) -> list[tuple[_Hit | None, float | None, float]]:
+        """The look-ups L1 did not answer, through the shared exact tiers and then L3. Per look-up: the hit or None,
+        the similarity of the nearest semantic candidate on a miss (None when there was none), and the milliseconds
+        since `started` at which the answer was known."""
+        hits: list[_Hit | None] = [None] * len(lookups)
+        nearest: list[float | None] = [None] * len(lookups)
+        known_ms = [0.0] * len(lookups)
+        waiting = list(range(len(lookups)))
+        for tier in self.shared_tiers:
+            if not waiting:
+                break
+            for index, stored in zip(waiting, tier.get_many([lookups[i].key for i in waiting], now)):
+                if stored is not None:
+                    for faster in self.exact_tiers[:self.exact_tiers.index(tier)]:
+                        faster.set(lookups[index].key, stored, now)
+                    hits[index] = _Hit(tier.name, stored)
+                    known_ms[index] = _ms_since(started)
+            waiting = [i for i in waiting if hits[i] is None]
+        semantic = [i for i in waiting if lookups[i].semantic is not None]
+        for index in waiting:
+            if lookups[index].semantic is None:  # a miss once the exact tiers have not got it
+                known_ms[index] = _ms_since(started)
+        if not semantic:
+            return list(zip(hits, nearest, known_ms))
+        matches = self.semantic.nearest_many([(lookups[i].semantic, lookups[i].embedding) for i in semantic], now,
+                                             guarded=self.options.guard)
+        backfill = []
+        for index, match in zip(semantic, matches):
+            if match is None or match.similarity < POLICIES[lookups[index].kind].l3_min_similarity:
+                nearest[index] = match.similarity if match else None
+                continue
+            self.semantic.record_hit(match.entry_id)
+            hits[index] = _Hit(Tier.L3, match.stored, match.similarity)
+            backfill.append((lookups[index].key, match.stored))
+        if self.options.l1:
+            self.local_tier.set_many(backfill, now)
+        with self._backfill_lock:
+            if len(self._backfill) < MAX_PENDING_BACKFILL:  # a caller that never flushes leaves Redis cooler, no more
+                self._backfill.extend(backfill)
+        for index in semantic:
+            known_ms[index] = _ms_since(started)
+        return list(zip(hits, nearest, known_ms))
 
     def _store(self, lookup: _Lookup, computed: Computed, messages_per_minute) -> StoredValue:
         now = self.clock()
@@ -257,8 +349,7 @@ class LLMCache:
         self.metrics.record_guard_rejection(kind=kind, weight=round(1 / max(settings.LLM_CACHE_GUARD_AUDIT_RATE, 1e-9)))
         return True
 
-    def _served(self, lookup: _Lookup, hit: _Hit, started: float) -> CacheResult:
-        elapsed = _ms_since(started)
+    def _served(self, lookup: _Lookup, hit: _Hit, elapsed: float) -> CacheResult:
         self.metrics.record(kind=lookup.kind, tier=hit.tier, latency_ms=elapsed, similarity=hit.similarity,
                             saved_usd=hit.stored.cost_usd, saved_tokens=hit.stored.tokens)
         return CacheResult(hit.stored.value, hit.tier, elapsed, elapsed, hit.similarity, lookup.key)
@@ -376,6 +467,7 @@ def get_cache() -> LLMCache:
             if _default_cache is None:
                 _default_cache = LLMCache()
                 _default_cache.metrics.register_exit_flush()
+                atexit.register(_default_cache.flush_bookkeeping_at_exit)
     return _default_cache
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 
 from caching.tiers import REDIS_ERRORS, RedisTier, StoredValue
@@ -46,16 +47,29 @@ class SingleFlight:
         """Who computes `key`: this caller (a claim without `result`, to be `release`d once it has computed), or
         another caller, whose result it waited for. The claim and the release are the caller's to make on one
         thread; the computation in between may run anywhere (a turn runs its model calls concurrently)."""
-        with self._lock:
-            flight = self._flights.get(key)
-            leader = flight is None
+        return self.claim_many([key])[0]
+
+    def claim_many(self, keys: list[str]) -> list[Claim]:
+        """`claim` of several keys, in order, the cross-process locks asked for in one Redis round trip."""
+        claims: dict[str, Claim] = {}
+        leading: list[tuple[str, _Flight]] = []
+        for key in keys:
+            with self._lock:
+                flight = self._flights.get(key)
+                leader = flight is None
+                if leader:
+                    flight = self._flights[key] = _Flight()
             if leader:
-                flight = self._flights[key] = _Flight()
-        if not leader:
-            if flight.done.wait(self.wait_seconds) and flight.result is not None:
-                return Claim(key, result=flight.result)
-            return Claim(key)  # the leader failed or is stuck: compute for ourselves
-        lock = self._acquire(key)
+                leading.append((key, flight))
+            elif flight.done.wait(self.wait_seconds) and flight.result is not None:
+                claims[key] = Claim(key, result=flight.result)
+            else:
+                claims[key] = Claim(key)  # the leader failed or is stuck: compute for ourselves
+        for (key, flight), lock in zip(leading, self._acquire_many([key for key, _ in leading])):
+            claims[key] = self._led(key, flight, lock)
+        return [claims[key] for key in keys]
+
+    def _led(self, key: str, flight: _Flight, lock) -> Claim:
         if lock is True:  # Redis is unavailable: in-process coalescing only
             return Claim(key, flight=flight)
         if lock is not None:
@@ -87,13 +101,28 @@ class SingleFlight:
             if self._flights.get(key) is flight:
                 del self._flights[key]
 
-    def _acquire(self, key: str):
-        """A held redis Lock, None if another process holds it, or True if Redis cannot be asked."""
+    def _acquire_many(self, keys: list[str]) -> list:
+        """Per key: a held redis Lock, None if another process holds it, or True if Redis cannot be asked. The
+        locks are taken with one pipeline of the SET NX that `Lock.acquire` makes, each with its own token, which
+        the Lock is then given so that its `release` frees exactly that claim."""
+        if not keys:
+            return []
         if self.redis_tier.breaker.is_open:
-            return True
+            return [True] * len(keys)
+        client = self.redis_tier.client
         try:
-            lock = self.redis_tier.client.lock(f"llm-flight:{key}", timeout=self.lock_seconds, blocking=False)
-            return lock if lock.acquire(blocking=False) else None
+            locks = [client.lock(f"llm-flight:{key}", timeout=self.lock_seconds, blocking=False) for key in keys]
+            tokens = [uuid.uuid1().hex.encode() for _ in keys]  # the token `Lock.acquire` would make
+            pipe = client.pipeline(transaction=False)
+            for lock, token in zip(locks, tokens):
+                pipe.set(lock.name, token, nx=True, px=int(self.lock_seconds * 1000))
+            acquired = pipe.execute()
         except REDIS_ERRORS as exc:
             self.redis_tier.breaker.record_failure(exc)
-            return True
+            return [True] * len(keys)
+        held = []
+        for lock, token, ok in zip(locks, tokens, acquired):
+            if ok:
+                lock.local.token = token  # where `Lock.acquire` keeps it; `release` reads it from there
+            held.append(lock if ok else None)
+        return held

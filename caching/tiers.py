@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from datetime import datetime
@@ -15,7 +17,6 @@ from datetime import timezone as dt_timezone
 
 import redis
 from django.db import DatabaseError, InterfaceError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django_redis import get_redis_connection
 from pgvector import Vector
@@ -55,12 +56,24 @@ class StoredValue:
 
 @lru_cache(maxsize=4)
 def _nearest_sql(fields: tuple[str, ...]) -> str:
-    """The look-up's one statement, written once per set of filtered fields: the ORM would rebuild the same SQL on
+    """A look-up's statement (the first column says which look-up of a batch it answers), written once per set of
+    filtered fields: the ORM would rebuild the same SQL on
     every look-up, which costs more than PostgreSQL takes to answer it. Same columns and indexes as the model."""
     table = SemanticCacheEntry._meta.db_table
     conditions = " AND ".join(f"{name} = %s" for name in fields)
-    return (f"SELECT id, value, cost_usd, tokens, expires_at, embedding <=> %s::vector AS distance FROM {table} "
-            f"WHERE {conditions} AND expires_at > %s ORDER BY distance LIMIT 1")
+    return (f"SELECT %s AS position, id, value, cost_usd, tokens, expires_at, embedding <=> %s::vector AS distance "
+            f"FROM {table} WHERE {conditions} AND expires_at > %s ORDER BY distance LIMIT 1")
+
+
+_FLUSH_HITS_SQL = (
+    f"UPDATE {SemanticCacheEntry._meta.db_table} AS entry SET hit_count = entry.hit_count + hits.n, "
+    "last_hit_at = GREATEST(entry.last_hit_at, hits.at) "
+    "FROM unnest(%s::bigint[], %s::integer[], %s::timestamptz[]) AS hits(id, n, at) WHERE entry.id = hits.id")
+
+
+def _ttl_ms(stored: StoredValue, now: float) -> int:
+    """Redis's expiry of `stored` by the cache's clock `now` (at least 1 ms, at most MAX_TTL_SECONDS)."""
+    return max(int(min(stored.expires_at - now, MAX_TTL_SECONDS) * 1000), 1)
 
 
 def _as_datetime(epoch_seconds: float) -> datetime:
@@ -80,6 +93,13 @@ class LocalTier:
 
     def set(self, key: str, stored: StoredValue, now: float) -> None:
         self.lru.set(key, stored, stored.expires_at, len(stored.to_json()))
+
+    def get_many(self, keys: list[str], now: float) -> list[StoredValue | None]:
+        return [self.lru.get(key, now) for key in keys]
+
+    def set_many(self, items: list[tuple[str, StoredValue]], now: float) -> None:
+        for key, stored in items:
+            self.set(key, stored, now)
 
 
 class RedisTier:
@@ -108,13 +128,35 @@ class RedisTier:
         stored = StoredValue.from_json(raw)
         return stored if stored.expires_at > now else None
 
+    def get_many(self, keys: list[str], now: float) -> list[StoredValue | None]:
+        """`get` of several keys in one round trip (MGET)."""
+        if self.breaker.is_open or not keys:
+            return [None] * len(keys)
+        try:
+            raws = self.client.mget([REDIS_KEY_PREFIX + key for key in keys])
+        except REDIS_ERRORS as exc:
+            self.breaker.record_failure(exc)
+            return [None] * len(keys)
+        stored = [None if raw is None else StoredValue.from_json(raw) for raw in raws]
+        return [value if value is not None and value.expires_at > now else None for value in stored]
+
     def set(self, key: str, stored: StoredValue, now: float) -> None:
         """Keep `stored` until its expiry (by the cache's clock `now`)."""
-        if self.breaker.is_open:
+        self.set_many([(key, stored)], now)
+
+    def set_many(self, items: list[tuple[str, StoredValue]], now: float) -> None:
+        """`set` of several keys in one round trip (a pipeline, not a transaction)."""
+        if self.breaker.is_open or not items:
             return
         try:
-            ttl_ms = max(int(min(stored.expires_at - now, MAX_TTL_SECONDS) * 1000), 1)
-            self.client.set(REDIS_KEY_PREFIX + key, stored.to_json(), px=ttl_ms)
+            if len(items) == 1:
+                key, stored = items[0]
+                self.client.set(REDIS_KEY_PREFIX + key, stored.to_json(), px=_ttl_ms(stored, now))
+                return
+            pipe = self.client.pipeline(transaction=False)
+            for key, stored in items:
+                pipe.set(REDIS_KEY_PREFIX + key, stored.to_json(), px=_ttl_ms(stored, now))
+            pipe.execute()
         except REDIS_ERRORS as exc:
             self.breaker.record_failure(exc)
 
@@ -184,6 +226,11 @@ class SemanticTier:
 
     def __init__(self, breaker: CircuitBreaker):
         self.breaker = breaker
+        # Hits counted in memory until `flush_hits` writes them: an UPDATE (and its commit) on the look-up would cost
+        # more than the look-up's own query.
+        self._pending_hits: Counter[int] = Counter()
+        self._last_hit_at: dict[int, datetime] = {}
+        self._hits_lock = threading.Lock()
 
     def _failed(self, exc: BaseException) -> None:
         self.breaker.record_failure(exc)
@@ -199,30 +246,41 @@ class SemanticTier:
         Without it, the HNSW index with pgvector's iterative scan (set for the query's transaction), so the SQL
         filters do not starve the index scan of candidates.
         """
-        if self.breaker.is_open:
-            return None
-        filters = key.filters(guarded=guarded)
-        params = [Vector._to_db(embedding), *filters.values(), _as_datetime(now)]
+        return self.nearest_many([(key, embedding)], now, guarded=guarded)[0]
+
+    def nearest_many(self, queries: list[tuple[SemanticKey, object]], now: float, *,
+                     guarded: bool = True) -> list[SemanticMatch | None]:
+        """`nearest` of several (key, embedding) look-ups in one statement (UNION ALL of each one's query), in
+        order; a vector shared by several look-ups (a turn's intent and facts) is encoded once."""
+        if self.breaker.is_open or not queries:
+            return [None] * len(queries)
+        encoded: dict[int, str] = {}
+        statements, params = [], []
+        expires_after = _as_datetime(now)
+        for position, (key, embedding) in enumerate(queries):
+            filters = key.filters(guarded=guarded)
+            if id(embedding) not in encoded:
+                encoded[id(embedding)] = Vector._to_db(embedding)
+            statements.append(f"({_nearest_sql(tuple(filters))})")
+            params += [position, encoded[id(embedding)], *filters.values(), expires_after]
+        sql = " UNION ALL ".join(statements)
+
         def fetch():
-            return self._fetch(_nearest_sql(tuple(filters)), params)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
 
         try:
-            found = fetch() if guarded else self._with_iterative_scan(fetch)
+            rows = fetch() if guarded else self._with_iterative_scan(fetch)
         except DATABASE_ERRORS as exc:
             self._failed(exc)
-            return None
-        if found is None:
-            return None
-        entry_id, value, cost, tokens, expires_at, distance = found
-        value = json.loads(value) if isinstance(value, str) else value
-        return SemanticMatch(StoredValue(value, float(cost), tokens, expires_at.timestamp()), 1.0 - float(distance),
-                             entry_id)
-
-    @staticmethod
-    def _fetch(sql: str, params: list):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
+            return [None] * len(queries)
+        found: list[SemanticMatch | None] = [None] * len(queries)
+        for position, entry_id, value, cost, tokens, expires_at, distance in rows:
+            value = json.loads(value) if isinstance(value, str) else value
+            found[position] = SemanticMatch(StoredValue(value, float(cost), tokens, expires_at.timestamp()),
+                                            1.0 - float(distance), entry_id)
+        return found
 
     def refused_neighbour(self, entry_id: int) -> tuple[str, float] | None:
         """(kind, similarity) of the nearest live entry stored before `entry_id` under the same key but another
@@ -258,10 +316,31 @@ class SemanticTier:
             return fetch()
 
     def record_hit(self, entry_id: int) -> None:
+        """Count a hit of `entry_id` (in memory; `flush_hits` writes the counts)."""
+        with self._hits_lock:
+            self._pending_hits[entry_id] += 1
+            self._last_hit_at[entry_id] = timezone.now()
+
+    def flush_hits(self) -> int:
+        """Write the hits counted since the last flush in one statement; the number of entries updated. Counts that
+        cannot be written (PostgreSQL down) are kept for the next flush."""
+        with self._hits_lock:
+            pending, last_hit_at = self._pending_hits, self._last_hit_at
+            self._pending_hits, self._last_hit_at = Counter(), {}
+        if not pending:
+            return 0
+        ids = list(pending)
         try:
-            SemanticCacheEntry.objects.filter(pk=entry_id).update(hit_count=F("hit_count") + 1, last_hit_at=timezone.now())
+            with connection.cursor() as cursor:
+                cursor.execute(_FLUSH_HITS_SQL, [ids, [pending[i] for i in ids], [last_hit_at[i] for i in ids]])
+                return cursor.rowcount
         except DATABASE_ERRORS as exc:
             self._failed(exc)
+            with self._hits_lock:
+                self._pending_hits.update(pending)
+                for entry_id, at in last_hit_at.items():
+                    self._last_hit_at.setdefault(entry_id, at)
+            return 0
 
     def store(self, key: SemanticKey, text: str, embedding, stored: StoredValue) -> int | None:
         """The new entry's id (None when the tier is down)."""

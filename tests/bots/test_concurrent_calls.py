@@ -1,6 +1,7 @@
 """A turn's intent, facts and memory model calls are in flight at the same time; the reply waits for them. Proved
 at the HTTP layer: the fake Anthropic server holds each request until the other two have arrived (a sequential turn
-would time out on the first). Real bots, real cache tiers, real database."""
+would time out on the first). A text that reads as an on-script answer leaves memory out of that wave: its reply is
+most likely its state's shared one, which reads no memory. Real bots, real cache tiers, real database."""
 
 import json
 import threading
@@ -9,7 +10,7 @@ import pytest
 from django.test import override_settings
 
 from bots.models import CallOutcome, LLMCall, Provider
-from bots.services import RECENT_MESSAGES, run_turn
+from bots.services import NOT_NEEDED, RECENT_MESSAGES, run_turn
 from caching.services import LLMCache
 from leads.services import message_record_inbound
 from tests.support.conversations import converse
@@ -109,3 +110,32 @@ def test_a_failing_concurrent_call_falls_back_alone(failure):
     fake.hold = False
     again = next_turn(contact, fake, "another text nobody said before")
     assert again.tiers[fallbacks[0]] == "miss"
+
+
+def test_a_long_conversations_on_script_answer_gets_its_states_shared_reply_without_the_memory_call():
+    fake = HoldsUntilAllArrive({"we want to buy a house": ("buyer", {}, {"lead_type": "buyer"})})
+    contact = long_conversation(fake)
+    asked_before = len(fake.answered)
+    result = next_turn(contact, fake, "we want to buy a house")
+    # A shared reply reads no memory, and the offline reader saw an answer it gives: the call was never made.
+    assert "memory" not in fake.answered[asked_before:]
+    assert result.tiers["memory"] == NOT_NEEDED and result.avoided == ["memory"]
+    assert "state_reply" in result.calls and "response" not in result.calls
+
+
+def test_a_short_text_that_turns_out_personal_makes_the_memory_call_once_the_reply_needs_it():
+    fake = HoldsUntilAllArrive()  # Claude reads "ok sounds good" as "other": a personal reply, which reads memory
+    contact = long_conversation(fake)
+    result = next_turn(contact, fake, "ok sounds good")
+    assert result.tiers["memory"] == result.tiers["response"] == "miss"
+    waves = {kind: call.wave for kind, call in result.calls.items()}
+    # The offline reader read an on-script answer, so memory was left out of the understanding's wave.
+    assert waves["intent"] == waves["facts"] < waves["memory"] < waves["response"]
+
+
+def test_a_question_in_a_long_conversation_makes_the_memory_call_with_intent_and_facts():
+    fake = HoldsUntilAllArrive()
+    contact = long_conversation(fake)
+    result = next_turn(contact, fake, "ok but what happens next?")  # a question is never answered by a shared reply
+    waves = {kind: call.wave for kind, call in result.calls.items()}
+    assert waves["intent"] == waves["facts"] == waves["memory"] < waves["response"]

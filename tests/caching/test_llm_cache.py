@@ -16,7 +16,7 @@ from django_redis import get_redis_connection
 from caching.keys import REDIS_KEY_PREFIX, Scope
 from caching.models import SemanticCacheEntry
 from caching.policy import POLICIES, CallKind, Tier, ttl_for
-from caching.services import Computed, LLMCache, _embedding, get_cache, with_options
+from caching.services import Computed, LLMCache, LookupRequest, _embedding, get_cache, with_options
 from caching.tasks import audit_guard
 from leads.models import Temperature
 from tests.support.factories import ContactFactory
@@ -97,10 +97,35 @@ def test_l3_serves_a_typo_variant_and_backfills_l2_and_l1():
     assert hit.similarity >= POLICIES[CallKind.INTENT].l3_min_similarity
     assert worker.get_or_compute(CallKind.INTENT, Scope.shared(), [variant, context], compute, text=variant,
                                  context=context).tier == Tier.L1
+    # The L3 hit is copied into Redis off the look-up's path: until the worker flushes, another process finds it in L3.
+    assert LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), [variant, context], compute, text=variant,
+                                     context=context).tier == Tier.L3
+    worker.flush_bookkeeping()
     assert LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), [variant, context], compute, text=variant,
                                      context=context).tier == Tier.L2
     assert SemanticCacheEntry.objects.get(pk__isnull=False, text="we're moving in like 2 months",
                                           context_hash__isnull=False).hit_count == 1
+
+
+def test_l3_hits_are_counted_off_the_look_up_and_written_in_one_statement(django_assert_num_queries):
+    context = unique("")
+    texts = ["we're moving in like 2 months", "we are pre-approved for $450k"]
+    for text in texts:
+        LLMCache().get_or_compute(CallKind.FACTS, Scope.shared(), [text, context], Counter({"from": text}), text=text,
+                                  context=context)
+    reader = with_options(l1=False, l2=False)  # every look-up goes to L3
+    with django_assert_num_queries(3):  # the three look-ups' queries: no UPDATE of the hit counts among them
+        for text in (texts[0], texts[0], texts[1]):
+            assert reader.get_or_compute(CallKind.FACTS, Scope.shared(), [text + "!", context], Counter({}),
+                                         text=text + "!", context=context).tier == Tier.L3
+    entries = SemanticCacheEntry.objects.filter(text__in=texts)
+    assert sorted(entries.values_list("hit_count", flat=True)) == [0, 0]
+    with django_assert_num_queries(1):  # and, with no exact tier switched on, no Redis write
+        reader.flush_bookkeeping()
+    assert {e.text: e.hit_count for e in entries} == {texts[0]: 2, texts[1]: 1}
+    assert all(e.last_hit_at is not None for e in entries)
+    with django_assert_num_queries(0):  # nothing left to write
+        reader.flush_bookkeeping()
 
 
 @pytest.mark.parametrize(
@@ -281,6 +306,27 @@ def test_concurrent_misses_in_threads_compute_once():
     assert sum(r.tier == Tier.MISS for r in results) == 1
 
 
+def test_a_batchs_misses_take_their_cross_process_locks_together_and_another_process_waits_for_their_results():
+    keys = [[unique("batched flight")] for _ in range(3)]
+    leader = LLMCache()
+    found = leader.look_up_many([LookupRequest(CallKind.INTENT, Scope.shared(), parts) for parts in keys])
+    assert all(p.answered is None and p.claim.lock is not None for p in found)
+    redis = get_redis_connection("llm")
+    assert all(redis.get(p.claim.lock.name) == p.claim.lock.local.token for p in found)  # each lock its own token
+
+    other = LLMCache()  # another process: the locks are held, so it waits for the leader's values through Redis
+    answers = []
+    waiting = threading.Thread(target=lambda: answers.append(other.get_or_compute(
+        CallKind.INTENT, Scope.shared(), keys[1], Counter({"from": "the other process"}))))
+    waiting.start()
+    time.sleep(0.1)
+    for index, pending in enumerate(found):
+        leader.complete(pending, lambda index=index: {"from": f"leader {index}"})
+    waiting.join()
+    assert answers[0].tier == Tier.L2 and answers[0].value == {"from": "leader 1"}
+    assert not any(redis.exists(p.claim.lock.name) for p in found)  # every lock released
+
+
 def test_an_embedding_is_computed_once_per_text():
     text, context = unique("we have a 4 bed house to sell"), "Are you looking to buy or sell?"
     before = _embedding.cache_info().misses
@@ -329,3 +375,29 @@ def test_metrics_add_up_hits_misses_and_savings():
     assert rows[("intent", "L1")].saved_usd == pytest.approx(0.0125)
     assert rows[("intent", "L1")].saved_tokens == 2000
     assert rows[("intent", "L1")].p95_ms <= 1
+
+
+def test_look_up_many_answers_each_look_up_as_look_up_would_with_one_statement_for_the_semantic_tier(
+        django_assert_num_queries):
+    context = unique("")
+    stored = {"we're moving in like 2 months": CallKind.INTENT, "we are pre-approved for $450k": CallKind.FACTS}
+    for text, kind in stored.items():
+        LLMCache().get_or_compute(kind, Scope.shared(), [text, context], Counter({"from": text}), text=text,
+                                  context=context)
+    exact = unique("exact")
+    LLMCache().get_or_compute(CallKind.INTENT, Scope.shared(), [exact], Counter({"from": "exact"}))
+    requests = [LookupRequest(kind, Scope.shared(), [text + "!", context], text=text + "!", context=context)
+                for text, kind in stored.items()]
+    requests += [LookupRequest(CallKind.INTENT, Scope.shared(), [exact]),
+                 LookupRequest(CallKind.FACTS, Scope.shared(), [unique("nobody said this")], text="nobody said this",
+                               context=context)]
+    worker = LLMCache()
+    with django_assert_num_queries(1):  # the three semantic look-ups in one statement
+        found = worker.look_up_many(requests)
+    assert [p.answered.tier if p.answered else "miss" for p in found] == [Tier.L3, Tier.L3, Tier.L2, "miss"]
+    assert [p.answered.value for p in found[:3]] == [{"from": text} for text in stored] + [{"from": "exact"}]
+    assert all(p.answered.lookup_ms > 0 for p in found[:3]) and found[3].lookup_ms > 0
+    worker.complete(found[3], lambda: {"from": "computed"})  # the miss holds its single flight until completed
+    for request, pending in zip(requests, found):  # one at a time, from L1 now: the same answers
+        assert worker.look_up(request.kind, request.scope, request.key_parts, text=request.text,
+                              context=request.context).answered.tier == Tier.L1
