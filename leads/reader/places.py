@@ -190,27 +190,39 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
 STREET_NUMBER = r"(?<![\w$])\d{1,6}(?:-\d{1,4})?[a-z]?"
 
 
+# Words that end a phrase before a street could start ("3 bed in the city"); inside a street's name only the
+# English ones do ("Lagrima de Oro Rd" is a street).
+NOT_STREET_START = "in|on|at|the|my|our|for|to|and|or|of|a|with|en|de|la|el|mi"
+NOT_STREET_WORD = "in|on|at|the|my|our|for|to|and|or|of|a|with"
+
+
 def address_span(text: str) -> str | None:
+    """The street line in `text`: a house number, a street's name (one to five words), a street type, and a
+    direction and a unit after it when given ("4851 Gulf Shore Blvd N #402")."""
     suffixes = "|".join(sorted(section("lexicon", "places")["street_suffixes"], key=len, reverse=True))
     match = re.search(
-        rf"{STREET_NUMBER}\s+(?:(?:n|s|e|w|ne|nw|se|sw|north|south|east|west)\.?\s+)?(?:(?!(?:in|on|at|the|my|our|for|to|and|or|of|a|with|en|de|la|el|mi)\b)[\w.'-]+\s+){{0,4}}?"
+        rf"{STREET_NUMBER}\s+(?:(?:n|s|e|w|ne|nw|se|sw|north|south|east|west)\.?\s+)?(?!(?:{NOT_STREET_START})\b)[\w.'-]+\s+"
+        rf"(?:(?!(?:{NOT_STREET_WORD})\b)[\w.'-]+\s+){{0,4}}"
         rf"(?:{suffixes})\.?(?![\w])(?:\s+(?:n|s|e|w|ne|nw|se|sw)\b)?"
-        r"(?:,?\s+(?:apt|apartment|unit|ste|suite|lot|#|no\.?|space|spc)\s*[\w-]+)?",
+        r"(?:,?\s+(?:apt|apartment|unit|ste|suite|lot|#|no\.?|space|spc)\s*[\w-]+|\s+#\s?[\w-]+)?",
         text, re.IGNORECASE,
     )
     return match.group(0) if match else None
 
 
 def address(original: str, *, asked: bool) -> str:
-    """The street address in `original` (as typed, not lowercased). Answering the address question, everything
-    from the house number on counts ("14522 glen oaks ct carmel", "9418 Autumn Crest, san antonio 78250");
-    elsewhere only a number, a street and a street type ("2817 N Sawyer Ave")."""
+    """The street address in `original` (as typed, not lowercased), without the city, state and zip that may
+    follow it ("1452 E Harvard Ave, Salt Lake City, UT 84105" -> "1452 E Harvard Ave"). Answering the address
+    question, a street without a street type counts too, up to a comma or the end of the sentence ("7720 E Via
+    Del Sol, Scottsdale"); elsewhere only a number, a street and a street type ("2817 N Sawyer Ave")."""
     text = " ".join(original.split())
+    span = address_span(text)
+    if span:
+        return span.strip(" .,;")[:200]
     if asked:
         match = re.search(STREET_NUMBER + r"\s+[A-Za-zÀ-ÿ0-9]", text)
         if match:
-            rest = re.split(r"(?<=[a-z0-9])[.!?](?:\s|$)|\s+(?:but|pero|and we|y|thanks|gracias|lol)\s+", text[match.start():],
+            rest = re.split(r"(?<=[A-Za-z0-9])[.!?](?:\s|$)|,|\s+(?:but|pero|and we|y|thanks|gracias|lol|sorry)\s+", text[match.start():],
                             maxsplit=1)[0]
             return rest.strip(" .,;!")[:200]
-    span = address_span(text)
-    return span.strip(" .,;")[:200] if span else ""
+    return ""

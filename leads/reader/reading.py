@@ -108,6 +108,15 @@ def read(text: str, *, asked: str = "", lead_type: str = "", today: date | None 
                                     today=today or date.today(), pending=pending)
     name = names.answered_name(plain, text) if asked == "name" else names.introduced_name(plain, text) or (
         names.bare_name(plain) if not asked else "")
+    if not name and asked != "name":
+        late = names.late_name(plain)
+        # "June" after the timeline question is a month, "Summer" after the areas question may be a place.
+        if late and not any(late.casefold() in str(value).casefold() for value in stated.values()):
+            name = late
+    if name and "areas" in stated:
+        stated = {**stated, "areas": [area for area in stated["areas"] if area.casefold() != name.casefold()]}
+        if not stated["areas"]:
+            del stated["areas"]
     intent = _intent(plain, found_roles, stated, name)
     if intent in (Intent.LISTING_QUESTION, Intent.WRONG_NUMBER):
         # "is the 3 bed on 5th still available?" describes a listing; a wrong number states nothing about a lead.
