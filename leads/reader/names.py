@@ -65,7 +65,8 @@ def introduced_name(text: str, original: str = "") -> str:
                 said_clearly or known_name or NAME_END.match(text[match.end():])):
             return _with_second_name(match.group("name"), text[match.end():])
     after = patterns("lexicon", "names", "after")
-    for match in re.finditer(rf"(?:^|[.!,]\s*)(?P<name>{NAME_WORD})\s+" + after.pattern, text):
+    # "Priya here", "Linda Foster here": a first name (and a surname) before "here".
+    for match in re.finditer(rf"(?:^|[.!,]\s*)(?P<name>{NAME_WORD})(?:\s+{NAME_WORD})?\s+" + after.pattern, text):
         if _is_name(match.group("name")):
             return _capitalised(match.group("name"))
     return ""

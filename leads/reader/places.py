@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from leads.reader.lexicon import common_words, first_names, function_words, patterns, section
+from leads.reader.lexicon import first_names, is_common, is_function_word, patterns, section
 from leads.reader.names import introduced_name
 from leads.reader.text import fold_accents
 
@@ -40,7 +40,15 @@ def _capitalised_in(original: str, phrase: str) -> bool:
 
 
 def _title(phrase: str) -> str:
-    return " ".join(word if any(c.isupper() for c in word) else word[:1].upper() + word[1:] for word in phrase.split())
+    spelled = section("lexicon", "places")["name_words"]
+    words = phrase.split()
+    words = [spelled.get(word, word) if index else word for index, word in enumerate(words)]
+    return " ".join(word if any(c.isupper() for c in word) else word[:1].upper() + word[1:] for word in words)
+
+
+def _known_name(chunk: str) -> str | None:
+    """The name an agent files a shortened area under ("jp" -> "Jamaica Plain", "st pete" -> "St. Pete")."""
+    return section("lexicon", "places")["abbreviations"].get(" ".join(chunk.strip(" .,;!?").split()))
 
 
 def _clean(chunk: str) -> str:
@@ -60,15 +68,15 @@ def _is_area(chunk: str) -> bool:
     if patterns("lexicon", "places", "not_places").fullmatch(fold_accents(chunk)) or chunk in STATES:
         return False
     inner = {"of", "de", "del", "la", "el", "los", "las"}
-    articled = words[0] in ("la", "el", "los", "las") and len(words) > 1 and words[1] not in common_words()  # Las Vegas
-    if (words[0] in function_words() and not articled) or any(w in function_words() and w not in inner for w in words[1:]):
+    articled = words[0] in ("la", "el", "los", "las") and len(words) > 1 and not is_common(words[1])  # Las Vegas
+    if (is_function_word(words[0]) and not articled) or any(is_function_word(w) and w not in inner for w in words[1:]):
         return False
     if any(re.search(r"..ly$", word) for word in words) or _time_or_money_word(chunk):
         return False
     directions = set(section("lexicon", "places")["directions"])
-    if len(words) > 1 and words[0] in directions and words[1] not in common_words():
+    if len(words) > 1 and words[0] in directions and not is_common(words[1]):
         return True
-    return not all(word in common_words() for word in words)
+    return not all(is_common(word) for word in words)
 
 
 def _time_or_money_word(chunk: str) -> bool:
@@ -95,7 +103,8 @@ def _after_prepositions(text: str, original: str) -> list[str]:
         phrase = re.split(r"[,.;!?]|\b(?:but|because|for|with|under|within|from|pero|porque|para|pa|con|cerca|"
                           r"since|so|if|who|which|that|where|when|next|this|by|around|near|in|en)\b",
                           text[match.end():], maxsplit=1)[0]
-        if re.match(r"\s*(?:the|el|la|los|las)\s", phrase) and not _capitalised_in(original, phrase):
+        if re.match(r"\s*(?:the|el|la|los|las)\s", phrase) and not _capitalised_in(original, phrase) and not (
+                _known_name(phrase)):
             continue  # "in the building", "near the park": a place described, not named
         chunks += _split(phrase)
     return chunks
@@ -113,10 +122,10 @@ def _standalone(text: str, original: str, *, role_stated: bool) -> list[str]:
         if words[-1] in ("area", "areas", "zona") and len(words) > 1:
             chunks.append(" ".join(words[:-1]))
         elif len(words) > 1:
-            if (words[0] in directions or not all(word in common_words() for word in words)) and not any(
-                    word in function_words() for word in words):
+            if (words[0] in directions or not all(is_common(word) for word in words)) and not any(
+                    is_function_word(word) for word in words):
                 chunks.append(" ".join(words))
-        elif words[0] not in common_words() and words[0] not in first_names() and (
+        elif not is_common(words[0]) and words[0] not in first_names() and (
                 role_stated or re.search(rf"\b{re.escape(words[0][:1].upper() + words[0][1:])}\b", original)):
             chunks.append(words[0])
     return chunks
@@ -137,7 +146,7 @@ def _qualifier(piece: str) -> bool:
     words = piece.split()
     qualifiers = _amount_qualifiers()
     return (not FILLER_START.sub("", piece + " ").strip() or piece in qualifiers
-            or all(word in function_words() or word in qualifiers for word in words))
+            or all(is_function_word(word) or word in qualifiers for word in words))
 
 
 def _only_places(text: str) -> list[str]:
@@ -157,7 +166,7 @@ def _only_places(text: str) -> list[str]:
         first_number = NUMBER_FACT.search(text)
         if len(pieces) == 1 and not (first_number and text.find(pieces[0]) < first_number.start()):
             return []
-    if len(pieces) < (1 if beside_other_facts else 2) or not all(_is_area(piece) and not any(word in common_words() for word in piece.split()
+    if len(pieces) < (1 if beside_other_facts else 2) or not all(_is_area(piece) and not any(is_common(word) for word in piece.split()
                                                                 if word not in ("st", "mt", "ft", "north", "south", "east",
                                                                                 "west", "upper", "lower", "old", "new"))
                                   for piece in pieces):
@@ -179,8 +188,9 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
         if asked != "name":
             chunks += _only_places(text)
     for chunk in chunks:
-        cleaned = _clean(chunk)
-        if _is_area(cleaned) and cleaned not in found and not ZIP.fullmatch(cleaned):
+        known = _known_name(chunk) or _known_name(_clean(chunk))
+        cleaned = known or _clean(chunk)
+        if (known or _is_area(cleaned)) and cleaned not in found and not ZIP.fullmatch(cleaned):
             found.append(cleaned)
     # "round rock" read twice, once after the word "round": keep the whole name only.
     found = [area for area in found if not any(other != area and other.endswith(" " + area) for other in found)]

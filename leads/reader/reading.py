@@ -114,7 +114,9 @@ def read(text: str, *, asked: str = "", lead_type: str = "", today: date | None 
         if late and not any(late.casefold() in str(value).casefold() for value in stated.values()):
             name = late
     if name and "areas" in stated:
-        stated = {**stated, "areas": [area for area in stated["areas"] if area.casefold() != name.casefold()]}
+        # "Dana here", "Linda Foster here": the name is no place.
+        stated = {**stated, "areas": [area for area in stated["areas"]
+                                      if name.split()[0].casefold() not in area.casefold().split()]}
         if not stated["areas"]:
             del stated["areas"]
     intent = _intent(plain, found_roles, stated, name)
