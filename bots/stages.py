@@ -82,7 +82,8 @@ def lead_type_from(intent: Intent, stated: str, corrects: bool, facts: dict, cur
         return stated
     if current != LeadType.UNKNOWN:
         return current
-    if intent == Intent.BUYER or facts.get("financing") or has_budget(facts):
+    # Asking about a home for sale ("is it still available?", "the HOA on the townhome on 5th") is a buyer's question.
+    if intent in (Intent.BUYER, Intent.LISTING_QUESTION) or facts.get("financing") or has_budget(facts):
         return LeadType.BUYER
     if intent == Intent.SELLER or facts.get("address") or facts.get("price_expectation"):
         return LeadType.SELLER

@@ -39,6 +39,7 @@ def financing(text: str, *, asked: bool) -> str | None:
     statements = [piece for piece in re.split(r"(?<=[.!?;])\s+|,\s*", text)
                   if not (piece.rstrip().endswith("?") and QUESTION_START.match(piece.strip()))]
     negated = False
+    found = []
     for piece in statements:
         for kind in FINANCING_ORDER:
             for match in patterns("lexicon", "financing", kind).finditer(piece):
@@ -47,7 +48,13 @@ def financing(text: str, *, asked: bool) -> str | None:
                 if NEGATION_BEFORE.search(piece[:match.start()]):
                     negated = negated or kind in ("pre_approved", "pre_qualified")
                     continue
-                return kind
+                found.append(kind)
+    if found:
+        # "VA loan, already preapproved", "Conventional loan, pre approved": the approval says more than the loan.
+        loans = {"va_loan", "fha_loan", "conventional"}
+        if found[0] in loans and "pre_approved" in found:
+            return "pre_approved"
+        return found[0]
     if negated or any(patterns("lexicon", "financing", "not_started").search(piece) for piece in statements):
         return "not_started"
     if asked:

@@ -122,9 +122,11 @@ def late_name(text: str) -> str:
     "Becca. we're pre approved"): a known first name, alone in its sentence or after a filler."""
     fillers = patterns("lexicon", "names", "late_fillers").pattern
     seasons_and_months = patterns("lexicon", "names", "late_name_not")
-    for sentence in re.split(r"[.!?;]\s*", text.strip())[:2]:
-        match = re.fullmatch(rf"\W*(?:(?:{fillers})[\s,.!]+)*(?P<name>{NAME_WORD})(?:[\s,.!]+(?:{fillers}))*\W*",
-                             sentence)
+    sentences = [sentence for sentence in re.split(r"[.!?;]\s*", text.strip()) if sentence]
+    # The first sentences, or the last one as a signature ("... rent the others. Kevin O'Brien").
+    for sentence in sentences[:2] + sentences[-1:]:
+        match = re.fullmatch(rf"\W*(?:(?:{fillers})[\s,.!]+)*(?P<name>{NAME_WORD})(?:\s+{NAME_WORD})?"
+                             rf"(?:[\s,.!]+(?:{fillers}))*\W*", sentence)
         if match and match.group("name") in first_names() and _is_name(match.group("name")) and not (
                 seasons_and_months.fullmatch(match.group("name"))):
             return _capitalised(match.group("name"))

@@ -26,7 +26,8 @@ FILLER_START = re.compile(r"^(?:(?:maybe|probably|prob|possibly|ideally|like|som
                           r"in|en|near|around|by|por|area of|tal vez|quizas|o sea|thinking|either|also|"
                           r"tambien|tmb|tb|nos gusta|me gusta|we like|i like|and|y|or|o|plus)\s+)+")
 FILLER_END = re.compile(r"(?:\s+(?:area|areas|tbh|lol|honestly|ideally|too|maybe|prob|probably|i think|mostly|"
-                        r"preferably|please|pls|or so|side|way|if possible|zona|por favor))+$")
+                        r"preferably|please|pls|or so|side|way|if possible|zona|por favor|"
+                        r"(?:would|could|will|is|are) (?:be )?(?:fine|great|ideal|good|nice|ok|okay|perfect)(?: too| also)?))+$")
 OWN_HOME = re.compile(r"\b(?:my|our|her|his|their|mi|nuestra|su|sus)\s+(?:\w+\s+){0,2}(?:house|home|place|condo|"
                       r"townhouse|property|casa|condo|propiedad|depa)\s+(?:in|en)\s+$")
 NOT_AN_AREA_BEFORE = re.compile(r"\b(?:from|desde|soy de|somos de|pcs\w*|stationed|retiring|retire|sell\w*|vender|vendo|live|living|"
@@ -179,14 +180,18 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
     for; an answer to the areas question is read as a list of places, and places written on their own count only
     where no other question was pending."""
     found: list[str] = ZIP.findall(text)
+    sentences = re.split(r"(?<!\bst\.)(?<!\bmt\.)(?<!\bft\.)(?<=[.!?])\s+", text)
     if asked == "areas":
-        chunks = _split(re.split(r"(?<!\bst\.)(?<!\bmt\.)(?<!\bft\.)(?<=[.!?])\s+", text)[0])
+        # The answer's first sentence is a list of places; places after "in" count too ("a townhome in ballantyne").
+        chunks = _split(sentences[0]) + _after_prepositions(text, original)
     else:
         chunks = _after_prepositions(text, original)
         if asked in ("", "lead_type"):
             chunks += _standalone(text, original, role_stated=role_stated)
         if asked != "name":
-            chunks += _only_places(text)
+            # Each sentence on its own: "under 800 hopefully. ballard, greenwood, maybe shoreline".
+            for sentence in sentences if len(sentences) > 1 else [text]:
+                chunks += _only_places(sentence)
     for chunk in chunks:
         known = _known_name(chunk) or _known_name(_clean(chunk))
         cleaned = known or _clean(chunk)
