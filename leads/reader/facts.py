@@ -164,10 +164,15 @@ def _amount_role(text: str, amount: money.Amount, *, asked: str, selling: bool, 
 def _past_around(text: str, position: int) -> bool:
     """An amount in a clause about the past or about someone else ("we paid 285 in 2023", "mi vecina vendio en
     510") is not what the prospect wants now."""
-    start = max(text.rfind(",", 0, position), text.rfind(".", 0, position), text.rfind(" and ", 0, position))
-    end_candidates = [i for i in (text.find(",", position), text.find(".", position)) if i != -1]
+    contrast = max((match.end() - 1 for match in re.finditer(r" (?:but|pero) ", text[:position])), default=-1)
+    start = max(text.rfind(",", 0, position), text.rfind(".", 0, position), text.rfind(" and ", 0, position), contrast)
+    end_candidates = [i for i in (text.find(",", position), text.find(".", position), text.find(" but ", position),
+                                  text.find(" pero ", position)) if i != -1]
     piece = text[start + 1:min(end_candidates) if end_candidates else len(text)]
-    past = patterns("lexicon", "time", "past_verbs").search(piece) or re.search(r"\b(?:neighbou?r|vecin[oa]|others)\b", piece)
+    # "after talking to my neighbor maybe 625" is the prospect's own figure; "the neighbours sold for 340" is not.
+    # "I was hoping for 390", "was thinking 600": a polite present, not a past event.
+    piece = re.sub(r"\b(?:was|were|had been)\s+(?:hoping|thinking|wanting|looking|planning|aiming)\b", " ", piece)
+    past = patterns("lexicon", "time", "past_verbs").search(piece) or re.search(r"\bothers\b", piece)
     return bool(past) and not re.search(r"\b(?:approved|aprobad\w*|pre ?-?aprob\w*)\b", piece)
 
 
@@ -233,4 +238,5 @@ def _seller_facts(text: str, original: str, *, asked: str, other_facts: set[str]
 
 def _only_acknowledgement(folded: str) -> bool:
     pieces = [piece.strip() for piece in re.split(r"[,.!;]+", folded) if piece.strip()]
-    return bool(pieces) and all(patterns("lexicon", "seller", "acknowledgement").fullmatch(piece) for piece in pieces)
+    one = patterns("lexicon", "seller", "acknowledgement").pattern
+    return bool(pieces) and all(re.fullmatch(rf"(?:{one})(?:\s+(?:{one}))*", piece) for piece in pieces)

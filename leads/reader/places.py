@@ -183,7 +183,9 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
     sentences = re.split(r"(?<!\bst\.)(?<!\bmt\.)(?<!\bft\.)(?<=[.!?])\s+", text)
     if asked == "areas":
         # The answer's first sentence is a list of places; places after "in" count too ("a townhome in ballantyne").
-        chunks = _split(sentences[0]) + _after_prepositions(text, original)
+        # What follows "if" or "when" is a condition, no place ("maybe somerville if something pops up").
+        listed = re.split(r"\b(?:if|when|once|because|since|unless|si|cuando|porque)\b", sentences[0], maxsplit=1)[0]
+        chunks = _split(listed) + _after_prepositions(text, original)
     else:
         chunks = _after_prepositions(text, original)
         if asked in ("", "lead_type"):
