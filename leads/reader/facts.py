@@ -66,7 +66,7 @@ def financing(text: str, *, asked: bool) -> str | None:
     return None
 
 
-OWN = re.compile(r"\b(?:my|our|his|her|their|mi|nuestra|nuestro|su)\s+(?:\w+\s+){0,2}$")
+OWN = re.compile(r"\b(?:my|our|his|her|their|mi|nuestra|nuestro|su)\s+(?!(?:first|next|new|dream|future|primera|primer|nueva|nuevo|proxima)\b)(?:\w+\s+){0,2}$")
 
 
 def property_type(text: str, *, asked: bool, own_home: bool = False) -> str | None:

@@ -121,9 +121,12 @@ def amounts(text: str, *, money_context: bool) -> list[Amount]:
                      match.group("dollar")):
             continue
         written = bool(match.group("dollar") or match.group("low_suffix") or match.group("high_suffix"))
+        # "looking 325 to 375", "450-500": two hundreds side by side are a price range, as people text them.
+        hundreds = all(re.fullmatch(r"[1-9]\d\d", match.group(key)) for key in ("low", "high")) and not re.search(
+            r"\b(?:room|rooms|unit|units|apt|suite|ste|lot|lots|ages?|hwy|route|exit|#|no)\.?\s*$", text[:match.start()])
         suffix = match.group("high_suffix") or match.group("low_suffix")
-        low = _value(match.group("low"), match.group("low_suffix") or suffix, money_context=context or written)
-        high = _value(match.group("high"), suffix, money_context=context or written)
+        low = _value(match.group("low"), match.group("low_suffix") or suffix, money_context=context or written or hundreds)
+        high = _value(match.group("high"), suffix, money_context=context or written or hundreds)
         if low is None or high is None or low >= high:
             continue
         found.append(Amount(int(low), int(high), "", match.start(), match.end(), written))

@@ -81,6 +81,9 @@ def _is_area(chunk: str) -> bool:
 
 
 def _time_or_money_word(chunk: str) -> bool:
+    # A season before a place word names the place ("Winter Park", "Spring Valley").
+    chunk = re.sub(r"\b(?:spring|summer|fall|winter)(?=\s+(?:park|hill|hills|valley|lake|lakes|garden|gardens|haven|"
+                   r"creek|springs|field|grove|branch|ridge|wood|woods|isle|island)\b)", "place", chunk)
     return bool(re.search(r"\b(?:months?|years?|weeks?|days?|asap|spring|summer|fall|winter|budget|cash|mil|meses|"
                           r"january|february|march|april|june|july|august|september|october|november|december|"
                           r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"

@@ -139,3 +139,16 @@ def test_round_three_steering_forms(text):
                                   "we'd reset our plans if prices drop"])
 def test_their_look_alikes_are_ordinary(text):
     assert not looks_like_injection(text)
+
+
+def test_two_hundreds_side_by_side_are_a_price_range_but_not_room_numbers():
+    assert facts_of("pre approved, looking 410 to 460", "financing")["budget_max"] == 460000
+    assert "budget_max" not in facts_of("units 201-204 are rented", "financing")
+
+
+def test_a_season_before_a_place_word_is_the_place():
+    assert facts_of("3 bed houses in spring valley?", "")["areas"] == ["Spring Valley"]
+
+
+def test_my_first_condo_is_a_wish_not_a_home_owned():
+    assert facts_of("looking to buy my first townhouse", "", "")["property_type"] == "townhouse"
