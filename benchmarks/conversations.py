@@ -1,11 +1,11 @@
 """What the bot understands, measured on the team's conversation corpus (tests/data/conversations) and
-prompt-injection attacks (tests/data/injection), each set reported on its own row: the tuned and blind halves
-and `extra`, a later set by another blind author used for tuning.
+prompt-injection attacks (tests/data/injection), each set reported on its own row: the tuned and blind halves,
+and `extra` and `extra3`, later sets by other blind authors used for tuning.
 
-    .venv/bin/python benchmarks/conversations.py [--json PATH] [--half tuned|extra|blind|tuning|all]
+    .venv/bin/python benchmarks/conversations.py [--json PATH] [--half tuned|extra|extra3|blind|tuning|all]
         [--extra-attacks] [--limit N] [--show-failures]
 
-`--half tuning` runs tuned and extra (never the blind half); `all` (the default) runs all three. Every text goes
+`--half tuning` runs tuned, extra and extra3 (never the blind half); `all` (the default) runs all four. Every text goes
 through the signed webhook and the real turn (benchmarks/corpus.py), in a database and a Redis database of the
 benchmark's own. `--show-failures` lists what went wrong per conversation and attack, for the tuning sets only:
 the blind half is never read while the rules are tuned, so only its totals are printed. `--limit N` runs only the
@@ -35,11 +35,13 @@ from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from benchmarks.corpus import (CONVERSATION_SETS, TUNING_ATTACK_SETS, attack_summary, load_attacks,  # noqa: E402
-                               load_conversations, run_attacks, run_corpus, shared_phones)
+from benchmarks.corpus import (CONVERSATION_SETS, TUNING_ATTACK_SETS, TUNING_CONVERSATION_SETS,  # noqa: E402
+                               attack_summary, load_attacks, load_conversations, run_attacks, run_corpus,
+                               shared_phones)
 
 BENCH_REDIS_DB = 11
-SELECTIONS = {**{name: (name,) for name in CONVERSATION_SETS}, "tuning": ("tuned", "extra"), "all": CONVERSATION_SETS}
+SELECTIONS = {**{name: (name,) for name in CONVERSATION_SETS}, "tuning": TUNING_CONVERSATION_SETS,
+              "all": CONVERSATION_SETS}
 
 
 def use_bench_stores() -> None:
@@ -105,14 +107,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--half", choices=tuple(SELECTIONS), default="all",
-                        help="the conversation sets to run (tuning = tuned and extra; default: all)")
+                        help="the conversation sets to run (tuning = tuned, extra and extra3; default: all)")
     parser.add_argument("--limit", type=int, metavar="N",
                         help="only the first N conversations and the first N attacks of each set (default: all)")
     parser.add_argument("--show-failures", action="store_true",
                         help="per-conversation and per-attack failures (tuning sets only)")
     parser.add_argument("--extra-attacks", action="store_true",
-                        help="also the later injection sets (tests/data/injection/extra.jsonl and extra2.jsonl, "
-                             "tuning sets)")
+                        help="also the later injection sets (tests/data/injection/extra.jsonl, extra2.jsonl and "
+                             "extra3.jsonl, tuning sets)")
     args = parser.parse_args()
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")

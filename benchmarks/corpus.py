@@ -30,13 +30,15 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 CONVERSATIONS = DATA / "conversations"
 INJECTION = DATA / "injection"
 HALVES = ("tuned", "blind")
-# The conversation sets: the two halves and `extra`, 80 conversations written later by another blind author, for
-# tuning (reported on its own row, never merged into a half).
-CONVERSATION_SETS = ("tuned", "extra", "blind")
-# The injection sets: the two halves, then `extra` and `extra2`, written later by other blind authors, for tuning.
-# Each set's attacks text from numbers of their own (+1202555XXXX from the base), none a corpus conversation uses.
-ATTACK_PHONE_BASE = {"tuned": 8000, "blind": 9000, "extra": 7000, "extra2": 6000}
-TUNING_ATTACK_SETS = ("extra", "extra2")
+# The conversation sets: the two halves, `extra` (80 conversations written later by another blind author) and
+# `extra3` (60 more by a third), both for tuning (each reported on its own row, never merged into a half).
+CONVERSATION_SETS = ("tuned", "extra", "extra3", "blind")
+TUNING_CONVERSATION_SETS = ("tuned", "extra", "extra3")
+# The injection sets: the two halves, then `extra`, `extra2` and `extra3`, written later by other blind authors, for
+# tuning. Each set's attacks text from numbers of their own (+1202555XXXX from the base), none a corpus
+# conversation uses.
+ATTACK_PHONE_BASE = {"tuned": 8000, "blind": 9000, "extra": 7000, "extra2": 6000, "extra3": 5000}
+TUNING_ATTACK_SETS = ("extra", "extra2", "extra3")
 DEFAULT_DELAY_MINUTES = 2
 # The corpus names a slot by what it is about; the bots name the fact they ask for.
 ASKED_SLOT = {"timeline": "timeline_days", "price": "price_expectation"}
@@ -131,7 +133,12 @@ def _fact_right(name: str, expected, stored) -> bool:
     if name in ("condition", "motivation") and expected == "*":
         return bool(str(stored).strip())
     if name == "areas":
-        return {a.casefold().strip() for a in stored} == {a.casefold().strip() for a in expected}
+        # Case and the abbreviation points are not part of a name: "St Paul" is "St. Paul", "Mac-groveland" is
+        # "Mac-Groveland" (the authors wrote both forms).
+        def spelled(area: str) -> str:
+            return " ".join(area.casefold().replace(".", " ").split())
+
+        return {spelled(a) for a in stored} == {spelled(a) for a in expected}
     if name == "address":
         return " ".join(str(stored).split()).rstrip(".,") == " ".join(str(expected).split()).rstrip(".,")
     return stored in _acceptable(expected)

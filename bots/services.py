@@ -140,7 +140,10 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
         return _handled_without_reply(inbound, "bot paused: an agent has the conversation")
 
     passed = list(conversation.passed_slots)
-    passed_now = stages.passed_on(conversation.asked_slot, understood.facts, understood.intent) and not understood.injection
+    # Told something else instead of the answer: asked once more, but never a third time.
+    passed_now = stages.passed_on(conversation.asked_slot, understood.facts, understood.intent,
+                                  answered_other=understood.answered_other and not conversation.asked_again
+                                  ) and not understood.injection
     if passed_now:
         passed.append(conversation.asked_slot)
     step = stages.next_step(lead_type=understood.lead_type, name=understood.name, name_asked=conversation.name_asked,
@@ -163,7 +166,8 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
                              answered=conversation.asked_slot if on_script else None)
     with transaction.atomic():
         _apply(contact, conversation, understood, asked_slot=step.next_slot, handoff_reason=step.handoff_reason,
-               closed=closed, bot=step.bot, passed=passed)
+               closed=closed, bot=step.bot, passed=passed,
+               asked_again=bool(step.next_slot) and step.next_slot == conversation.asked_slot)
         try:
             with transaction.atomic():
                 reply = outbound_queue(contact=contact, body=reply_text, reply_to=inbound,
@@ -188,6 +192,7 @@ class _Understood:
     pcs: int
     temperature: str
     injection: bool
+    answered_other: bool = False  # the text told something new (a fact, or a name at last) besides any answer
 
 
 def _memory_call(call: "_CallRunner", contact: Contact, text: str) -> "_Planned | dict":
@@ -232,9 +237,13 @@ def _understand(call: "_CallRunner", contact: Contact, context: TextInContext, m
     facts = merge_facts(contact.facts, clean_facts(stated.facts.model_dump()), replaces=stated.replaces)
     lead_type = stages.lead_type_from(intent, stated.lead_type or "", stated.corrects_lead_type, facts, contact.lead_type)
     scores = call.scoring(lead_type, facts, wants_appointment=intent == Intent.APPOINTMENT)
+    told = {slot for slot, value in facts.items() if value != (contact.facts or {}).get(slot)}
+    if stated.name and not contact.name:
+        told.add("name")
     return _Understood(intent=intent, facts=facts, lead_type=lead_type, name=contact.name or stated.name,
                        language=detect_language(text) or contact.language, frs=scores["frs"], pcs=scores["pcs"],
-                       temperature=scores["temperature"], injection=injection), memory
+                       temperature=scores["temperature"], injection=injection,
+                       answered_other=bool(told - stages.slot_facts(conversation.asked_slot))), memory
 
 
 def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, step: stages.Step, text: str,
@@ -263,11 +272,12 @@ def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, 
 
 
 def _apply(contact: Contact, conversation: Conversation, understood: _Understood, *, asked_slot: str,
-           handoff_reason: str, closed: str | None, bot: str | None = None, passed: list[str] | None = None) -> None:
+           handoff_reason: str, closed: str | None, bot: str | None = None, passed: list[str] | None = None,
+           asked_again: bool = False) -> None:
     contact_apply_turn(contact=contact, name=understood.name, lead_type=understood.lead_type, facts=understood.facts,
                        frs=understood.frs, pcs=understood.pcs, temperature=understood.temperature,
                        bot=bot or conversation.active_bot, asked_slot=asked_slot, handoff_reason=handoff_reason,
-                       language=understood.language, closed_reason=closed, passed_slots=passed)
+                       language=understood.language, closed_reason=closed, passed_slots=passed, asked_again=asked_again)
 
 
 def _handled_without_reply(inbound: Message, reason: str) -> TurnResult:

@@ -34,6 +34,9 @@ FULLY_QUALIFIED = "fully qualified"
 DECIDED_HANDOFFS = frozenset({HOT_LEAD, FULLY_QUALIFIED})
 CLOSING_INTENTS = {Intent.NOT_INTERESTED: "not interested", Intent.WRONG_NUMBER: "wrong number",
                    Intent.RENTER: "renter"}
+# Every question asked, some passed on: no more questions, and no handoff (the lead is not fully qualified; a hot
+# one is handed off anyway, and the facts still missing hand it off once the prospect gives them).
+ASKED_EVERYTHING = "asked everything"
 
 
 class Action:
@@ -79,7 +82,8 @@ def lead_type_from(intent: Intent, stated: str, corrects: bool, facts: dict, cur
         return stated
     if current != LeadType.UNKNOWN:
         return current
-    if intent == Intent.BUYER or facts.get("financing") or has_budget(facts):
+    # Asking about a home for sale ("is it still available?", "the HOA on the townhome on 5th") is a buyer's question.
+    if intent in (Intent.BUYER, Intent.LISTING_QUESTION) or facts.get("financing") or has_budget(facts):
         return LeadType.BUYER
     if intent == Intent.SELLER or facts.get("address") or facts.get("price_expectation"):
         return LeadType.SELLER
@@ -91,17 +95,26 @@ def lead_type_from(intent: Intent, stated: str, corrects: bool, facts: dict, cur
 def missing_slot(lead_type: str, facts: dict, passed: tuple = ()) -> str:
     """The first fact not known yet, leaving out those the prospect passed on when asked."""
     for slot in BUYER_SLOTS if lead_type == LeadType.BUYER else SELLER_SLOTS:
+        if slot == "bedrooms" and facts.get("property_type") == "land":
+            continue  # a lot to build on has no rooms to ask about
         present = has_budget(facts) if slot == "budget" else bool(facts.get(slot))
         if not present and slot not in passed:
             return slot
     return ""
 
 
-def passed_on(asked_slot: str, facts: dict, intent: Intent) -> bool:
-    """The prospect answered the question with something else ("my wife knows the budget"): asking it again at once
-    would loop, so it waits until the end (and an agent takes it from there)."""
+def slot_facts(slot: str) -> set[str]:
+    """The facts that answer a slot's question (the budget question has two)."""
+    return {"budget_min", "budget_max"} if slot == "budget" else {slot}
+
+
+def passed_on(asked_slot: str, facts: dict, intent: Intent, *, answered_other: bool = False) -> bool:
+    """The prospect's reply to the question said nothing the bot can read as an answer ("my wife knows the
+    budget"): asking it again at once would loop, so it waits until the end (and an agent takes it from there). A
+    reply that told something else instead (a late answer to an earlier question, a name) did not refuse the
+    question, so it is asked once more after that is taken in."""
     answered = has_budget(facts) if asked_slot == "budget" else bool(facts.get(asked_slot))
-    return asked_slot in BUYER_SLOTS + SELLER_SLOTS and not answered and intent in (
+    return asked_slot in BUYER_SLOTS + SELLER_SLOTS and not answered and not answered_other and intent in (
         Intent.PROVIDE_INFO, Intent.OTHER, Intent.GREETING, Intent.BUYER, Intent.SELLER)
 
 
@@ -121,6 +134,9 @@ def next_step(*, lead_type: str, name: str, name_asked: bool, facts: dict, inten
         if closed:
             return Step(bot, lead_type, Action.SILENT)
         return Step(bot, lead_type, Action.CLOSE, close_reason=CLOSING_INTENTS.get(intent, "renter"))
+    qualifying = lead_type in (LeadType.BUYER, LeadType.SELLER)
+    if closed and qualifying and not missing_slot(lead_type, facts):
+        return Step(bot, lead_type, Action.HANDOFF, handoff_reason=FULLY_QUALIFIED)
     if closed and intent not in (Intent.BUYER, Intent.SELLER):
         return Step(bot, lead_type, Action.SILENT)
     replies = wording(language)["replies"]
@@ -133,6 +149,8 @@ def next_step(*, lead_type: str, name: str, name_asked: bool, facts: dict, inten
         slot = "name"
     else:
         slot = missing_slot(lead_type, facts, passed)
+    if not slot and missing_slot(lead_type, facts):
+        return Step(bot, lead_type, Action.CLOSE, close_reason=ASKED_EVERYTHING)
     if not slot:
         return Step(bot, lead_type, Action.HANDOFF, handoff_reason=FULLY_QUALIFIED)
     bot = BotKind.LEAD if slot in ("lead_type", "name") else bot

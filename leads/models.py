@@ -103,6 +103,9 @@ class Conversation(models.Model):
     closed_reason = models.CharField(max_length=40, blank=True)
     # Facts the prospect was asked for and answered something else: not asked again in a loop.
     passed_slots = models.JSONField(default=list, blank=True)
+    # The question in asked_slot is being asked a second time (the first reply told something else instead): a
+    # second reply without its answer passes it, so no question is asked a third time.
+    asked_again = models.BooleanField(default=False)
     started_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(auto_now_add=True)
 

@@ -78,7 +78,8 @@ def contact_retire_cache(*, contact_id: int) -> int:
 
 def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: dict, frs: int, pcs: int,
                        temperature: str, bot: str, asked_slot: str, handoff_reason: str, language: str = "",
-                       closed_reason: str | None = None, passed_slots: list[str] | None = None) -> Contact:
+                       closed_reason: str | None = None, passed_slots: list[str] | None = None,
+                       asked_again: bool = False) -> Contact:
     """Store what a turn learned. Saved through the model so a temperature change fires the cache
     invalidation signal. A handoff marks the contact for an agent and pauses the bot. `closed_reason`: why the
     bot stops qualifying ("" opens the conversation again, None leaves it as it is)."""
@@ -99,7 +100,7 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
         fields += ["needs_agent", "handoff_reason", "handoff_at", "bot_paused", "bot_paused_at"]
     contact.save(update_fields=fields)
     _record_score_change(contact, scores_before, ScoreReason.TURN)
-    changes = {"active_bot": bot, "asked_slot": asked_slot}
+    changes = {"active_bot": bot, "asked_slot": asked_slot, "asked_again": asked_again}
     if asked_slot == "name":
         changes["name_asked"] = True
     if closed_reason is not None:

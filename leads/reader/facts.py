@@ -8,6 +8,7 @@ from datetime import date
 
 from leads.reader import money, places, timeline
 from leads.reader.lexicon import patterns
+from leads.reader.names import introduced_name
 from leads.reader.text import fold_accents
 
 FINANCING_ORDER = ("cash", "va_loan", "fha_loan", "pre_approved", "pre_qualified", "conventional")
@@ -30,12 +31,6 @@ BEDROOMS = re.compile(rf"(?<![\d.])({COUNT})\s*(\+)?\s*(?:(?:-|or|o|to|a)\s*(\d{
 BATHROOMS = re.compile(r"(?<![\d.])(\d(?:\.5)?)\s*(?:(?:-|or|o|to)\s*(\d(?:\.5)?)\s*)?(?:bath|baths|ba|bathroom|bathrooms|"
                        r"baño|baños|bano|banos)\b")
 LISTING_REFERENCE = re.compile(r"\b(?:the|that|this)\s+(?:\d\s*(?:bed|br|bd)\s+)?(?:one|place|house|listing)\b")
-MOTIVATION = re.compile(
-    r"\b(?:passed away|passed|stationed|relocat\w*|transfer\w*|new job|job in|job offer|divorc\w*|downsiz\w*|upsiz\w*|"
-    r"retir\w*|moving in w\w*|moving closer|moving back|moving (?:out of|away from) (?:state|the state|town)|growing family|baby|kids moved out|empty nest\w*|too big|too small|"
-    r"inherit\w*|estate|tired of|landlord|getting married|me transfirieron|transfirieron|me regreso|jubil\w*|cuidar a|"
-    r"divorcio|nuevo trabajo|se murio|fallecio|me caso|nos casamos|necesitamos mas espacio)\b"
-)
 
 
 def financing(text: str, *, asked: bool) -> str | None:
@@ -44,6 +39,7 @@ def financing(text: str, *, asked: bool) -> str | None:
     statements = [piece for piece in re.split(r"(?<=[.!?;])\s+|,\s*", text)
                   if not (piece.rstrip().endswith("?") and QUESTION_START.match(piece.strip()))]
     negated = False
+    found = []
     for piece in statements:
         for kind in FINANCING_ORDER:
             for match in patterns("lexicon", "financing", kind).finditer(piece):
@@ -52,7 +48,13 @@ def financing(text: str, *, asked: bool) -> str | None:
                 if NEGATION_BEFORE.search(piece[:match.start()]):
                     negated = negated or kind in ("pre_approved", "pre_qualified")
                     continue
-                return kind
+                found.append(kind)
+    if found:
+        # "VA loan, already preapproved", "Conventional loan, pre approved": the approval says more than the loan.
+        loans = {"va_loan", "fha_loan", "conventional"}
+        if found[0] in loans and "pre_approved" in found:
+            return "pre_approved"
+        return found[0]
     if negated or any(patterns("lexicon", "financing", "not_started").search(piece) for piece in statements):
         return "not_started"
     if asked:
@@ -64,7 +66,7 @@ def financing(text: str, *, asked: bool) -> str | None:
     return None
 
 
-OWN = re.compile(r"\b(?:my|our|his|her|their|mi|nuestra|nuestro|su)\s+(?:\w+\s+){0,2}$")
+OWN = re.compile(r"\b(?:my|our|his|her|their|mi|nuestra|nuestro|su)\s+(?!(?:first|next|new|dream|future|primera|primer|nueva|nuevo|proxima)\b)(?:\w+\s+){0,2}$")
 
 
 def property_type(text: str, *, asked: bool, own_home: bool = False) -> str | None:
@@ -162,10 +164,15 @@ def _amount_role(text: str, amount: money.Amount, *, asked: str, selling: bool, 
 def _past_around(text: str, position: int) -> bool:
     """An amount in a clause about the past or about someone else ("we paid 285 in 2023", "mi vecina vendio en
     510") is not what the prospect wants now."""
-    start = max(text.rfind(",", 0, position), text.rfind(".", 0, position), text.rfind(" and ", 0, position))
-    end_candidates = [i for i in (text.find(",", position), text.find(".", position)) if i != -1]
+    contrast = max((match.end() - 1 for match in re.finditer(r" (?:but|pero) ", text[:position])), default=-1)
+    start = max(text.rfind(",", 0, position), text.rfind(".", 0, position), text.rfind(" and ", 0, position), contrast)
+    end_candidates = [i for i in (text.find(",", position), text.find(".", position), text.find(" but ", position),
+                                  text.find(" pero ", position)) if i != -1]
     piece = text[start + 1:min(end_candidates) if end_candidates else len(text)]
-    past = patterns("lexicon", "time", "past_verbs").search(piece) or re.search(r"\b(?:neighbou?r|vecin[oa]|others)\b", piece)
+    # "after talking to my neighbor maybe 625" is the prospect's own figure; "the neighbours sold for 340" is not.
+    # "I was hoping for 390", "was thinking 600": a polite present, not a past event.
+    piece = re.sub(r"\b(?:was|were|had been)\s+(?:hoping|thinking|wanting|looking|planning|aiming)\b", " ", piece)
+    past = patterns("lexicon", "time", "past_verbs").search(piece) or re.search(r"\bothers\b", piece)
     return bool(past) and not re.search(r"\b(?:approved|aprobad\w*|pre ?-?aprob\w*)\b", piece)
 
 
@@ -198,24 +205,38 @@ def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: s
         if kind:
             facts["financing"] = kind
     if selling:
-        facts.update(_seller_facts(text, original, asked=asked))
+        facts.update(_seller_facts(text, original, asked=asked, other_facts=set(facts)))
     return facts
 
 
-def _seller_facts(text: str, original: str, *, asked: str) -> dict:
+def _seller_facts(text: str, original: str, *, asked: str, other_facts: set[str]) -> dict:
+    """A seller's address, and the home's condition and the reason to move in the prospect's words. A text that
+    says how the home is or why they move counts whatever was asked; an answer to the condition or motivation
+    question counts as a whole unless it answers something else instead (a price, a date, a name, the other of the
+    two) or describes nothing ("ok gracias, yo les aviso")."""
     facts: dict = {}
     street = places.address(original, asked=asked == "address")
     if street:
         facts["address"] = street
+        other_facts.add("address")
     plain = " ".join(original.split()).strip()
+    folded = fold_accents(text)
+    says = {slot: bool(patterns("lexicon", "seller", slot).search(folded)) for slot in ("condition", "motivation")}
     # A question or a request in reply ("could an agent come by?") describes neither the home nor the move.
-    described = bool(plain) and not plain.endswith("?")
-    if asked == "condition" and described:
-        facts["condition"] = plain[:200]
-    if asked == "motivation" and described:
-        facts["motivation"] = plain[:200]
-    elif MOTIVATION.search(fold_accents(text)):
-        clause = next((piece for piece in re.split(r"(?<=[.!?;])\s+", plain) if MOTIVATION.search(fold_accents(piece.lower()))),
-                      plain)
-        facts["motivation"] = clause[:200]
+    described = bool(plain) and not plain.endswith("?") and not _only_acknowledgement(folded)
+    answers_other = bool(other_facts) or bool(introduced_name(text, original))
+    for slot, other in (("condition", "motivation"), ("motivation", "condition")):
+        if asked == slot and described and (says[slot] or not (answers_other or says[other])):
+            facts[slot] = plain[:200]
+        elif says[slot]:
+            pieces = re.split(r"(?<=[.!?;])\s+", plain)
+            clause = next((piece for piece in pieces
+                           if patterns("lexicon", "seller", slot).search(fold_accents(piece.lower()))), plain)
+            facts[slot] = clause[:200]
     return facts
+
+
+def _only_acknowledgement(folded: str) -> bool:
+    pieces = [piece.strip() for piece in re.split(r"[,.!;]+", folded) if piece.strip()]
+    one = patterns("lexicon", "seller", "acknowledgement").pattern
+    return bool(pieces) and all(re.fullmatch(rf"(?:{one})(?:\s+(?:{one}))*", piece) for piece in pieces)

@@ -8,6 +8,8 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from leads.reader.text import fold_accents
+
 DATA = Path(__file__).resolve().parent / "data"
 BOUNDARY_BEFORE = r"(?<![a-z0-9ñ])"
 BOUNDARY_AFTER = r"(?![a-z0-9ñ])"
@@ -56,7 +58,21 @@ def patterns(name: str, *keys: str) -> re.Pattern:
 
 @lru_cache(maxsize=None)
 def common_words() -> frozenset[str]:
-    return frozenset(table("common_words")["words"].split())
+    """Everyday words, each also without its accents ("días" is "dias", "perdón" is "perdon")."""
+    return _with_folded(table("common_words")["words"].split())
+
+
+def _with_folded(words: list[str]) -> frozenset[str]:
+    return frozenset(words) | {fold_accents(word) for word in words}
+
+
+def is_common(word: str) -> bool:
+    """An everyday word, however its accents are typed ("días", "dias")."""
+    return word in common_words() or fold_accents(word) in common_words()
+
+
+def is_function_word(word: str) -> bool:
+    return word in function_words() or fold_accents(word) in function_words()
 
 
 def section(name: str, key: str) -> dict:
@@ -68,7 +84,7 @@ def section(name: str, key: str) -> dict:
 
 @lru_cache(maxsize=None)
 def function_words() -> frozenset[str]:
-    return frozenset(table("common_words")["function_words"].split())
+    return _with_folded(table("common_words")["function_words"].split())
 
 
 @lru_cache(maxsize=None)

@@ -53,6 +53,8 @@ class Amount:
 def _value(number: str, suffix: str | None, *, money_context: bool, asked: bool = False) -> float | None:
     value = float(number.replace(",", ""))
     suffix = (suffix or "").lower()
+    if suffix == "mil" and value < 10 and value != int(value):
+        return value * 1_000_000  # "2.5 mil": no home costs $2,500
     if suffix in ("k", "mil", "grand", "thousand"):
         return value * 1_000
     if suffix in ("m", "mm", "million", "millions", "millon", "millones", "mill"):
@@ -92,12 +94,18 @@ def _excluded(text: str, start: int, end: int, number: str, suffix: str | None, 
 # A phone number ("+13055550187", "(555) 013-2288", "305.555.0187") is never an amount, whatever surrounds it.
 PHONE_NUMBER = re.compile(r"(?<![\d$.,])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\d,])")
 HALF_A_MILLION = re.compile(r"\b(?:medio millon|half a mil(?:lion)?|half a million)\b")
+# "4 and a quarter", "3 and a half" (hundreds of thousands, as people say prices); "2 and a half million" stays.
+AND_A_FRACTION = re.compile(r"\b([2-9])\s+and\s+a\s+(half|quarter)\b(?!\s*(?:m\b|mil|million))")
+FRACTIONS = {"half": 50, "quarter": 25}
+HALF_MORE = re.compile(r"\b(\d)\s+and\s+a\s+half\s+(?:million|mil|m)\b")
 
 
 def amounts(text: str, *, money_context: bool) -> list[Amount]:
     """Every amount of money in `text` (normalised), in order. `money_context`: the text answers a budget or price
     question, so bare numbers are amounts too."""
     text = HALF_A_MILLION.sub("500k", text)
+    text = HALF_MORE.sub(lambda m: f"{m.group(1)}.5 million".ljust(len(m.group(0))), text)
+    text = AND_A_FRACTION.sub(lambda m: f"{int(m.group(1)) * 100 + FRACTIONS[m.group(2)]}k".ljust(len(m.group(0))), text)
     text = PHONE_NUMBER.sub(lambda match: " " * len(match.group(0)), text)  # same length: offsets stay true
     context = money_context or bool(patterns("lexicon", "money", "context").search(text))
     # House numbers are not money ("2210 Kipling St", "3300 Galt Ocean Dr Apt 1207").
@@ -113,9 +121,12 @@ def amounts(text: str, *, money_context: bool) -> list[Amount]:
                      match.group("dollar")):
             continue
         written = bool(match.group("dollar") or match.group("low_suffix") or match.group("high_suffix"))
+        # "looking 325 to 375", "450-500": two hundreds side by side are a price range, as people text them.
+        hundreds = all(re.fullmatch(r"[1-9]\d\d", match.group(key)) for key in ("low", "high")) and not re.search(
+            r"\b(?:room|rooms|unit|units|apt|suite|ste|lot|lots|ages?|hwy|route|exit|#|no)\.?\s*$", text[:match.start()])
         suffix = match.group("high_suffix") or match.group("low_suffix")
-        low = _value(match.group("low"), match.group("low_suffix") or suffix, money_context=context or written)
-        high = _value(match.group("high"), suffix, money_context=context or written)
+        low = _value(match.group("low"), match.group("low_suffix") or suffix, money_context=context or written or hundreds)
+        high = _value(match.group("high"), suffix, money_context=context or written or hundreds)
         if low is None or high is None or low >= high:
             continue
         found.append(Amount(int(low), int(high), "", match.start(), match.end(), written))
@@ -140,10 +151,16 @@ def amounts(text: str, *, money_context: bool) -> list[Amount]:
 def intended(found: list[Amount], text: str) -> list[Amount]:
     """The amounts the prospect means: after a correction or contrast ("actually make that 500k", "approved up to
     425 but want to stay around 375", "bueno digamos hasta 650") the later ones replace the earlier ones."""
-    corrections = [match.end() for match in CORRECTION.finditer(text)]
+    corrections = [match for match in CORRECTION.finditer(text)]
     if len(found) > 1 and corrections:
-        last = max(corrections)
-        later = [amount for amount in found if amount.start >= last]
+        last = corrections[-1]
+        later = [amount for amount in found if amount.start >= last.end()]
+        earlier = [amount for amount in found if amount.start < last.start()]
+        # "max 450 but would love to stay around 400": a stated limit stands beside a wish; an approval does not
+        # ("approved up to 425 but want to stay around 375").
+        if last.group(0) in ("but", "pero") and earlier and earlier[-1].bound == "max" and not re.search(
+                r"\b(?:approved|aprobad\w*|qualified)\b", text[max(0, earlier[-1].start - 25):earlier[-1].start]):
+            return earlier
         if later:
             return later
     return found

@@ -11,6 +11,7 @@ import re
 
 from leads.reader.lexicon import common_words, first_names, patterns, section
 from leads.reader.optout import keyword as optout_keyword
+from leads.reader.text import fold_accents
 
 NAME_WORD = r"[a-zñáéíóúü][a-zñáéíóúü'\-]{1,29}"
 # A whole word, not letters glued to a number ("2br", "3bd", "301k" are units, never names).
@@ -54,16 +55,18 @@ def introduced_name(text: str, original: str = "") -> str:
     """A name after "I'm", "this is", "it's", "my name is", "soy", "me llamo"... anywhere in the text."""
     intro = patterns("lexicon", "names", "intro")
     strong = patterns("lexicon", "names", "strong_intro")
-    for match in re.finditer(intro.pattern + rf"\s+(?:{'|'.join(section('lexicon', 'names')['titles'])})?\.?\s*"
+    for match in re.finditer(intro.pattern + rf"\s+(?P<title>(?:{'|'.join(section('lexicon', 'names')['titles'])})\b)?\.?\s*"
                              rf"(?P<name>{NAME_WORD})", text):
-        said_clearly = strong.fullmatch(text[match.start():match.start("name")].strip(" ."))
+        # "this is Dr. Patel": after a title the name is a surname, and the title says it is a name.
+        said_clearly = strong.fullmatch(text[match.start():match.start("name")].strip(" .")) or match.group("title")
         known_name = match.group("name").lower() in first_names()
         capitalised = _written_capitalised(match.group("name"), original, match.start("name"))
         if _is_name(match.group("name"), capitalised=capitalised) and (
                 said_clearly or known_name or NAME_END.match(text[match.end():])):
-            return _capitalised(match.group("name"))
+            return _with_second_name(match.group("name"), text[match.end():])
     after = patterns("lexicon", "names", "after")
-    for match in re.finditer(rf"(?:^|[.!,]\s*)(?P<name>{NAME_WORD})\s+" + after.pattern, text):
+    # "Priya here", "Linda Foster here": a first name (and a surname) before "here".
+    for match in re.finditer(rf"(?:^|[.!,]\s*)(?P<name>{NAME_WORD})(?:\s+{NAME_WORD})?\s+" + after.pattern, text):
         if _is_name(match.group("name")):
             return _capitalised(match.group("name"))
     return ""
@@ -75,6 +78,8 @@ def answered_name(text: str, original: str = "") -> str:
     named = introduced_name(text, original)
     if named:
         return named
+    if QUESTION.search(text):
+        return ""  # "is this a real person or AI?", "why do u need my name": no name given
     alone = re.fullmatch(rf"\W*({NAME_WORD})\W*(?:here|lol|haha|jaja|:\)|!)*\W*", text)
     if alone and alone.group(1) in first_names():  # "Will", "June": a known first name given alone
         return _capitalised(alone.group(1))
@@ -91,8 +96,40 @@ def answered_name(text: str, original: str = "") -> str:
     for index, word in enumerate(words):
         if word.lower() in titles:
             continue
-        if _is_name(word) and not (index and words[index - 1].lower() in titles):
-            return _capitalised(word)
+        # In a longer reply ("talking to a lender rn, nothing official") a word is a name only when it is a known
+        # first name or the prospect capitalised it.
+        plausible = len(words) <= 2 or word in first_names() or _written_capitalised(word, original, 0)
+        if _is_name(word) and plausible and not (index and words[index - 1].lower() in titles):
+            return _with_second_name(word, text[text.find(word) + len(word):])
+    return ""
+
+
+def _with_second_name(first: str, rest: str) -> str:
+    """A compound first name ("Ana Lucia Torres" -> "Ana Lucia", "me llamo María José"): a second known first
+    name right after the first one belongs to it."""
+    second = re.match(rf"\s+({NAME_WORD})(?![\w])", rest)
+    if second and fold_accents(first.lower()) in first_names() and fold_accents(second.group(1)) in first_names() and (
+            _is_name(second.group(1))):
+        return f"{_capitalised(first)} {_capitalised(second.group(1))}"
+    return _capitalised(first)
+
+
+QUESTION = re.compile(r"\?\s*$|^(?:why|what|who|how|is this|are you|are u|do i|por que|para que|quien)\b")
+
+
+def late_name(text: str) -> str:
+    """A name given on its own after another question, when none is known yet ("ok fine, Tony", "Meredith",
+    "Becca. we're pre approved"): a known first name, alone in its sentence or after a filler."""
+    fillers = patterns("lexicon", "names", "late_fillers").pattern
+    seasons_and_months = patterns("lexicon", "names", "late_name_not")
+    sentences = [sentence for sentence in re.split(r"[.!?;]\s*", text.strip()) if sentence]
+    # The first sentences, or the last one as a signature ("... rent the others. Kevin O'Brien").
+    for sentence in sentences[:2] + sentences[-1:]:
+        match = re.fullmatch(rf"\W*(?:(?:{fillers})[\s,.!]+)*(?P<name>{NAME_WORD})(?:\s+{NAME_WORD})?"
+                             rf"(?:[\s,.!]+(?:{fillers}))*\W*", sentence)
+        if match and match.group("name") in first_names() and _is_name(match.group("name")) and not (
+                seasons_and_months.fullmatch(match.group("name"))):
+            return _capitalised(match.group("name"))
     return ""
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from leads.reader.lexicon import common_words, first_names, function_words, patterns, section
+from leads.reader.lexicon import first_names, is_common, is_function_word, patterns, section
 from leads.reader.names import introduced_name
 from leads.reader.text import fold_accents
 
@@ -26,7 +26,8 @@ FILLER_START = re.compile(r"^(?:(?:maybe|probably|prob|possibly|ideally|like|som
                           r"in|en|near|around|by|por|area of|tal vez|quizas|o sea|thinking|either|also|"
                           r"tambien|tmb|tb|nos gusta|me gusta|we like|i like|and|y|or|o|plus)\s+)+")
 FILLER_END = re.compile(r"(?:\s+(?:area|areas|tbh|lol|honestly|ideally|too|maybe|prob|probably|i think|mostly|"
-                        r"preferably|please|pls|or so|side|way|if possible|zona|por favor))+$")
+                        r"preferably|please|pls|or so|side|way|if possible|zona|por favor|"
+                        r"(?:would|could|will|is|are) (?:be )?(?:fine|great|ideal|good|nice|ok|okay|perfect)(?: too| also)?))+$")
 OWN_HOME = re.compile(r"\b(?:my|our|her|his|their|mi|nuestra|su|sus)\s+(?:\w+\s+){0,2}(?:house|home|place|condo|"
                       r"townhouse|property|casa|condo|propiedad|depa)\s+(?:in|en)\s+$")
 NOT_AN_AREA_BEFORE = re.compile(r"\b(?:from|desde|soy de|somos de|pcs\w*|stationed|retiring|retire|sell\w*|vender|vendo|live|living|"
@@ -40,7 +41,15 @@ def _capitalised_in(original: str, phrase: str) -> bool:
 
 
 def _title(phrase: str) -> str:
-    return " ".join(word if any(c.isupper() for c in word) else word[:1].upper() + word[1:] for word in phrase.split())
+    spelled = section("lexicon", "places")["name_words"]
+    words = phrase.split()
+    words = [spelled.get(word, word) if index else word for index, word in enumerate(words)]
+    return " ".join(word if any(c.isupper() for c in word) else word[:1].upper() + word[1:] for word in words)
+
+
+def _known_name(chunk: str) -> str | None:
+    """The name an agent files a shortened area under ("jp" -> "Jamaica Plain", "st pete" -> "St. Pete")."""
+    return section("lexicon", "places")["abbreviations"].get(" ".join(chunk.strip(" .,;!?").split()))
 
 
 def _clean(chunk: str) -> str:
@@ -60,18 +69,21 @@ def _is_area(chunk: str) -> bool:
     if patterns("lexicon", "places", "not_places").fullmatch(fold_accents(chunk)) or chunk in STATES:
         return False
     inner = {"of", "de", "del", "la", "el", "los", "las"}
-    articled = words[0] in ("la", "el", "los", "las") and len(words) > 1 and words[1] not in common_words()  # Las Vegas
-    if (words[0] in function_words() and not articled) or any(w in function_words() and w not in inner for w in words[1:]):
+    articled = words[0] in ("la", "el", "los", "las") and len(words) > 1 and not is_common(words[1])  # Las Vegas
+    if (is_function_word(words[0]) and not articled) or any(is_function_word(w) and w not in inner for w in words[1:]):
         return False
     if any(re.search(r"..ly$", word) for word in words) or _time_or_money_word(chunk):
         return False
     directions = set(section("lexicon", "places")["directions"])
-    if len(words) > 1 and words[0] in directions and words[1] not in common_words():
+    if len(words) > 1 and words[0] in directions and not is_common(words[1]):
         return True
-    return not all(word in common_words() for word in words)
+    return not all(is_common(word) for word in words)
 
 
 def _time_or_money_word(chunk: str) -> bool:
+    # A season before a place word names the place ("Winter Park", "Spring Valley").
+    chunk = re.sub(r"\b(?:spring|summer|fall|winter)(?=\s+(?:park|hill|hills|valley|lake|lakes|garden|gardens|haven|"
+                   r"creek|springs|field|grove|branch|ridge|wood|woods|isle|island)\b)", "place", chunk)
     return bool(re.search(r"\b(?:months?|years?|weeks?|days?|asap|spring|summer|fall|winter|budget|cash|mil|meses|"
                           r"january|february|march|april|june|july|august|september|october|november|december|"
                           r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
@@ -95,7 +107,8 @@ def _after_prepositions(text: str, original: str) -> list[str]:
         phrase = re.split(r"[,.;!?]|\b(?:but|because|for|with|under|within|from|pero|porque|para|pa|con|cerca|"
                           r"since|so|if|who|which|that|where|when|next|this|by|around|near|in|en)\b",
                           text[match.end():], maxsplit=1)[0]
-        if re.match(r"\s*(?:the|el|la|los|las)\s", phrase) and not _capitalised_in(original, phrase):
+        if re.match(r"\s*(?:the|el|la|los|las)\s", phrase) and not _capitalised_in(original, phrase) and not (
+                _known_name(phrase)):
             continue  # "in the building", "near the park": a place described, not named
         chunks += _split(phrase)
     return chunks
@@ -113,10 +126,10 @@ def _standalone(text: str, original: str, *, role_stated: bool) -> list[str]:
         if words[-1] in ("area", "areas", "zona") and len(words) > 1:
             chunks.append(" ".join(words[:-1]))
         elif len(words) > 1:
-            if (words[0] in directions or not all(word in common_words() for word in words)) and not any(
-                    word in function_words() for word in words):
+            if (words[0] in directions or not all(is_common(word) for word in words)) and not any(
+                    is_function_word(word) for word in words):
                 chunks.append(" ".join(words))
-        elif words[0] not in common_words() and words[0] not in first_names() and (
+        elif not is_common(words[0]) and words[0] not in first_names() and (
                 role_stated or re.search(rf"\b{re.escape(words[0][:1].upper() + words[0][1:])}\b", original)):
             chunks.append(words[0])
     return chunks
@@ -137,7 +150,7 @@ def _qualifier(piece: str) -> bool:
     words = piece.split()
     qualifiers = _amount_qualifiers()
     return (not FILLER_START.sub("", piece + " ").strip() or piece in qualifiers
-            or all(word in function_words() or word in qualifiers for word in words))
+            or all(is_function_word(word) or word in qualifiers for word in words))
 
 
 def _only_places(text: str) -> list[str]:
@@ -157,7 +170,7 @@ def _only_places(text: str) -> list[str]:
         first_number = NUMBER_FACT.search(text)
         if len(pieces) == 1 and not (first_number and text.find(pieces[0]) < first_number.start()):
             return []
-    if len(pieces) < (1 if beside_other_facts else 2) or not all(_is_area(piece) and not any(word in common_words() for word in piece.split()
+    if len(pieces) < (1 if beside_other_facts else 2) or not all(_is_area(piece) and not any(is_common(word) for word in piece.split()
                                                                 if word not in ("st", "mt", "ft", "north", "south", "east",
                                                                                 "west", "upper", "lower", "old", "new"))
                                   for piece in pieces):
@@ -170,17 +183,24 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
     for; an answer to the areas question is read as a list of places, and places written on their own count only
     where no other question was pending."""
     found: list[str] = ZIP.findall(text)
+    sentences = re.split(r"(?<!\bst\.)(?<!\bmt\.)(?<!\bft\.)(?<=[.!?])\s+", text)
     if asked == "areas":
-        chunks = _split(re.split(r"(?<!\bst\.)(?<!\bmt\.)(?<!\bft\.)(?<=[.!?])\s+", text)[0])
+        # The answer's first sentence is a list of places; places after "in" count too ("a townhome in ballantyne").
+        # What follows "if" or "when" is a condition, no place ("maybe somerville if something pops up").
+        listed = re.split(r"\b(?:if|when|once|because|since|unless|si|cuando|porque)\b", sentences[0], maxsplit=1)[0]
+        chunks = _split(listed) + _after_prepositions(text, original)
     else:
         chunks = _after_prepositions(text, original)
         if asked in ("", "lead_type"):
             chunks += _standalone(text, original, role_stated=role_stated)
         if asked != "name":
-            chunks += _only_places(text)
+            # Each sentence on its own: "under 800 hopefully. ballard, greenwood, maybe shoreline".
+            for sentence in sentences if len(sentences) > 1 else [text]:
+                chunks += _only_places(sentence)
     for chunk in chunks:
-        cleaned = _clean(chunk)
-        if _is_area(cleaned) and cleaned not in found and not ZIP.fullmatch(cleaned):
+        known = _known_name(chunk) or _known_name(_clean(chunk))
+        cleaned = known or _clean(chunk)
+        if (known or _is_area(cleaned)) and cleaned not in found and not ZIP.fullmatch(cleaned):
             found.append(cleaned)
     # "round rock" read twice, once after the word "round": keep the whole name only.
     found = [area for area in found if not any(other != area and other.endswith(" " + area) for other in found)]
@@ -190,27 +210,39 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
 STREET_NUMBER = r"(?<![\w$])\d{1,6}(?:-\d{1,4})?[a-z]?"
 
 
+# Words that end a phrase before a street could start ("3 bed in the city"); inside a street's name only the
+# English ones do ("Lagrima de Oro Rd" is a street).
+NOT_STREET_START = "in|on|at|the|my|our|for|to|and|or|of|a|with|en|de|la|el|mi"
+NOT_STREET_WORD = "in|on|at|the|my|our|for|to|and|or|of|a|with"
+
+
 def address_span(text: str) -> str | None:
+    """The street line in `text`: a house number, a street's name (one to five words), a street type, and a
+    direction and a unit after it when given ("4851 Gulf Shore Blvd N #402")."""
     suffixes = "|".join(sorted(section("lexicon", "places")["street_suffixes"], key=len, reverse=True))
     match = re.search(
-        rf"{STREET_NUMBER}\s+(?:(?:n|s|e|w|ne|nw|se|sw|north|south|east|west)\.?\s+)?(?:(?!(?:in|on|at|the|my|our|for|to|and|or|of|a|with|en|de|la|el|mi)\b)[\w.'-]+\s+){{0,4}}?"
+        rf"{STREET_NUMBER}\s+(?:(?:n|s|e|w|ne|nw|se|sw|north|south|east|west)\.?\s+)?(?!(?:{NOT_STREET_START})\b)[\w.'-]+\s+"
+        rf"(?:(?!(?:{NOT_STREET_WORD})\b)[\w.'-]+\s+){{0,4}}"
         rf"(?:{suffixes})\.?(?![\w])(?:\s+(?:n|s|e|w|ne|nw|se|sw)\b)?"
-        r"(?:,?\s+(?:apt|apartment|unit|ste|suite|lot|#|no\.?|space|spc)\s*[\w-]+)?",
+        r"(?:,?\s+(?:apt|apartment|unit|ste|suite|lot|#|no\.?|space|spc)\s*[\w-]+|\s+#\s?[\w-]+)?",
         text, re.IGNORECASE,
     )
     return match.group(0) if match else None
 
 
 def address(original: str, *, asked: bool) -> str:
-    """The street address in `original` (as typed, not lowercased). Answering the address question, everything
-    from the house number on counts ("14522 glen oaks ct carmel", "9418 Autumn Crest, san antonio 78250");
-    elsewhere only a number, a street and a street type ("2817 N Sawyer Ave")."""
+    """The street address in `original` (as typed, not lowercased), without the city, state and zip that may
+    follow it ("1452 E Harvard Ave, Salt Lake City, UT 84105" -> "1452 E Harvard Ave"). Answering the address
+    question, a street without a street type counts too, up to a comma or the end of the sentence ("7720 E Via
+    Del Sol, Scottsdale"); elsewhere only a number, a street and a street type ("2817 N Sawyer Ave")."""
     text = " ".join(original.split())
+    span = address_span(text)
+    if span:
+        return span.strip(" .,;")[:200]
     if asked:
         match = re.search(STREET_NUMBER + r"\s+[A-Za-zÀ-ÿ0-9]", text)
         if match:
-            rest = re.split(r"(?<=[a-z0-9])[.!?](?:\s|$)|\s+(?:but|pero|and we|y|thanks|gracias|lol)\s+", text[match.start():],
+            rest = re.split(r"(?<=[A-Za-z0-9])[.!?](?:\s|$)|,|\s+(?:but|pero|and we|y|thanks|gracias|lol|sorry)\s+", text[match.start():],
                             maxsplit=1)[0]
             return rest.strip(" .,;!")[:200]
-    span = address_span(text)
-    return span.strip(" .,;")[:200] if span else ""
+    return ""

@@ -42,6 +42,8 @@ def roles(text: str) -> set[str]:
         for match in patterns("lexicon", "roles", role).finditer(folded):
             if NEGATED_ROLE.search(folded[:match.start()]):
                 continue
+            if role == "sell" and patterns("lexicon", "roles", "sell_by_others").search(folded[:match.start()]):
+                continue
             if role == "rent" and patterns("lexicon", "roles", "rent_not").search(folded):
                 continue
             found.add(role)
@@ -63,7 +65,7 @@ def lead_type_of(found: set[str]) -> str:
     return ""
 
 
-def _intent(text: str, found_roles: set[str], stated: dict, name: str) -> Intent:
+def _intent(text: str, found_roles: set[str], stated: dict, name: str, known_type: str = "") -> Intent:
     folded = fold_accents(text)
     if optout.revokes(text):
         return Intent.OPT_OUT
@@ -74,7 +76,8 @@ def _intent(text: str, found_roles: set[str], stated: dict, name: str) -> Intent
     for key, intent in checks:
         if patterns("lexicon", "handoff", key).search(folded):
             return intent
-    if lead_type_of(found_roles) == "renter":
+    # A known buyer or seller who mentions renting speaks of their home now ("our apartment is month to month").
+    if lead_type_of(found_roles) == "renter" and known_type not in ("buyer", "seller"):
         return Intent.RENTER
     if QUESTION.search(folded) and not stated:
         return Intent.QUESTION
@@ -104,14 +107,26 @@ def read(text: str, *, asked: str = "", lead_type: str = "", today: date | None 
     # for the next one is still a buyer.
     corrects = bool(said_type and CORRECTION.search(fold_accents(plain)))
     known_type = lead_type if lead_type in ("buyer", "seller", "renter") and not corrects else said_type or lead_type
+    if known_type == "renter" and lead_type in ("buyer", "seller") and not corrects:
+        known_type = lead_type
     stated = fact_reader.read_facts(plain, text, asked=asked, lead_type=known_type, roles=found_roles,
                                     today=today or date.today(), pending=pending)
     name = names.answered_name(plain, text) if asked == "name" else names.introduced_name(plain, text) or (
         names.bare_name(plain) if not asked else "")
-    intent = _intent(plain, found_roles, stated, name)
-    if intent in (Intent.LISTING_QUESTION, Intent.WRONG_NUMBER):
-        # "is the 3 bed on 5th still available?" describes a listing; a wrong number states nothing about a lead.
-        stated = {}
+    if not name and asked != "name":
+        name = names.late_name(plain)
+    if name and "areas" in stated:
+        # "Dana here", "Linda Foster here": the name is no place.
+        stated = {**stated, "areas": [area for area in stated["areas"]
+                                      if name.split()[0].casefold() not in area.casefold().split()]}
+        if not stated["areas"]:
+            del stated["areas"]
+    intent = _intent(plain, found_roles, stated, name, known_type)
+    if intent == Intent.WRONG_NUMBER:
+        stated = {}  # a wrong number states nothing about a lead
+    elif intent == Intent.LISTING_QUESTION:
+        # "is the 3 bed on 5th still available?" describes a listing; "we're pre approved" beside it is the prospect's.
+        stated = {key: value for key, value in stated.items() if key in ("financing", "timeline_days")}
     return Reading(
         intent=intent, facts=stated, lead_type=said_type,
         corrects_lead_type=corrects, name=name, language=spoken,
