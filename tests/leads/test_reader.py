@@ -77,6 +77,8 @@ def test_financing(text, asked, expected):
     ("idk what its worth honestly", "price_expectation", ""),
     # Letters glued to a number are a unit, not a name (found by benchmarks/webhook_load.py: "Thanks, Br!").
     ("we want a 2br under 301k", "name", ""), ("3bd 2ba, pool", "name", ""), ("2br for Nia", "name", "Nia"),
+    # Found trying the admin as an agent: the list showed a prospect named "Back".
+    ("Ok I'm back, we want to sell", "name", ""), ("can I talk to a real person please?", "name", ""),
 ])
 def test_names_come_from_a_name_answer_or_an_introduction(text, asked, expected):
     assert read(text, asked=asked, lead_type="buyer", today=TODAY).name == expected
