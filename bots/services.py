@@ -243,7 +243,7 @@ def _understand(call: "_CallRunner", contact: Contact, context: TextInContext, m
     return _Understood(intent=intent, facts=facts, lead_type=lead_type, name=contact.name or stated.name,
                        language=detect_language(text) or contact.language, frs=scores["frs"], pcs=scores["pcs"],
                        temperature=scores["temperature"], injection=injection,
-                       answered_other=bool(told - stages.slot_facts(conversation.asked_slot))), memory
+                       answered_other=bool(told - stages.slot_facts(context.asked_slot))), memory
 
 
 def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, step: stages.Step, text: str,

@@ -49,6 +49,10 @@ class TransientSendError(Exception):
     """Twilio or the network failed in a way worth retrying (5xx, 429, connection); the row is `queued` again."""
 
 
+# The outcome of a message that was deleted after its task was queued (not a DeliveryStatus: there is no row).
+MISSING = "missing"
+
+
 @dataclass(frozen=True)
 class SendOutcome:
     status: str
@@ -57,7 +61,11 @@ class SendOutcome:
 
 def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
     with transaction.atomic():
-        message = Message.objects.select_for_update().select_related("contact").get(pk=message_id)
+        message = Message.objects.select_for_update().select_related("contact").filter(pk=message_id).first()
+        if message is None:
+            # Deleted since it was queued (its contact erased by an agent): nothing to send, and nothing to retry.
+            logger.warning("outbound message %s no longer exists; not sent", message_id)
+            return SendOutcome(MISSING)
         contact = message.contact
         if message.twilio_sid or message.status not in (DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED):
             return SendOutcome(message.status)

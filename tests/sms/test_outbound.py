@@ -62,6 +62,16 @@ def test_quiet_hours_defer_instead_of_dropping(twilio):
     assert reply.twilio_sid == "SM" + "a" * 32 and len(twilio.calls) == 1
 
 
+def test_a_text_deleted_after_its_task_was_queued_is_not_sent_and_not_retried(twilio):
+    contact = ContactFactory(phone="+12125550197")
+    reply = queued_reply(contact)
+    contact.delete()  # an agent erased the contact while the send task waited in the queue
+    from sms.tasks import send_outbound_message
+
+    assert send_outbound_message.apply((reply.pk,)).get() == outbound.MISSING
+    assert len(twilio.calls) == 0
+
+
 def test_twilio_5xx_then_success_sends_exactly_once(twilio):
     contact = ContactFactory(phone="+12125550197")
     reply = queued_reply(contact)
