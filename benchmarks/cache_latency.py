@@ -34,6 +34,7 @@ import django  # noqa: E402
 django.setup()
 
 import psycopg  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -93,6 +94,15 @@ def use_bench_database(suffix: str = "_bench") -> str:
     connection.settings_dict["NAME"] = bench_name
     call_command("migrate", verbosity=0)
     return bench_name
+
+
+def use_bench_broker(redis_db: int) -> None:
+    """Send the tasks the replayed turns queue (their replies' sends) to a Redis database of the benchmark's own,
+    which its reset empties: on the app's broker a worker of `make run` would look for the benchmark's messages in
+    the app's database."""
+    from config.celery import app
+
+    app.conf.broker_url = settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + f"/{redis_db}"
 
 
 def seed_l3(rows: int, scopes: int, reseed: bool, rng: random.Random) -> dict:

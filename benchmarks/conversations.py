@@ -45,9 +45,10 @@ SELECTIONS = {**{name: (name,) for name in CONVERSATION_SETS}, "tuning": TUNING_
 
 
 def use_bench_stores() -> None:
-    from benchmarks.cache_latency import use_bench_database
+    from benchmarks.cache_latency import use_bench_broker, use_bench_database
 
     use_bench_database()
+    use_bench_broker(BENCH_REDIS_DB)
     for alias in ("default", "llm"):
         settings.CACHES[alias]["LOCATION"] = settings.CACHES[alias]["LOCATION"].rsplit("/", 1)[0] + f"/{BENCH_REDIS_DB}"
 

@@ -93,9 +93,10 @@ class Tally:
 
 def use_bench_stores() -> str:
     """A database (`<name>_bench`) and a Redis database of the benchmark's own, so it never touches app data."""
-    from benchmarks.cache_latency import use_bench_database
+    from benchmarks.cache_latency import use_bench_broker, use_bench_database
 
     name = use_bench_database()
+    use_bench_broker(BENCH_REDIS_DB)
     settings.CACHES["llm"]["LOCATION"] = settings.CACHES["llm"]["LOCATION"].rsplit("/", 1)[0] + f"/{BENCH_REDIS_DB}"
     return name
 

@@ -237,8 +237,13 @@ def test_a_second_runner_is_refused_and_the_first_keeps_running_then_stops_only_
         assert embedded.status(data_dir) == first_servers
     finally:
         os.kill(first.pid, signal.SIGTERM)
-        # Generous: under load (several test runs on two cores) the worker's warm shutdown alone took over 120 s.
-        out, err = first.communicate(timeout=300)
+        try:
+            # Generous: under load (several test runs on two cores) the worker's warm shutdown alone took over 120 s.
+            out, err = first.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            # Fail without leaving the runner's worker behind (it kept running, orphaned, after such a timeout).
+            os.killpg(first.pid, signal.SIGKILL)
+            raise
     assert "ignoring the stale" in out
     assert "web:" in out and "the embedded servers this run started: valkey)" in out
     # It stopped the Valkey it started and left the PostgreSQL it found running.
