@@ -1,9 +1,12 @@
 """One conversation turn: the four calls through the cache, facts and scores updated in code, the reply stored.
-The memory call is made only when the conversation is longer than the recent window: a shorter one is its own
-memory (the call is recorded as NOT_NEEDED).
+The memory call is made only when the conversation is longer than the recent window (a shorter one is its own
+memory) and the reply is personal (a dialogue state's shared reply reads no memory); otherwise it is recorded as
+NOT_NEEDED.
 
 Intent, facts and memory do not depend on each other: the three are looked up in the cache first, then the
-misses' model calls (HTTP only) run concurrently in a small thread pool, and only the reply waits for them. The
+misses' model calls (HTTP only) run concurrently in a small thread pool, and only the reply waits for them. A text
+that may get its state's shared reply holds the memory call back until the reply is known to be personal (then it
+runs in a wave of its own, before the reply). The
 cache's reads and writes and the ledger rows stay on the turn's thread (Django's connections are per thread).
 Each CallRecord says in which wave it ran: calls of one wave ran concurrently.
 
@@ -105,8 +108,10 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
     call = _CallRunner(cache, provider or TurnProvider(), contact, inbound, lead_selectors.preceding_question(inbound),
                        lead_selectors.messages_per_minute(inbound))
     # What the memory call reads is known before the turn understands anything, so the call runs with intent and
-    # facts. A paused bot writes no reply: its turn needs no memory.
-    memory_call = None if contact.bot_paused else _memory_call(call, contact, text)
+    # facts, unless the text may be answered by its dialogue state's shared reply, which reads no memory: then the
+    # call waits for the reply to be known personal. A paused bot writes no reply: its turn needs no memory.
+    memory_call = None if contact.bot_paused else _memory_call(call, contact, text,
+                                                               hold_back=_may_get_shared_reply(text))
     understood, memory = _understand(call, contact, conversation, text, memory_call)
     if contact.bot_paused:
         # Handed off or taken over: the bot stays silent, but what the prospect tells the agent is recorded.
@@ -162,20 +167,49 @@ class _Understood:
     injection: bool
 
 
-def _memory_call(call: "_CallRunner", contact: Contact, text: str) -> "_Planned | dict":
-    """The memory call to make with the turn's other calls, or, when the conversation fits in the recent window,
+@dataclass(frozen=True)
+class _MemoryLater:
+    """A long conversation's memory call, held back until the turn knows whether its reply is personal."""
+
+    recent: list[dict]
+
+
+def _may_get_shared_reply(text: str) -> bool:
+    """Before the turn is understood: whether its reply may be its dialogue state's (state_replies.may_be_on_script),
+    in which case the memory call waits. Wrong either way costs little: a text held back that gets a personal reply
+    makes the memory call one wave later; one not held back makes it with intent and facts, as every turn used to."""
+    return settings.BOT_REPLY_MODE == state_replies.SHARED and state_replies.may_be_on_script(
+        text, injection=looks_like_injection(text))
+
+
+def _memory_call(call: "_CallRunner", contact: Contact, text: str, *, hold_back: bool) -> "_Planned | _MemoryLater | dict":
+    """The memory call to make with the turn's other calls; or, when the conversation fits in the recent window,
     the memory itself: with fewer messages than the window holds, the window is the whole conversation, with no
-    older message for the search to add. What the memory call would pick from it, the reply can be told as it is."""
+    older message for the search to add (what the memory call would pick from it, the reply can be told as it is);
+    or, `hold_back`, the call held back for the reply to decide (`_memory_for_reply`)."""
     recent, _tier = recent_messages(call.cache, contact, RECENT_MESSAGES)
     if len(recent) < RECENT_MESSAGES:
         return call.memory_not_needed(text, recent)
+    if hold_back:
+        return _MemoryLater(recent)
+    return _plan_memory(call, contact, text, recent)
+
+
+def _plan_memory(call: "_CallRunner", contact: Contact, text: str, recent: list[dict]) -> "_Planned":
     older = [message_item(m) for m in lead_selectors.similar_older_messages(
         contact, call.inbound.embedding, exclude_ids=[m["id"] for m in recent], limit=SIMILAR_OLDER_MESSAGES)]
     return call.plan_memory(text, call.question, recent + older)
 
 
+def _memory_for_reply(call: "_CallRunner", contact: Contact, text: str, memory: "dict | _MemoryLater") -> dict:
+    """The memory a personal reply is told: a held-back memory call is made now, in a wave of its own."""
+    if isinstance(memory, _MemoryLater):
+        return call.together([_plan_memory(call, contact, text, memory.recent)])[0]
+    return memory
+
+
 def _understand(call: "_CallRunner", contact: Contact, conversation: Conversation, text: str,
-                memory_call: "_Planned | dict | None") -> tuple[_Understood, dict | None]:
+                memory_call: "_Planned | _MemoryLater | dict | None") -> tuple[_Understood, "dict | _MemoryLater | None"]:
     context = TextInContext(text, call.question, conversation.asked_slot, contact.lead_type, local_date(contact, call.inbound),
                             tuple(conversation.passed_slots), name=contact.name)
     planned = [call.plan_shared(CallKind.INTENT, context), call.plan_shared(CallKind.FACTS, context)]
@@ -200,14 +234,13 @@ def _understand(call: "_CallRunner", contact: Contact, conversation: Conversatio
 
 
 def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, step: stages.Step, text: str,
-                memory: dict, *, answered: str | None) -> str:
+                memory: "dict | _MemoryLater", *, answered: str | None) -> str:
     """`answered` is None for an off-script turn, else the slot the bot had asked for ("" when none): an on-script
-    turn whose conversation fits the recent window is answered from its dialogue state's shared reply when the
-    operator's setting allows it."""
+    turn is answered from its dialogue state's shared reply, however long the conversation, when the operator's
+    setting allows it. Such a reply reads no memory, so a held-back memory call is made only for a personal one."""
     first_turn = not Message.objects.filter(contact=contact, direction=Direction.OUTBOUND).exists()
     fallback = stages.template_reply(step, understood.name, first_turn, understood.language)
-    fits_window = call.records[CallKind.MEMORY].tier == NOT_NEEDED
-    if answered is not None and fits_window and settings.BOT_REPLY_MODE == state_replies.SHARED:
+    if answered is not None and settings.BOT_REPLY_MODE == state_replies.SHARED:
         values = state_replies.placeholder_values(understood.name, understood.facts)
         state = state_replies.state_for(
             step, first_turn=first_turn, language=understood.language, values=values,
@@ -215,7 +248,10 @@ def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, 
                                                  lead_type=understood.lead_type))
         shared = call.state_reply(state, values)
         if shared is not None:
+            if isinstance(memory, _MemoryLater):
+                call.memory_not_read(text)
             return _fit_for_sms(shared, inbound=text, facts=understood.facts, fallback=fallback)
+    memory = _memory_for_reply(call, contact, text, memory)
     brief = ReplyBrief(stage=step.bot, inbound=text, name=understood.name, facts=understood.facts,
                        next_question=step.next_question, handoff_reason=step.handoff_reason,
                        memory=memory.get("summary", ""), fallback_reply=fallback, language=understood.language,
@@ -336,9 +372,17 @@ class _CallRunner:
         """The memory of a conversation that fits in the recent window: the window itself (bots.memory), recorded
         as a call not needed so that it counts as avoided, not as a hit or a miss."""
         value = whole_conversation(messages, current_id=self.inbound.pk)
+        self._memory_avoided(text, value, messages)
+        return value
+
+    def memory_not_read(self, text: str) -> None:
+        """A held-back memory call that the turn's shared state reply made unnecessary: recorded as avoided, with
+        no messages read."""
+        self._memory_avoided(text, {}, [])
+
+    def _memory_avoided(self, text: str, value: dict, messages: list[dict]) -> None:
         self.records[CallKind.MEMORY] = CallRecord(NOT_NEEDED, value, 0.0, None, (text, messages))
         self.cache.record_avoided(CallKind.MEMORY)
-        return value
 
     def reply(self, brief: ReplyBrief) -> str:
         # Every input of the brief is in the key, so an exact hit is the reply the model would write again.

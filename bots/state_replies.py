@@ -12,7 +12,8 @@ what the prospect said is worse than a personal one:
   showing or an agent's answer often carries a when or a what, so it is answered personally;
 - a close for "not interested", a wrong number or a renter, said as such;
 - and in every case: no "?" in the text and at most MAX_ON_SCRIPT_WORDS words (a longer text carries more than the
-  answer), and a conversation that fits the recent window (a turn that needs the memory call is personal).
+  answer), however long the conversation (a shared reply reads no memory: the memory call is made only for a
+  personal reply, bots.services).
 """
 
 from __future__ import annotations
@@ -70,8 +71,14 @@ class ReplyState:
                                      self.language)
 
 
+def may_be_on_script(text: str, *, injection: bool) -> bool:
+    """What the text alone says, before intent and facts are known: a steering attempt, a question or a long text
+    is never answered from its state."""
+    return not injection and "?" not in text and len(text.split()) <= MAX_ON_SCRIPT_WORDS
+
+
 def on_script(step: stages.Step, intent: Intent, text: str, *, injection: bool, passed_now: bool) -> bool:
-    if injection or step.preface or "?" in text or len(text.split()) > MAX_ON_SCRIPT_WORDS:
+    if step.preface or not may_be_on_script(text, injection=injection):
         return False
     if step.action == stages.Action.ASK:
         return intent in ON_SCRIPT_INTENTS and not passed_now

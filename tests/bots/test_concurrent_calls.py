@@ -77,7 +77,7 @@ def test_intent_facts_and_memory_are_in_flight_together_and_the_reply_waits():
     fake = HoldsUntilAllArrive()
     contact = long_conversation(fake)
     fake.hold = True
-    result = next_turn(contact, fake, "something nobody said before")
+    result = next_turn(contact, fake, "what about something nobody asked before?")
     assert result.reply is not None
     assert {"intent", "facts", "memory"} in fake.seen_together  # all three at once, on the wire
     assert fake.response_after == [set()]  # the reply was asked after all three had answered
@@ -96,7 +96,7 @@ def test_a_failing_concurrent_call_falls_back_alone(failure):
     fake.hold = True
     fake.failing_kind, fake.failure = "facts", failure  # the facts request fails, and its SDK retry too
     with override_settings(ANTHROPIC_MAX_RETRIES=1):
-        result = next_turn(contact, fake, "another text nobody said before")
+        result = next_turn(contact, fake, "and another question nobody asked before?")
     assert result.reply is not None
     message_id = result.reply.reply_to_id
     fallbacks = list(LLMCall.objects.filter(message_id=message_id, provider=Provider.FALLBACK).values_list("kind", flat=True))
@@ -107,5 +107,43 @@ def test_a_failing_concurrent_call_falls_back_alone(failure):
     assert sorted(answered.values_list("kind", flat=True)) == sorted(CONCURRENT_KINDS - set(fallbacks) | {"response"})
     # The degraded answer is used but not cached: the same text again asks Claude for that call.
     fake.hold = False
-    again = next_turn(contact, fake, "another text nobody said before")
+    again = next_turn(contact, fake, "and another question nobody asked before?")
     assert again.tiers[fallbacks[0]] == "miss"
+
+
+BUY = "we want to buy a house"
+
+
+def test_a_text_that_may_get_its_states_shared_reply_holds_the_memory_call_back_and_needs_none():
+    fake = FakeClaude({BUY: ("buyer", {}, {"lead_type": "buyer"})})
+    contact = long_conversation(fake)
+    start = len(fake.answered)
+    result = next_turn(contact, fake, BUY)
+    # On the qualification path, however long the conversation: the dialogue state's reply, which reads no memory.
+    assert "state_reply" in result.tiers and "response" not in result.tiers
+    assert result.tiers["memory"] == "not_needed" and result.avoided == ["memory"]
+    assert result.calls["memory"].inputs[1] == []  # no message was read for it
+    assert "memory" not in fake.answered[start:]
+
+
+def test_a_held_back_memory_call_is_made_in_a_wave_of_its_own_when_the_reply_is_personal():
+    fake = FakeClaude()
+    contact = long_conversation(fake)
+    start = len(fake.answered)
+    result = next_turn(contact, fake, "hmm 7")  # short, no question: it may have been on script; "other" is not
+    assert result.tiers["memory"] == result.tiers["response"] == "miss" and "state_reply" not in result.tiers
+    waves = {kind: call.wave for kind, call in result.calls.items()}
+    assert waves["intent"] == waves["facts"] < waves["memory"] < waves["response"]
+    assert fake.answered[start:][-2:] == ["memory", "response"]
+
+
+@pytest.mark.parametrize("reply_mode, text", [("shared_by_state", "hmm, what do you need from me?"),
+                                              ("personal", "hmm 7")])
+def test_a_turn_known_to_be_personal_makes_its_memory_call_with_intent_and_facts(settings, reply_mode, text):
+    settings.BOT_REPLY_MODE = reply_mode
+    fake = FakeClaude()
+    contact = long_conversation(fake)
+    result = next_turn(contact, fake, text)
+    assert result.tiers["memory"] == "miss"
+    waves = {kind: call.wave for kind, call in result.calls.items()}
+    assert waves["intent"] == waves["facts"] == waves["memory"] < waves["response"]
