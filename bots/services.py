@@ -6,9 +6,9 @@ NOT_NEEDED.
 Intent, facts and memory do not depend on each other: the three are looked up in the cache first, then the
 misses' model calls (HTTP only) run concurrently in a small thread pool, and only the reply waits for them. A text
 that may get its state's shared reply holds the memory call back until the reply is known to be personal (then it
-runs in a wave of its own, before the reply). The
-cache's reads and writes and the ledger rows stay on the turn's thread (Django's connections are per thread).
-Each CallRecord says in which wave it ran: calls of one wave ran concurrently.
+runs in a wave of its own, before the reply). The cache's reads and writes and the ledger rows stay on the turn's
+thread (Django's connections are per thread). Each CallRecord says in which wave it ran: calls of one wave ran
+concurrently.
 
 `run_turn(message_id)` is what the Celery task calls. It is idempotent: an inbound message that already has a
 reply is not answered again (the reply row is unique per inbound message).
