@@ -9,7 +9,8 @@ shipped in its package) through its custom embedding hook.
 
 For every turn the replay answers, the peer is asked the same look-ups: intent and facts with the text the
 project's semantic tier embeds (the reply with the bot's preceding question), the reply with its whole brief as
-JSON (what the model is asked). A hit is checked against the ideal answer exactly as the project's hits are; a miss
+JSON (what the model is asked: a personal brief, or the dialogue state). Each `get` is timed (its embedding of the
+prompt included; the project's look-up times leave out the one embedding a turn computes for all its look-ups). A hit is checked against the ideal answer exactly as the project's hits are; a miss
 stores the ideal answer, as a model call would. The memory call is not given to the peer (the turn decides whether
 it is needed; its cost is counted as in the project's run).
 """
@@ -20,12 +21,15 @@ import atexit
 import json
 import shutil
 import tempfile
+import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from benchmarks.workload import same_answer
 from caching import embeddings
 
-PEER_KINDS = ("intent", "facts", "response")
+# The peer keeps one reply cache: the turn's reply is a personal `response` or its dialogue state's `state_reply`.
+PEER_KINDS = ("intent", "facts", "reply")
 
 
 class ProjectEmbedding:
@@ -47,6 +51,8 @@ class PeerTally:
     lookups: dict = field(default_factory=lambda: {kind: 0 for kind in PEER_KINDS})
     hits: dict = field(default_factory=lambda: {kind: 0 for kind in PEER_KINDS})
     false_hits: dict = field(default_factory=lambda: {kind: 0 for kind in PEER_KINDS})
+    lookup_ms: list = field(default_factory=list)      # every `get`, all kinds
+    misses_by_call: Counter = field(default_factory=Counter)  # the call kind a miss would have paid for
 
 
 class GPTCachePeer:
@@ -74,20 +80,29 @@ class GPTCachePeer:
         from gptcache.adapter.api import get, put
 
         for kind in PEER_KINDS:
-            # The peer keeps one reply cache and is given the reply the turn asked for: a personal brief, or the
-            # dialogue state's template (our call design, so what is compared is the caching, not the design).
-            asked = kind if kind in result.calls else "state_reply"
+            # The peer is given the reply the turn used: a personal brief, or the dialogue state's template (our call
+            # design, so what is compared is the caching, not the design).
+            asked = reply_kind(result.calls) if kind == "reply" else kind
             call = result.calls[asked]
             prompt = peer_prompt(asked, call.inputs)
             expected = provider.answer(asked, *call.inputs)
             self.tally.lookups[kind] += 1
+            started = time.perf_counter()
             served = get(prompt, cache_obj=self.caches[kind])
+            self.tally.lookup_ms.append((time.perf_counter() - started) * 1000)
             if served is None:
+                self.tally.misses_by_call[asked] += 1
                 put(prompt, json.dumps(expected), cache_obj=self.caches[kind])
                 continue
             self.tally.hits[kind] += 1
             if not same_answer(asked, json.loads(served), expected):
                 self.tally.false_hits[kind] += 1
+
+
+def reply_kind(calls: dict) -> str:
+    """The call that wrote the turn's reply: a personal response when there is one (also after a refused template),
+    else the dialogue state's reply."""
+    return "response" if "response" in calls else "state_reply"
 
 
 def peer_prompt(kind: str, inputs: tuple) -> str:

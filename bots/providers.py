@@ -20,7 +20,7 @@ from caching.services import Computed
 from leads.facts import QualificationFacts
 from leads.intents import Intent
 from leads.models import LeadType
-from leads.reader import read
+from leads.reader import names_calendar_point, read
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,9 @@ class FactsAnswer(BaseModel):
     replaces: list[str] = Field(default_factory=list, max_length=5)
 
 
-# The kinds whose answer counts from the text's date: facts (a season or a month is days until it, from the SMS
-# date). An intent label does not, so an intent is shared across days and the date stays out of its key.
+# The kinds whose answer can count from the text's date: facts (a season or a month is days until it, from the
+# SMS date), and only when the text names such a point (TextInContext.counts_from_date). An intent label never
+# does, so an intent is shared across days and the date stays out of its key.
 DATED_KINDS = frozenset({CallKind.FACTS})
 
 
@@ -64,14 +65,20 @@ class TextInContext:
         question as the reader reads it, so that "Pre-approved!!" and "pre approved" after "Thanks, Dana! Are you
         pre-approved?" and "Thanks, Sam! Are you pre-approved?" are one computation (the prompt still carries the
         original text and question); the slot, lead type and pending slots, which the prompt tells the model; the
-        date only for the kinds that count from it."""
+        date only for the kinds that count from it, and only when the text names a point they count from."""
         return [understanding.CANONICAL_VERSION, understanding.canonical_text(self.text),
                 understanding.canonical_question(self.question, leave_out=self.name), *self.partition(kind)]
 
     def partition(self, kind: CallKind) -> list:
         """What a semantic (L3) match must share exactly besides the question: the key's parts after the text."""
-        dated = [self.date.isoformat()] if kind in DATED_KINDS else []
+        dated = [self.date.isoformat()] if kind in DATED_KINDS and self.counts_from_date() else []
         return [self.asked_slot, self.lead_type, list(self.pending_slots), *dated]
+
+    def counts_from_date(self) -> bool:
+        """The text names a calendar point ("spring", "by march", "after the holidays", "friday"), so what it says
+        depends on the day it was sent; "pre-approved", "400k" or "in 3 months" say the same on any day, and their
+        facts are shared across days. Decided by the offline reader's reading of time (leads.reader)."""
+        return names_calendar_point(self.text, today=self.date)
 
 
 class MemoryAnswer(BaseModel):

@@ -13,7 +13,8 @@ import re
 from datetime import date, timedelta
 
 from leads.reader.lexicon import patterns, section
-from leads.reader.text import fold_accents
+from leads.reader.text import fold_accents, normalise
+from leads.understanding.lexicon import CALENDAR
 
 ASAP_DAYS = 14
 MAX_DAYS = 3650
@@ -74,6 +75,10 @@ MONTH_SPAN = re.compile(
 )
 TIME_PREPOSITION = re.compile(r"(?:in|by|of|before|after|until|till|around|since|early|mid|late|en|para|antes de|despues de|"
                               r"por|like|maybe|prob|probably|hopefully|ideally|end of|start of)\s*$")
+# Days the understanding lexicon reads (weekdays, "today", "tomorrow"), and dates in digits ("3/31", "5/1/27").
+DAY_OF_WEEK = re.compile(r"(?<![a-z])(?:" + "|".join(sorted((re.escape(word) for words in CALENDAR["days"].values()
+                                                             for word in words), key=len, reverse=True)) + r")(?![a-z])")
+NUMERIC_DATE = re.compile(r"(?<![\d/])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?:/\d{2,4})?(?![\d/])")
 YEAR_NUMBER = re.compile(r"(?P<deadline>no antes del?|not before|by|before|antes del?|in|en|el|for)?\s*(?P<year>20[2-4]\d)(?![0-9])")
 
 
@@ -181,13 +186,20 @@ def _durations(text: str) -> list[tuple[int, int]]:
     return found
 
 
-def _fixed_phrases(text: str, today: date) -> list[tuple[int, int]]:
+def _fixed_spans(text: str) -> list[tuple[int, int]]:
+    """Spans that are as long on any day: "asap", "soon", "next month" (45 days), "in a few weeks"."""
     found = []
     for match in patterns("lexicon", "time", "asap").finditer(text):
         found.append((match.start(), ASAP_DAYS))
     for phrase, days in section("lexicon", "time")["soon"]:
         for match in re.finditer(rf"\b{phrase}\b", text):
             found.append((match.start(), days))
+    return found
+
+
+def _calendar_years(text: str, today: date) -> list[tuple[int, int]]:
+    """ "next year", "this year", "early 2028": read against the text's year."""
+    found = []
     for match in patterns("lexicon", "time", "next_year").finditer(text):
         early = re.search(r"(?:early|principios del?)\s+$", text[max(0, match.start() - 12):match.start()])
         target = date(today.year + 1, 2, 15) if early else None
@@ -209,6 +221,23 @@ def _fixed_phrases(text: str, today: date) -> list[tuple[int, int]]:
             days = (date(year, 7, 1) - today).days
         found.append((match.start(), days))
     return found
+
+
+def _calendar_points(text: str, today: date) -> list[tuple[int, int]]:
+    """The readings counted from the text's date: a month or a day of one, a season, a holiday, the end of the
+    year, a quarter, a year."""
+    return _months(text, today) + _season(text, today) + _calendar_years(text, today)
+
+
+def names_calendar_point(text: str, *, today: date) -> bool:
+    """Whether what the text says about time could count from its date (a month or a day of one, a season, a
+    holiday, the end of the year, a year; a weekday, "tomorrow", "3/31"), as opposed to spans that are as long on
+    any day ("in 3 months", "asap") or no time at all. Wherever the point stands and whatever was asked: "leases
+    up in july" is not read as a timeline here, but a reader that took it for one (Claude, told the date) would
+    count from the date; so would it for "by friday", which this reader leaves alone. `today` only decides how a
+    point reads, not whether it is one."""
+    folded = fold_accents(normalise(text))
+    return bool(_calendar_points(folded, today) or DAY_OF_WEEK.search(folded) or NUMERIC_DATE.search(folded))
 
 
 def _is_past(piece: str) -> bool:
@@ -235,7 +264,7 @@ def timeline_days(text: str, *, today: date, asked: bool, pending: bool = False)
             # "asap" says when whatever the sentence is about; dates need the prospect's plan beside them.
             candidates += [(at + match.start(), ASAP_DAYS) for match in patterns("lexicon", "time", "asap").finditer(piece)]
             continue
-        piece_found = (_durations(piece) + _months(piece, today) + _season(piece, today) + _fixed_phrases(piece, today))
+        piece_found = _durations(piece) + _fixed_spans(piece) + _calendar_points(piece, today)
         candidates += [(at + position, days) for position, days in piece_found if not _negated(piece, position)]
     if not candidates and asked:
         # A bare number answering the timeline question is in months: "6", "wait no, more like 6".

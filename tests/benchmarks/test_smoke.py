@@ -184,11 +184,24 @@ def assert_sensitivity_rows(report, shares, contacts):
         assert kinds["response"]["lookups"] + kinds["state_reply"]["lookups"] >= row["turns"]
         m = row["monthly_usd"]
         assert m["no cache, no prompt caching"] > m["prompt caching only"] > m["everything on"] > 0
+        overall = row["overall"]
+        assert overall["lookups"] == sum(k["lookups"] for k in kinds.values())
+        assert overall["hits"] == sum(k["hits"] for k in kinds.values())
+        assert overall["hit_rate"] == pytest.approx(overall["hits"] / overall["lookups"])
+        assert 0 < overall["lookup_p50_ms"] <= overall["lookup_p95_ms"]
+        assert 0 < overall["turn_p50_ms"] <= overall["turn_p95_ms"]
+        assert overall["cost_reduction_vs_no_cache_no_prompt_caching"] == pytest.approx(
+            1 - m["everything on"] / m["no cache, no prompt caching"])
+        assert 0 <= overall["memory_calls_held_back_then_made"] <= kinds["memory"]["calls"]
+        assert row["reply"]["lookups"] == row["turns"]  # one reply a turn
+        targets = {check["metric"]: check for check in row["targets"]}
+        assert targets["overall hit rate"]["measured"] == overall["hit_rate"]
+        assert all(check["met"] == (check["missed_by"] == 0) for check in row["targets"])
     assert "Scale:" in report["scale"]
 
 
 def test_memory_performance_sensitivity(project_env, tmp_path):
-    contacts, shares = 3, [0.0, 0.5]
+    contacts, shares = 3, [0.0, 0.4]
     out = tmp_path / "x.json"
     result = run_benchmark(project_env, "memory_performance.py", "--sensitivity", ",".join(map(str, shares)),
                            "--contacts", contacts, "--days", 1, "--no-peer", "--json", out)
@@ -197,6 +210,10 @@ def test_memory_performance_sensitivity(project_env, tmp_path):
     assert_sensitivity_rows(report, shares, contacts)
     assert all("peer" not in row for row in report["shares"])
     assert "| unique share |" in result.stdout and "GPTCache" not in result.stdout
+    assert "| unique share | look-ups (all calls) | overall hit rate |" in result.stdout
+    assert "At 40% unique texts:" in result.stdout and "| metric | target | measured | missed by |" in result.stdout
+    assert [check["metric"] for check in report["shares"][1]["targets"]] == [
+        "overall hit rate", "false-hit rate", "cost reduction vs no cache, no prompt caching", "look-up p95 ms"]
 
 
 def test_memory_performance_sensitivity_against_gptcache(project_env, tmp_path):
@@ -209,6 +226,10 @@ def test_memory_performance_sensitivity_against_gptcache(project_env, tmp_path):
     assert_sensitivity_rows(report, shares, contacts)
     row = report["shares"][0]
     for kind, peer in row["peer"]["kinds"].items():
-        assert peer["lookups"] == row["kinds"][kind]["lookups"], kind  # the same look-ups, in the shadow
+        ours = row["reply"] if kind == "reply" else row["kinds"][kind]
+        assert peer["lookups"] == ours["lookups"], kind  # the same look-ups, in the shadow
         assert peer["false_hits"] <= peer["hits"] <= peer["lookups"], kind
+    peer_overall = row["peer"]["overall"]
+    assert peer_overall["lookups"] == sum(p["lookups"] for p in row["peer"]["kinds"].values())
+    assert 0 < peer_overall["lookup_p50_ms"] <= peer_overall["lookup_p95_ms"]
     assert "GPTCache" in result.stdout

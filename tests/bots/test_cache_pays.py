@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from bots import prompts
 from bots.services import NOT_NEEDED, RECENT_MESSAGES
+from caching.policy import CallKind
 from caching.services import LLMCache
 from tests.support.conversations import converse
 from tests.support.fake_claude import FakeClaude, claude_provider
@@ -81,11 +82,33 @@ def test_a_cached_intent_is_served_days_later_until_its_ttl():
         start = len(fake.answered)
         _, turns = converse("+15125550406", [BUY], provider, LLMCache())
         assert turns[0].tiers["intent"] == "L2" and "intent" not in asked_since(fake, start)
-        # Facts count a timeline from the text's date, which is another day now: they are asked again.
-        assert turns[0].tiers["facts"] == "miss"
+        # The text names no calendar point, so its facts say the same on any day: served too.
+        assert turns[0].tiers["facts"] == "L2" and "facts" not in asked_since(fake, start)
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         _, turns = converse("+15125550407", [BUY], provider, LLMCache())
         assert turns[0].tiers["intent"] == "miss"  # past the 30 days
+
+
+@pytest.mark.parametrize("text, dated", [("spring", True), ("400k", False)])
+def test_facts_of_a_text_that_names_a_calendar_point_are_shared_within_its_day_only(text, dated):
+    """ "spring" is days until spring from the day it was sent; "400k" is 400k on any day."""
+    meanings = {**MEANINGS, "spring": ("provide_info", {"timeline_days": 120}),
+                "400k": ("provide_info", {"budget_max": 400000})}
+    fake = FakeClaude(meanings)
+    provider = claude_provider(fake)
+    converse("+15125550413", [BUY, "Ann", text], provider, LLMCache())
+    _, same_day = converse("+15125550414", [BUY, "Bob", text], provider, LLMCache())
+    assert same_day[2].tiers["facts"] == "L2"  # another contact, the same day: shared either way
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        start = len(fake.answered)
+        _, next_day = converse("+15125550415", [BUY, "Bob", text], provider, LLMCache())
+        assert next_day[2].tiers["intent"] == "L2"
+        assert next_day[2].tiers["facts"] == ("miss" if dated else "L2")
+        assert asked_since(fake, start).count("facts") == (1 if dated else 0)
+    # The key says why: the date is in the dated text's key and partition, not in the other's.
+    context = next_day[2].calls["facts"].inputs[0]
+    assert (context.date.isoformat() in context.partition(CallKind.FACTS)) is dated
+    assert context.date.isoformat() not in context.partition(CallKind.INTENT)
 
 
 def test_a_new_prompt_version_misses(monkeypatch):

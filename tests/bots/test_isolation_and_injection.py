@@ -71,6 +71,52 @@ def test_identical_conversations_of_two_contacts_never_share_their_data(settings
     assert keys and all(":global:" in key for key in keys)
 
 
+LONG_SCRIPT = ["hi", "we want to buy a house", "{name}", "we're pre-approved", "up to 450k", "within a year", "mueller",
+               "what did I just tell you?", "3 bedrooms"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("online", [False, True], ids=["fallback", "claude"])
+def test_long_conversations_share_state_replies_but_never_memory(settings, online):
+    """Past the recent window, on-script turns still get their state's shared reply (which reads no memory); the
+    memory call, made for the personal turn only, reads the contact's own messages."""
+    settings.ANTHROPIC_API_KEY = ""
+    fake = FakeClaude({"hi": ("greeting", {}), "we want to buy a house": ("buyer", {}, {"lead_type": "buyer"}),
+                       "Ann": ("provide_info", {}, {"name": "Ann"}), "Bob": ("provide_info", {}, {"name": "Bob"}),
+                       "we're pre-approved": ("provide_info", {"financing": "pre_approved"}),
+                       "up to 450k": ("provide_info", {"budget_max": 450000}),
+                       "within a year": ("provide_info", {"timeline_days": 365}),
+                       "mueller": ("provide_info", {"areas": ["Mueller"]}),
+                       "3 bedrooms": ("provide_info", {"bedrooms": 3})})
+    provider = claude_provider(fake) if online else TurnProvider()
+    cache = LLMCache()
+    ann, ann_turns = converse("+15125550244", [t.format(name="Ann") for t in LONG_SCRIPT], provider, cache)
+    bob, bob_turns = converse("+15125550245", [t.format(name="Bob") for t in LONG_SCRIPT], provider, cache)
+    ann_ids = set(ann.messages.values_list("id", flat=True))
+    bob_ids = set(bob.messages.values_list("id", flat=True))
+    long_turns = (5, 6)  # from the sixth text on, the conversation is longer than the recent window
+    for turns, name, other, own_ids in ((ann_turns, "Ann", "Bob", ann_ids), (bob_turns, "Bob", "Ann", bob_ids)):
+        for index in long_turns:
+            turn = turns[index]
+            assert "state_reply" in turn.calls and "response" not in turn.calls
+            # No memory call made; what it would have read is the contact's own messages only.
+            assert turn.calls["memory"].tier == "not_needed"
+            assert {m["id"] for m in turn.calls["memory"].inputs[1]} <= own_ids
+            template = turn.calls["state_reply"].value["template"]
+            assert other not in turn.reply.body and "450" not in template and name not in template
+            assert ("{name}" not in template) or name in turn.reply.body  # filled with the contact's own name
+    # Bob's long on-script turns are answered by the templates Ann's turns wrote, filled with his own values.
+    assert [bob_turns[i].calls["state_reply"].tier for i in long_turns] == ["L1"] * len(long_turns)
+    # The personal turn makes the memory call, on Bob's messages only, and nothing of it comes from Ann's turns.
+    personal = bob_turns[7]
+    assert "state_reply" not in personal.calls and personal.calls["response"].tier == "miss"
+    memory = personal.calls["memory"]
+    assert memory.tier == "miss"
+    assert {m["id"] for m in memory.inputs[1]} <= bob_ids and not {m["id"] for m in memory.inputs[1]} & ann_ids
+    assert not set(memory.value.get("message_ids", [])) & ann_ids
+    assert "Ann" not in personal.reply.body and ann.phone not in personal.reply.body
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("injection", INJECTIONS)
 def test_prompt_injection_moves_nothing_and_reveals_nothing(settings, injection):

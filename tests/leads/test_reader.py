@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from leads.intents import Intent
-from leads.reader import read
+from leads.reader import names_calendar_point, read
 from leads.reader.injection import looks_like_injection
 from leads.reader.optout import keyword, revokes
 
@@ -30,6 +30,22 @@ def test_timelines_are_read_against_the_texts_date(text, low, high):
                                   "no rush, whenever"])
 def test_past_events_and_no_date_are_not_timelines(text):
     assert "timeline_days" not in facts(text, "timeline_days", "seller")
+
+
+@pytest.mark.parametrize("text", ["maybe spring", "by end of january", "after the holidays", "end of the year",
+                                  "early 2027", "next year", "Q1", "may 1st", "para el otoño", "by friday", "3/31",
+                                  "tenants on both floors, leases up in july"])
+def test_a_text_that_names_a_calendar_point_counts_from_its_date(text):
+    assert names_calendar_point(text, today=TODAY)
+
+
+@pytest.mark.parametrize("text", ["pre-approved", "400k", "3 bd", "in 3 months", "asap", "6-8 weeks", "half a year",
+                                  "en 2 o 3 meses", "we may buy soon", "sun room, good shape", "Sam"])
+def test_a_span_or_no_time_at_all_reads_the_same_on_any_day(text):
+    assert not names_calendar_point(text, today=TODAY)
+    # The reading agrees: whatever it reads of such a text, it reads on any day.
+    assert facts(text, "timeline_days") == read(text, asked="timeline_days", lead_type="buyer",
+                                                  today=date(2027, 8, 31)).facts
 
 
 def test_a_volunteered_date_counts_only_beside_a_plan():
