@@ -26,7 +26,7 @@ from leads import selectors, services
 from leads.phones import normalize_phone
 from leads.selectors import ContactHandling, Handling
 from leads.facts import facts_for_display
-from leads.models import BotKind, Contact, Conversation, Message
+from leads.models import BotKind, ConsentMethod, Contact, Conversation, Message
 from sms.outbound import TWILIO_MAX_BODY
 
 admin.site.site_header = "Lead qualification"
@@ -57,7 +57,7 @@ def _hand_back(contact: Contact, agent) -> str:
 def _mark_opted_out(contact: Contact, agent) -> str:
     if contact.opted_out:
         return "already opted out"
-    services.contact_set_opt_out(contact=contact, opted_out=True)
+    services.contact_set_opt_out(contact=contact, opted_out=True, because=f"marked opted out by {agent}")
     return "marked opted out: no texts go out until they text START"
 
 
@@ -86,6 +86,11 @@ class ContactForm(forms.ModelForm):
     def clean_phone(self):
         # The model stores one E.164 form per number; a number that has none is refused here, in words.
         return normalize_phone(self.cleaned_data["phone"])
+
+
+class ConsentNoteForm(forms.Form):
+    note = forms.CharField(label="Record consent given to an agent", max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2, "placeholder": "How and when they agreed to texts"}))
 
 
 class AgentTextForm(forms.Form):
@@ -235,6 +240,7 @@ class ContactAdmin(admin.ModelAdmin):
             path("<int:object_id>/act/<slug:action>/", wrap(require_POST(self.contact_action_view)),
                  name="leads_contact_action"),
             path("<int:object_id>/text/", wrap(require_POST(self.agent_text_view)), name="leads_contact_text"),
+            path("<int:object_id>/consent/", wrap(require_POST(self.consent_note_view)), name="leads_contact_consent"),
             *super().get_urls(),
         ]
 
@@ -259,6 +265,8 @@ class ContactAdmin(admin.ModelAdmin):
             "contact_actions": [(name, action) for name, action in CONTACT_ACTIONS.items()
                                 if action.applies(handling)] if can_act else [],
             "text_form": (text_form or AgentTextForm()) if can_act and not contact.opted_out else None,
+            "consents": selectors.contact_consents(contact),
+            "consent_form": ConsentNoteForm() if can_act and not contact.opted_out else None,
         }
 
     def contact_action_view(self, request, object_id: int, action: str):
@@ -299,6 +307,21 @@ class ContactAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, "Text queued for sending. You have the conversation now: the bot is paused.",
                               messages.SUCCESS)
+        return self._back_to(contact)
+
+    def consent_note_view(self, request, object_id: int):
+        contact = self._contact_to_change(request, object_id)
+        form = ConsentNoteForm(request.POST)
+        if contact.opted_out or not form.is_valid():
+            why = "the contact has opted out (only their START opts them back in)" if contact.opted_out else \
+                "; ".join(form.errors.get("note", []))
+            self.message_user(request, f"Consent not recorded: {why}", messages.ERROR)
+            return self._back_to(contact)
+        services.consent_record(contact=contact, method=ConsentMethod.AGENT_NOTE, note=form.cleaned_data["note"],
+                                recorded_by=request.user)
+        self.log_change(request, contact, f"recorded consent: {form.cleaned_data['note'][:80]}")
+        self.message_user(request, "Consent recorded: first texts and follow-ups may go to this contact.",
+                          messages.SUCCESS)
         return self._back_to(contact)
 
     def _contact_to_change(self, request, object_id: int) -> Contact:

@@ -149,6 +149,19 @@ class Author(models.TextChoices):
     SYSTEM = "system", "System (help and compliance texts)"
 
 
+class MessagePurpose(models.TextChoices):
+    # A reply answers the prospect (or an agent's text in a conversation); the others start a contact of our own,
+    # which needs consent on file (sms.outbound refuses them otherwise) and counts towards a state's daily cap.
+    REPLY = "reply", "Reply in a conversation"
+    FIRST_TEXT = "first_text", "First text to a new lead"
+    NUDGE = "nudge", "Follow-up nudge"
+    NURTURE = "nurture", "Nurture text"
+
+
+# The texts that are not replies: a consumer's consent is what allows them (TCPA, 47 CFR 64.1200(a)(2)).
+SOLICITATIONS = (MessagePurpose.FIRST_TEXT, MessagePurpose.NUDGE, MessagePurpose.NURTURE)
+
+
 class Keyword(models.TextChoices):
     NONE = "", "None"
     OPT_OUT = "opt_out", "Opt-out (STOP...)"
@@ -165,6 +178,7 @@ class Message(models.Model):
     status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
     segments = models.PositiveSmallIntegerField(default=1)
     author = models.CharField(max_length=10, choices=Author.choices, default=Author.PROSPECT)
+    purpose = models.CharField(max_length=12, choices=MessagePurpose.choices, default=MessagePurpose.REPLY)
     keyword = models.CharField(max_length=10, choices=Keyword.choices, blank=True, default=Keyword.NONE)
     error_code = models.CharField(max_length=10, blank=True, help_text="Twilio error code of a failed send, or why it was suppressed (opted_out, bot_paused)")
     send_after = models.DateTimeField(null=True, blank=True, help_text="Held back by quiet hours until then")
@@ -216,3 +230,35 @@ class ScoreEvent(models.Model):
 
     def __str__(self):
         return f"{self.contact}: FRS {self.frs}, PCS {self.pcs}, {self.get_temperature_display()} ({self.reason})"
+
+
+class ConsentMethod(models.TextChoices):
+    TEXTED_FIRST = "texted_first", "They texted us first"
+    WEB_FORM = "web_form", "A web form"
+    AGENT_NOTE = "agent_note", "An agent's note"
+    OPTED_IN = "opted_in", "They opted back in (START)"
+
+
+class Consent(models.Model):
+    """How a contact agreed to get texts that are not replies (a first text, nudges, nurture texts): kept as
+    evidence, with the words they agreed to, where and when. An opt-out revokes every standing record; a new one
+    (texting START, a new form) is a new record."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consents")
+    method = models.CharField(max_length=20, choices=ConsentMethod.choices)
+    wording = models.TextField(blank=True, help_text="What they agreed to: the form's consent text, or the text they sent")
+    source = models.CharField(max_length=500, blank=True, help_text="Where: the form's URL or name, the lead source")
+    obtained_at = models.DateTimeField()
+    note = models.TextField(blank=True, help_text="An agent's account of how consent was given")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_because = models.CharField(max_length=200, blank=True, help_text="What revoked it (the opt-out)")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["obtained_at", "id"]
+        indexes = [models.Index(fields=["contact", "revoked_at"], name="consent_contact_idx")]
+
+    def __str__(self):
+        return f"{self.get_method_display()} ({self.obtained_at:%Y-%m-%d})"

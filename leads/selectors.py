@@ -11,7 +11,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from pgvector.django import CosineDistance
 
-from leads.models import Contact, Conversation, Direction, Keyword, Message, ScoreEvent, Temperature
+from leads.models import Consent, Contact, Conversation, Direction, Keyword, Message, ScoreEvent, Temperature
 from leads.phones import FALLBACK_TIME_ZONE, normalize_phone
 from leads.quiet_hours import contact_time_zones, next_allowed_time
 
@@ -106,6 +106,16 @@ def contact_consent_event(contact: Contact) -> ConsentEvent | None:
     if keyword == Keyword.OPT_IN:
         return ConsentEvent(False, contact.consent_at, text)
     return None
+
+
+def contact_has_consent(contact: Contact) -> bool:
+    """Whether texts that are not replies may go to the contact: a standing consent and no opt-out."""
+    return not contact.opted_out and Consent.objects.filter(contact=contact, revoked_at__isnull=True).exists()
+
+
+def contact_consents(contact: Contact) -> list[Consent]:
+    """Every consent record of the contact, standing and revoked, oldest first."""
+    return list(Consent.objects.filter(contact=contact).select_related("recorded_by").order_by("obtained_at", "id"))
 
 
 def contacts_matching(queryset: QuerySet, term: str) -> QuerySet:

@@ -9,7 +9,18 @@ from django.utils import timezone
 
 from leads.events import contact_cache_retired
 from leads.facts import clean_facts
-from leads.models import Contact, Conversation, DeliveryStatus, Direction, Message, ScoreEvent, ScoreReason, Temperature
+from leads.models import (
+    Consent,
+    ConsentMethod,
+    Contact,
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    Message,
+    ScoreEvent,
+    ScoreReason,
+    Temperature,
+)
 from leads.phones import normalize_phone
 from leads.scoring import score
 
@@ -111,9 +122,12 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
     return contact
 
 
-def contact_set_opt_out(*, contact: Contact, opted_out: bool) -> Contact:
+def contact_set_opt_out(*, contact: Contact, opted_out: bool, because: str = "opted out") -> Contact:
     """Suppression list: an opted-out contact gets no texts until they opt back in, and is no lead to chase (Cold);
-    opting back in scores them from their facts again."""
+    opting back in scores them from their facts again. An opt-out revokes every consent on file (`because` says
+    what did it); opting back in records no consent by itself (the caller records how it was given)."""
+    if opted_out:
+        consent_revoke(contact=contact, because=because)
     if contact.opted_out != opted_out:
         before = _scores_of(contact)
         contact.opted_out = opted_out
@@ -194,3 +208,31 @@ def contact_hand_back(*, contact: Contact) -> Contact:
     contact.save(update_fields=["bot_paused", "bot_paused_at", "taken_over_by", "needs_agent", "handoff_reason",
                                 "updated_at"])
     return contact
+
+
+def consent_record(*, contact: Contact, method: str, wording: str = "", source: str = "",
+                   obtained_at: datetime | None = None, note: str = "", recorded_by=None) -> Consent:
+    """Keep how the contact agreed to be texted. The same agreement recorded again (a lead posted twice) is the
+    standing record, not a second one."""
+    obtained_at = obtained_at or timezone.now()
+    standing = Consent.objects.filter(contact=contact, method=method, wording=wording, source=source,
+                                      obtained_at=obtained_at, revoked_at__isnull=True).first()
+    if standing is not None:
+        return standing
+    return Consent.objects.create(contact=contact, method=method, wording=wording, source=source,
+                                  obtained_at=obtained_at, note=note, recorded_by=recorded_by)
+
+
+def consent_record_texted_first(*, contact: Contact, message: Message) -> Consent | None:
+    """A prospect who texts us asks to be answered: their text is the consent on file when there is none (an
+    opted-out contact's text consents to nothing: only START opts back in)."""
+    if contact.opted_out or Consent.objects.filter(contact=contact, revoked_at__isnull=True).exists():
+        return None
+    return consent_record(contact=contact, method=ConsentMethod.TEXTED_FIRST, wording=message.body[:1000],
+                          source="SMS", obtained_at=message.created_at)
+
+
+def consent_revoke(*, contact: Contact, because: str) -> int:
+    """End every standing consent of the contact; returns how many."""
+    return Consent.objects.filter(contact=contact, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_because=because[:200])

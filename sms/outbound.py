@@ -22,8 +22,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from leads.models import Author, DeliveryStatus, Direction, Keyword, Message
+from leads.models import SOLICITATIONS, Author, DeliveryStatus, Direction, Keyword, Message
 from leads.quiet_hours import next_allowed_time
+from leads.selectors import contact_has_consent
 from leads.services import contact_set_opt_out
 
 logger = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
     except PermanentSendError as exc:
         Message.objects.filter(pk=message.pk).update(status=DeliveryStatus.FAILED, error_code=str(exc.code))
         if exc.code == OPTED_OUT_ERROR:
-            contact_set_opt_out(contact=contact, opted_out=True)
+            contact_set_opt_out(contact=contact, opted_out=True, because="Twilio 21610: the number unsubscribed")
         return SendOutcome(DeliveryStatus.FAILED)
     Message.objects.filter(pk=message.pk).update(twilio_sid=sid, status=status, sent_at=timezone.now())
     return SendOutcome(status)
@@ -114,18 +115,22 @@ class Refusal:
 
     OPTED_OUT = "opted_out"     # the contact revoked consent
     BOT_PAUSED = "bot_paused"   # a bot text while an agent has the conversation (or the lead waits for one)
+    NO_CONSENT = "no_consent"   # a text that is not a reply (first text, nudge) with no consent on file
 
 
 def refusal(message: Message, contact, *, answered: str | None = None) -> str:
     """A Refusal value if the outbound service would suppress `message` to `contact` as things stand, "" if it
     would send it (now or after quiet hours). The one text an opted-out contact still gets is the confirmation of
-    their opt-out. `answered`: the keyword the text answers, when the caller has read it already."""
+    their opt-out. A text that is not a reply (a first text, a nudge) needs a standing consent on file.
+    `answered`: the keyword the text answers, when the caller has read it already."""
     if contact.opted_out:
         answered = _keyword_answered(message) if answered is None else answered
         if answered != Keyword.OPT_OUT:
             return Refusal.OPTED_OUT
     if contact.bot_paused and message.author == Author.BOT:
         return Refusal.BOT_PAUSED
+    if message.purpose in SOLICITATIONS and not contact_has_consent(contact):
+        return Refusal.NO_CONSENT
     return ""
 
 
@@ -172,7 +177,8 @@ def apply_status_callback(*, message_sid: str, status: str, error_code: str = ""
         message.error_code = error_code or message.error_code
         message.save(update_fields=["status", "error_code"])
         if error_code == str(OPTED_OUT_ERROR):
-            contact_set_opt_out(contact=message.contact, opted_out=True)
+            contact_set_opt_out(contact=message.contact, opted_out=True,
+                                because="Twilio 21610: the number unsubscribed")
     return True
 
 
