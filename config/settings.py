@@ -187,6 +187,10 @@ SMS_HELP_TEXT = env.str(
     default="Real estate team: text us your questions and an agent will help. Msg&data rates may apply. Reply STOP to opt out.",
 )
 
+# Web leads (POST /leads/intake) are signed with this shared secret: X-Lead-Signature: sha256=<HMAC-SHA256 of the
+# raw body>. Empty: the endpoint refuses every request (403).
+LEAD_INTAKE_SECRET = env.str("LEAD_INTAKE_SECRET", default="")
+
 # Region used to read numbers written without a country code ("415 555 0100").
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US")
 

@@ -57,6 +57,9 @@ class Contact(models.Model):
     # Part of every cache key of this contact: bumping it makes all older cache entries unreachable at once.
     cache_version = models.PositiveIntegerField(default=1)
     last_message_at = models.DateTimeField(null=True, blank=True, help_text="Newest message either way")
+    # Where a web lead came from (Zillow, the team's site) and the e-mail it gave; empty for a prospect who texted.
+    source = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -262,3 +265,23 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.get_method_display()} ({self.obtained_at:%Y-%m-%d})"
+
+
+class LeadSubmission(models.Model):
+    """One web lead as a lead source posted it (POST /leads/intake): the contact it was merged into, and the
+    event's own fields, kept as received."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="lead_submissions")
+    source = models.CharField(max_length=120)
+    event_type = models.CharField(max_length=60, help_text="The source's type: Registration, Seller Inquiry, ...")
+    message = models.TextField(blank=True)
+    payload = models.JSONField(help_text="The body as posted")
+    merged = models.BooleanField(default=False, help_text="The contact existed already (same number)")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["contact", "received_at"], name="lead_submission_contact_idx")]
+
+    def __str__(self):
+        return f"{self.event_type} from {self.source} ({self.received_at:%Y-%m-%d %H:%M})"

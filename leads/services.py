@@ -16,6 +16,7 @@ from leads.models import (
     Conversation,
     DeliveryStatus,
     Direction,
+    LeadSubmission,
     Message,
     ScoreEvent,
     ScoreReason,
@@ -33,6 +34,26 @@ def contact_get_or_create(*, phone: str, name: str = "") -> tuple[Contact, bool]
             return Contact.objects.get_or_create(phone=e164, defaults={"name": name})
     except IntegrityError:
         return Contact.objects.get(phone=e164), False
+
+
+def contact_merge_web_lead(*, phone: str, name: str, email: str, source: str) -> tuple[Contact, bool]:
+    """The contact of a web lead: the one contact of its number (a lead posted twice, or a prospect who texted
+    before, is merged into it); what it did not know yet (name, e-mail, source) is filled in, nothing replaced."""
+    contact, created = contact_get_or_create(phone=phone, name=name)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    changed = [field for field, value in (("name", name), ("email", email), ("source", source))
+               if value and not getattr(contact, field)]
+    for field in changed:
+        setattr(contact, field, dict(name=name, email=email, source=source)[field])
+    if changed:
+        contact.save(update_fields=[*changed, "updated_at"])
+    return contact, created
+
+
+def lead_submission_record(*, contact: Contact, source: str, event_type: str, message: str, payload: dict,
+                           merged: bool) -> LeadSubmission:
+    return LeadSubmission.objects.create(contact=contact, source=source[:120], event_type=event_type[:60],
+                                         message=message, payload=payload, merged=merged)
 
 
 def conversation_current(*, contact: Contact) -> Conversation:
