@@ -40,6 +40,7 @@ from leads.services import (
     contact_apply_turn,
     contact_merge_web_lead,
     conversation_current,
+    follow_up_start,
     lead_submission_record,
 )
 from sms.segments import fit_segments, to_gsm7
@@ -154,6 +155,8 @@ def receive_web_lead(body: bytes) -> Intake:
         author = Author.HANDOFF if step.action == stages.Action.HANDOFF else Author.BOT
         first = outbound_queue(contact=contact, body=first_text(contact, lead, step), author=author,
                                purpose=MessagePurpose.FIRST_TEXT)
+        if step.action == stages.Action.ASK:
+            follow_up_start(contact=contact, anchor_at=first.created_at)
     return Intake(contact, created, first)
 
 

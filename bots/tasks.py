@@ -5,6 +5,7 @@ import random
 from celery import shared_task
 
 from bots.conversation import ContactBusy, answer_in_order
+from bots.followups import send_due_follow_ups as queue_due_follow_ups
 from sms.retry import TRANSIENT, backoff_seconds
 
 
@@ -18,3 +19,9 @@ def process_inbound_message(self, message_id: int) -> list[int]:
         raise self.retry(exc=exc, countdown=0.5 + random.random(), max_retries=None)
     except TRANSIENT as exc:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries))
+
+
+@shared_task(name="bots.send_due_follow_ups", acks_late=True)
+def send_due_follow_ups() -> list[int]:
+    """Beat, every minute: queue the follow-ups that are due (safe on several workers at once: bots.followups)."""
+    return queue_due_follow_ups()

@@ -285,3 +285,31 @@ class LeadSubmission(models.Model):
 
     def __str__(self):
         return f"{self.event_type} from {self.source} ({self.received_at:%Y-%m-%d %H:%M})"
+
+
+class FollowUpStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused by an agent"
+    STOPPED = "stopped", "Stopped"
+
+
+class FollowUp(models.Model):
+    """A contact's follow-up plan: when our question goes unanswered, nudges at the schedule's offsets from that
+    text, then monthly nurture texts (leads.followups). A reply from the prospect clears the next nudge, and our
+    next question starts the clock again; a stop (opt-out, not interested, a handoff, an agent) is for good."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="follow_up")
+    status = models.CharField(max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.ACTIVE)
+    anchor_at = models.DateTimeField(help_text="When our unanswered text was queued: the schedule counts from it")
+    step = models.PositiveSmallIntegerField(default=0, help_text="Follow-ups sent since then")
+    due_at = models.DateTimeField(null=True, blank=True, help_text="The next follow-up; empty when none is due")
+    stop_reason = models.CharField(max_length=120, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    last_sent = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "due_at"], name="follow_up_due_idx")]
+
+    def __str__(self):
+        return f"{self.get_status_display()} follow-up of {self.contact}"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from leads.events import contact_cache_retired
 from leads.facts import clean_facts
+from leads.followups import due_after
 from leads.models import (
     Consent,
     ConsentMethod,
@@ -16,6 +17,8 @@ from leads.models import (
     Conversation,
     DeliveryStatus,
     Direction,
+    FollowUp,
+    FollowUpStatus,
     LeadSubmission,
     Message,
     ScoreEvent,
@@ -131,6 +134,8 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
         contact.bot_paused, contact.bot_paused_at = True, now
         fields += ["needs_agent", "handoff_reason", "handoff_at", "bot_paused", "bot_paused_at"]
     contact.save(update_fields=fields)
+    if "needs_agent" in fields:
+        follow_up_stop(contact=contact, reason=f"handed to an agent: {contact.handoff_reason}")
     _record_score_change(contact, scores_before, ScoreReason.TURN)
     changes = {"active_bot": bot, "asked_slot": asked_slot, "asked_again": asked_again}
     if asked_slot == "name":
@@ -149,6 +154,7 @@ def contact_set_opt_out(*, contact: Contact, opted_out: bool, because: str = "op
     what did it); opting back in records no consent by itself (the caller records how it was given)."""
     if opted_out:
         consent_revoke(contact=contact, because=because)
+        follow_up_stop(contact=contact, reason="opted out")
     if contact.opted_out != opted_out:
         before = _scores_of(contact)
         contact.opted_out = opted_out
@@ -218,6 +224,7 @@ def contact_take_over(*, contact: Contact, agent=None) -> Contact:
     contact.bot_paused, contact.needs_agent = True, False
     contact.taken_over_by = agent or contact.taken_over_by
     contact.save(update_fields=["bot_paused", "bot_paused_at", "needs_agent", "taken_over_by", "updated_at"])
+    follow_up_stop(contact=contact, reason="taken over by an agent")
     return contact
 
 
@@ -257,3 +264,38 @@ def consent_revoke(*, contact: Contact, because: str) -> int:
     """End every standing consent of the contact; returns how many."""
     return Consent.objects.filter(contact=contact, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_because=because[:200])
+
+
+# --- follow-ups (leads.followups: the schedule) ------------------------------------------------------------------
+
+
+def follow_up_start(*, contact: Contact, anchor_at: datetime) -> FollowUp | None:
+    """Our question just went out (queued): the schedule counts from it, its first nudge due after the first
+    delay. Each question restarts the clock. A stopped plan stays stopped; a paused one keeps its pause."""
+    with transaction.atomic():
+        plan, created = FollowUp.objects.select_for_update().get_or_create(
+            contact=contact, defaults={"anchor_at": anchor_at, "due_at": due_after(anchor_at, 0)})
+        if created or plan.status == FollowUpStatus.STOPPED:
+            return plan
+        plan.anchor_at, plan.step, plan.due_at = anchor_at, 0, due_after(anchor_at, 0)
+        plan.save(update_fields=["anchor_at", "step", "due_at", "updated_at"])
+    return plan
+
+
+def follow_up_answered(*, contact: Contact) -> int:
+    """The prospect replied: nothing is due until our next question (which restarts the clock)."""
+    return FollowUp.objects.filter(contact=contact).exclude(status=FollowUpStatus.STOPPED).update(
+        due_at=None, step=0, updated_at=timezone.now())
+
+
+def follow_up_stop(*, contact: Contact, reason: str) -> int:
+    """No more follow-ups, for good (opt-out, not interested, a wrong number, a handoff, an agent)."""
+    return FollowUp.objects.filter(contact=contact).exclude(status=FollowUpStatus.STOPPED).update(
+        status=FollowUpStatus.STOPPED, stop_reason=reason[:120], stopped_at=timezone.now(), due_at=None,
+        updated_at=timezone.now())
+
+
+def follow_up_pause(*, contact: Contact, paused: bool) -> int:
+    """An agent holds the follow-ups (nothing is sent while paused) or lets them go on where they were."""
+    before, after = (FollowUpStatus.ACTIVE, FollowUpStatus.PAUSED) if paused else (FollowUpStatus.PAUSED, FollowUpStatus.ACTIVE)
+    return FollowUp.objects.filter(contact=contact, status=before).update(status=after, updated_at=timezone.now())

@@ -13,6 +13,7 @@ from leads.services import (
     consent_record_texted_first,
     contact_get_or_create,
     contact_set_opt_out,
+    follow_up_answered,
     message_mark_handled,
     message_record_inbound,
 )
@@ -52,6 +53,7 @@ def receive_sms(*, from_number: str, body: str, message_sid: str, opt_out_type: 
             outbound_queue(contact=contact, body=settings.SMS_HELP_TEXT, author=Author.SYSTEM, reply_to=message)
         else:
             consent_record_texted_first(contact=contact, message=message)
+            follow_up_answered(contact=contact)
             transaction.on_commit(lambda: inbound_text_stored.send(sender=Message, message_id=message.pk))
     message.keyword = keyword
     return Received(message, True, keyword)
