@@ -145,6 +145,8 @@ def receive_web_lead(body: bytes) -> Intake:
                            obtained_at=lead.consent.at)
         already_texted = Message.objects.filter(contact=contact, direction=Direction.OUTBOUND).exists()
         step = _seed(contact, lead, consented=contact_has_consent(contact), already_texted=already_texted)
+        if contact.needs_agent:
+            _alert_agents_after_commit(contact.pk)
         if contact.opted_out:
             return Intake(contact, created, None, "the contact has opted out")
         if already_texted:
@@ -196,6 +198,13 @@ def first_text(contact: Contact, lead: WebLead, step: stages.Step) -> str:
     else:  # a lead whose message makes it hot (or fully known) is handed to an agent at once
         middle = stages.wording(contact.language)["replies"]["handoff"]
     return fit_segments(to_gsm7(f"{opening} {middle} {words['stop_notice']}"), FIRST_TEXT_SEGMENTS)
+
+
+def _alert_agents_after_commit(contact_id: int) -> None:
+    # The alert e-mails and texts agents: on a worker, never on the lead source's request.
+    from bots.tasks import alert_agents_of_contact
+
+    transaction.on_commit(lambda: alert_agents_of_contact.delay(contact_id))
 
 
 def _email(lead: WebLead) -> str:

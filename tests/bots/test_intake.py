@@ -116,10 +116,20 @@ def test_the_same_lead_posted_twice_is_one_contact_texted_once(client):
     assert LeadSubmission.objects.filter(contact=contact).count() == 2
 
 
-def test_a_lead_without_consent_is_stored_flagged_and_not_texted(client):
+def test_a_lead_without_consent_is_stored_flagged_and_not_texted(client, settings, mailoutbox,
+                                                                 django_capture_on_commit_callbacks):
+    from config.celery import app
+
+    settings.AGENT_ALERT_EMAILS = ["agents@example.com"]
     body = lead()
     del body["consent"]
-    response = post(client, body)
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post(client, body)
+    finally:
+        app.conf.task_always_eager = False
+    assert len(mailoutbox) == 1 and "without consent" in mailoutbox[0].body  # agents are told once
     assert response.status_code == 201 and "no consent" in response.json()["first_text"]
     contact = Contact.objects.get()
     assert contact.needs_agent and "without consent" in contact.handoff_reason
