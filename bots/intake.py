@@ -193,10 +193,13 @@ def first_text(contact: Contact, lead: WebLead, step: stages.Step) -> str:
     first_name = lead.person.firstName.strip() or contact.name.split(" ")[0]
     opening = (words["opening_named"] if first_name else words["opening"]).format(name=first_name,
                                                                                   source=lead.source.strip())
+    replies = stages.wording(contact.language)["replies"]
     if step.action == stages.Action.ASK:
         middle = step.next_question
+    elif step.action == stages.Action.CLOSE:  # a renter: told the team buys and sells, asked nothing
+        middle = replies[step.close_reason.replace(" ", "_")]
     else:  # a lead whose message makes it hot (or fully known) is handed to an agent at once
-        middle = stages.wording(contact.language)["replies"]["handoff"]
+        middle = replies["handoff"]
     return fit_segments(to_gsm7(f"{opening} {middle} {words['stop_notice']}"), FIRST_TEXT_SEGMENTS)
 
 

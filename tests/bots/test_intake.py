@@ -12,7 +12,17 @@ from datetime import timezone as dt_timezone
 import pytest
 import time_machine
 
-from leads.models import BotKind, ConsentMethod, Contact, DeliveryStatus, LeadSubmission, LeadType, Message, MessagePurpose
+from leads.models import (
+    BotKind,
+    ConsentMethod,
+    Contact,
+    DeliveryStatus,
+    FollowUp,
+    LeadSubmission,
+    LeadType,
+    Message,
+    MessagePurpose,
+)
 from tests.support.twilio import twilio_created
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +170,20 @@ def test_a_lead_at_night_is_texted_at_the_next_allowed_time(client, twilio, sett
     first = Message.objects.get()
     outcome = outbound.send(first.pk, now=NIGHT_UTC)
     assert outcome.status == DeliveryStatus.DEFERRED and outcome.send_after.hour == 8 and len(twilio.calls) == 0
+
+
+def test_a_renters_first_text_says_the_team_buys_and_sells_and_starts_no_follow_ups(client):
+    response = post(client, lead(type="General Inquiry", message="looking to rent a 2 bedroom apartment"))
+    contact = Contact.objects.get(pk=response.json()["contact_id"])
+    first = Message.objects.get(contact=contact)
+    assert contact.lead_type == LeadType.RENTER and "can't help with rentals" in first.body
+    assert not FollowUp.objects.filter(contact=contact).exists()
+
+
+def test_a_lead_hot_from_its_message_is_handed_to_an_agent_with_its_first_text(client):
+    response = post(client, lead(message="Pre-approved for 650k, want to buy in Astoria within 30 days"))
+    contact = Contact.objects.get(pk=response.json()["contact_id"])
+    first = Message.objects.get(contact=contact)
+    assert contact.needs_agent and contact.handoff_reason == "hot lead"
+    assert first.author == "handoff" and "One of our agents will reach out" in first.body
+    assert FollowUp.objects.filter(contact=contact).first() is None
