@@ -26,7 +26,7 @@ from leads import selectors, services
 from leads.phones import normalize_phone
 from leads.selectors import ContactHandling, Handling
 from leads.facts import facts_for_display
-from leads.models import BotKind, Contact, Conversation, Message
+from leads.models import BotKind, ConsentMethod, Contact, Conversation, FollowUp, FollowUpStatus, Message
 from sms.outbound import TWILIO_MAX_BODY
 
 admin.site.site_header = "Lead qualification"
@@ -40,7 +40,8 @@ admin.site.enable_nav_sidebar = False  # the contacts list needs the width more 
 class ContactAction:
     label: str
     run: Callable[[Contact, AbstractBaseUser], str]  # does the work through a service, returns what happened in words
-    applies: Callable[[ContactHandling], bool] = lambda handling: True  # offered only where it applies
+    # Offered only where it applies, given who has the conversation and the contact's follow-up plan (or None).
+    applies: Callable[[ContactHandling, FollowUp | None], bool] = lambda handling, follow_up: True
     style: str = ""                # "danger" for actions that cannot be undone from the admin
 
 
@@ -57,7 +58,7 @@ def _hand_back(contact: Contact, agent) -> str:
 def _mark_opted_out(contact: Contact, agent) -> str:
     if contact.opted_out:
         return "already opted out"
-    services.contact_set_opt_out(contact=contact, opted_out=True)
+    services.contact_set_opt_out(contact=contact, opted_out=True, because=f"marked opted out by {agent}")
     return "marked opted out: no texts go out until they text START"
 
 
@@ -69,13 +70,38 @@ def _invalidate_cache(contact: Contact, agent) -> str:
     return f"cached model results retired (cache version {services.contact_retire_cache(contact_id=contact.pk)})"
 
 
+def _pause_follow_ups(contact: Contact, agent) -> str:
+    services.follow_up_pause(contact=contact, paused=True)
+    return "follow-ups paused: none is sent until you resume them"
+
+
+def _resume_follow_ups(contact: Contact, agent) -> str:
+    services.follow_up_pause(contact=contact, paused=False)
+    return "follow-ups resumed where they were"
+
+
+def _cancel_follow_ups(contact: Contact, agent) -> str:
+    services.follow_up_stop(contact=contact, reason=f"cancelled by {agent}")
+    return "follow-ups cancelled for good"
+
+
+def _follow_up_is(*statuses):
+    return lambda handling, follow_up: follow_up is not None and follow_up.status in statuses
+
+
 CONTACT_ACTIONS = {
-    "take_over": ContactAction("Take over", _take_over, applies=lambda handling: handling.can_take_over),
-    "hand_back": ContactAction("Hand back to the bot", _hand_back, applies=lambda handling: handling.can_hand_back),
+    "take_over": ContactAction("Take over", _take_over, applies=lambda handling, _: handling.can_take_over),
+    "hand_back": ContactAction("Hand back to the bot", _hand_back, applies=lambda handling, _: handling.can_hand_back),
     "rescore": ContactAction("Re-score now", _rescore),
     "invalidate_cache": ContactAction("Invalidate cache", _invalidate_cache),
+    "pause_follow_ups": ContactAction("Pause follow-ups", _pause_follow_ups,
+                                      applies=_follow_up_is(FollowUpStatus.ACTIVE)),
+    "resume_follow_ups": ContactAction("Resume follow-ups", _resume_follow_ups,
+                                       applies=_follow_up_is(FollowUpStatus.PAUSED)),
+    "cancel_follow_ups": ContactAction("Cancel follow-ups", _cancel_follow_ups, style="danger",
+                                       applies=_follow_up_is(FollowUpStatus.ACTIVE, FollowUpStatus.PAUSED)),
     "mark_opted_out": ContactAction("Mark opted out", _mark_opted_out, style="danger",
-                                    applies=lambda handling: handling.state != Handling.OPTED_OUT),
+                                    applies=lambda handling, _: handling.state != Handling.OPTED_OUT),
 }
 
 
@@ -86,6 +112,11 @@ class ContactForm(forms.ModelForm):
     def clean_phone(self):
         # The model stores one E.164 form per number; a number that has none is refused here, in words.
         return normalize_phone(self.cleaned_data["phone"])
+
+
+class ConsentNoteForm(forms.Form):
+    note = forms.CharField(label="Record consent given to an agent", max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2, "placeholder": "How and when they agreed to texts"}))
 
 
 class AgentTextForm(forms.Form):
@@ -101,6 +132,22 @@ def _moment(field: str, label: str, ordering: str | None = None):
         return format_date(timezone.localtime(moment), MOMENT_FORMAT) if moment else "-"
 
     return shown
+
+
+class FollowUpFilter(admin.SimpleListFilter):
+    title = "follow-up"
+    parameter_name = "follow_up"
+
+    def lookups(self, request, model_admin):
+        return [("due_today", "Due today (UTC), overdue included"), ("paused", "Paused")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due_today":
+            end_of_today = timezone.localtime().replace(hour=23, minute=59, second=59, microsecond=999999)
+            return selectors.follow_ups_due_by(queryset, end_of_today)
+        if self.value() == "paused":
+            return queryset.filter(follow_up__status=FollowUpStatus.PAUSED)
+        return queryset
 
 
 class StageFilter(admin.SimpleListFilter):
@@ -120,7 +167,7 @@ def _bulk_action(name: str):
     def run(model_admin, request, queryset):
         done, skipped = 0, 0
         for contact in queryset:
-            if not action.applies(selectors.contact_handling(contact)):
+            if not action.applies(selectors.contact_handling(contact), selectors.contact_follow_up(contact)):
                 skipped += 1
                 continue
             model_admin.log_change(request, contact, action.run(contact, request.user))
@@ -137,7 +184,7 @@ class ContactAdmin(admin.ModelAdmin):
     list_display = ("temperature_badge", "display_name", "phone", "lead_type", "stage_label", "frs_score",
                     "pcs_score", "last_message", "who_has_it", "consent")
     list_display_links = ("display_name", "phone")
-    list_filter = ("temperature", "lead_type", StageFilter, "opted_out", "bot_paused", "needs_agent")
+    list_filter = ("temperature", "lead_type", StageFilter, FollowUpFilter, "opted_out", "bot_paused", "needs_agent")
     search_fields = ("name", "phone")  # shows the search box; the search itself is contacts_matching
     search_help_text = "Name, or a phone number in any format (or a few of its digits)"
     list_per_page = 50
@@ -235,6 +282,7 @@ class ContactAdmin(admin.ModelAdmin):
             path("<int:object_id>/act/<slug:action>/", wrap(require_POST(self.contact_action_view)),
                  name="leads_contact_action"),
             path("<int:object_id>/text/", wrap(require_POST(self.agent_text_view)), name="leads_contact_text"),
+            path("<int:object_id>/consent/", wrap(require_POST(self.consent_note_view)), name="leads_contact_consent"),
             *super().get_urls(),
         ]
 
@@ -247,6 +295,7 @@ class ContactAdmin(admin.ModelAdmin):
     def _agent_panel(self, request: HttpRequest, contact: Contact, text_form: AgentTextForm | None = None) -> dict:
         can_act = self.has_change_permission(request, contact)
         handling = selectors.contact_handling(contact)
+        follow_up = selectors.contact_follow_up(contact)
         return {
             "contact": contact,
             "handling": handling,
@@ -257,8 +306,12 @@ class ContactAdmin(admin.ModelAdmin):
             "texting": selectors.contact_texting_window(contact),
             "stage": BotKind(contact.stage).label if contact.stage else "",
             "contact_actions": [(name, action) for name, action in CONTACT_ACTIONS.items()
-                                if action.applies(handling)] if can_act else [],
+                                if action.applies(handling, follow_up)] if can_act else [],
+            "follow_up": follow_up,
+            "follow_up_kind": selectors.follow_up_kind(follow_up) if follow_up else "",
             "text_form": (text_form or AgentTextForm()) if can_act and not contact.opted_out else None,
+            "consents": selectors.contact_consents(contact),
+            "consent_form": ConsentNoteForm() if can_act and not contact.opted_out else None,
         }
 
     def contact_action_view(self, request, object_id: int, action: str):
@@ -266,7 +319,8 @@ class ContactAdmin(admin.ModelAdmin):
         if action not in CONTACT_ACTIONS:
             raise PermissionDenied(f"no such action: {action}")
         handling = selectors.contact_handling(contact)
-        if not CONTACT_ACTIONS[action].applies(handling):  # a page left open while a colleague acted, say
+        if not CONTACT_ACTIONS[action].applies(handling, selectors.contact_follow_up(contact)):
+            # A page left open while a colleague acted, say.
             self.message_user(request, f"{CONTACT_ACTIONS[action].label}: nothing done. {handling.summary}.",
                               messages.WARNING)
             return self._back_to(contact)
@@ -299,6 +353,21 @@ class ContactAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, "Text queued for sending. You have the conversation now: the bot is paused.",
                               messages.SUCCESS)
+        return self._back_to(contact)
+
+    def consent_note_view(self, request, object_id: int):
+        contact = self._contact_to_change(request, object_id)
+        form = ConsentNoteForm(request.POST)
+        if contact.opted_out or not form.is_valid():
+            why = "the contact has opted out (only their START opts them back in)" if contact.opted_out else \
+                "; ".join(form.errors.get("note", []))
+            self.message_user(request, f"Consent not recorded: {why}", messages.ERROR)
+            return self._back_to(contact)
+        services.consent_record(contact=contact, method=ConsentMethod.AGENT_NOTE, note=form.cleaned_data["note"],
+                                recorded_by=request.user)
+        self.log_change(request, contact, f"recorded consent: {form.cleaned_data['note'][:80]}")
+        self.message_user(request, "Consent recorded: first texts and follow-ups may go to this contact.",
+                          messages.SUCCESS)
         return self._back_to(contact)
 
     def _contact_to_change(self, request, object_id: int) -> Contact:

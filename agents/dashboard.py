@@ -78,6 +78,7 @@ class LeadPanel:
     waiting_hot: int
     costs: list[agent_selectors.LeadCost]
     overall_cost: agent_selectors.LeadCost
+    follow_up_replies: selectors.FollowUpReplies | None = None   # over the dashboard's window
 
 
 def window_days(raw: str | None) -> int:
@@ -115,7 +116,7 @@ def cache_panel(days: int) -> CachePanel:
     )
 
 
-def lead_panel() -> LeadPanel:
+def lead_panel(days: int = DEFAULT_WINDOW_DAYS) -> LeadPanel:
     counts = selectors.lead_counts_by_temperature()
     # Hot first: the order agents act in.
     by_temperature = [(t.value, t.label, counts[t.value]) for t in (Temperature.HOT, Temperature.WARM, Temperature.COLD)]
@@ -127,7 +128,7 @@ def lead_panel() -> LeadPanel:
                for contact in selectors.contacts_waiting_for_agent()]
     return LeadPanel(by_temperature=by_temperature, new_leads=chart, new_leads_total=sum(n for _, n in per_day),
                      waiting=waiting, waiting_hot=sum(lead.contact.temperature == Temperature.HOT for lead in waiting),
-                     costs=costs[:-1], overall_cost=costs[-1])
+                     costs=costs[:-1], overall_cost=costs[-1], follow_up_replies=selectors.follow_up_reply_rate(days))
 
 
 def _kind_row(kind: str, rows: list[TierStats], guard_rejections: int, avoided: int) -> KindRow:

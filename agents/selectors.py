@@ -35,6 +35,7 @@ PENDING = (DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED)
 NOT_SENT = {
     Refusal.OPTED_OUT: "Not sent: the contact had opted out",
     Refusal.BOT_PAUSED: "Not sent: the bot was paused (an agent had the conversation, or the lead was waiting for one)",
+    Refusal.NO_CONSENT: "Not sent: no consent to text on file (a text that is not a reply needs one)",
 }
 FAILED = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED, DeliveryStatus.CANCELED)
 
@@ -83,6 +84,8 @@ def _outbound_entry(message: Message, contact: Contact, handling: ContactHandlin
             return TranscriptEntry(message, fate="Will not be sent: the contact has opted out", fate_kind="not-sent")
         if refused == Refusal.BOT_PAUSED:
             return TranscriptEntry(message, fate=f"Will not be sent: {handling.who_has_it}", fate_kind="not-sent")
+        if refused == Refusal.NO_CONSENT:
+            return TranscriptEntry(message, fate="Will not be sent: no consent to text on file", fate_kind="not-sent")
         if status == DeliveryStatus.DEFERRED:
             return TranscriptEntry(message, fate="Held back by quiet hours: goes out", fate_kind="deferred",
                                    fate_at=message.send_after)
@@ -125,7 +128,7 @@ def cost_per_lead() -> list[LeadCost]:
 # --- operators: export ----------------------------------------------------------------------------------------
 
 EXPORT_FIELDS = ("phone", "name", "lead_type", "temperature", "frs", "pcs", "stage", "needs_agent", "bot_paused",
-                 "opted_out", "last_message_at", "created_at", "cost_usd", "facts")
+                 "opted_out", "last_message_at", "created_at", "cost_usd", "facts", "consent")
 
 
 def leads_for_export(*, temperature: str | None = None) -> QuerySet:
@@ -136,7 +139,7 @@ def leads_for_export(*, temperature: str | None = None) -> QuerySet:
     queryset = contacts_for_agents().annotate(cost_usd=Coalesce(Subquery(calls, output_field=money), Value(0), output_field=money))
     if temperature:
         queryset = queryset.filter(temperature=temperature)
-    return queryset.order_by("temperature_rank", "-frs_score", "id")
+    return queryset.prefetch_related("consents").order_by("temperature_rank", "-frs_score", "id")
 
 
 def export_row(contact: Contact) -> dict:
@@ -151,4 +154,7 @@ def export_row(contact: Contact) -> dict:
         "opted_out": contact.opted_out, "last_message_at": iso(contact.last_message_at),
         "created_at": iso(contact.created_at), "cost_usd": f"{contact.cost_usd:.6f}",
         "facts": contact.facts,
+        "consent": [{"method": consent.method, "obtained_at": iso(consent.obtained_at), "wording": consent.wording,
+                     "source": consent.source, "note": consent.note, "revoked_at": iso(consent.revoked_at),
+                     "revoked_because": consent.revoked_because} for consent in contact.consents.all()],
     }

@@ -12,7 +12,7 @@ def dashboard(request):
         **admin.site.each_context(request),
         "title": "Dashboard",
         "cache": panels.cache_panel(days),
-        "leads": panels.lead_panel(),
+        "leads": panels.lead_panel(days),
         "windows": panels.WINDOWS_DAYS,
     }
     return render(request, "dashboard/index.html", context)

@@ -51,7 +51,7 @@ from leads.reader.injection import looks_like_injection
 from leads.reader.language import detect as detect_language
 from leads.scoring import SCORING_VERSION, score
 from leads.selectors import local_date
-from leads.services import contact_apply_turn, message_mark_handled
+from leads.services import contact_apply_turn, follow_up_start, follow_up_stop, message_mark_handled
 from sms.segments import fit_segments, needs_unicode, to_gsm7
 from sms.services import opt_out_confirmed, outbound_queue
 
@@ -174,6 +174,11 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
                                        author=Author.HANDOFF if step.handoff_reason else Author.BOT)
         except IntegrityError:  # another run of this turn stored its reply first
             return TurnResult(Message.objects.get(reply_to=inbound), skipped="already answered")
+        # A question starts the follow-up clock again; a close ends the follow-ups (a handoff did in _apply).
+        if step.action == stages.Action.ASK:
+            follow_up_start(contact=contact, anchor_at=reply.created_at)
+        elif step.action == stages.Action.CLOSE:
+            follow_up_stop(contact=contact, reason=step.close_reason)
     remember_message(cache, inbound)
     remember_message(cache, reply)
     return TurnResult(reply, calls=call.records, intent=understood.intent, handoff_reason=step.handoff_reason)

@@ -4,7 +4,8 @@ import random
 
 from celery import shared_task
 
-from bots.conversation import ContactBusy, answer_in_order
+from bots.conversation import ContactBusy, alert_agents, answer_in_order
+from bots.followups import send_due_follow_ups as queue_due_follow_ups
 from sms.retry import TRANSIENT, backoff_seconds
 
 
@@ -18,3 +19,16 @@ def process_inbound_message(self, message_id: int) -> list[int]:
         raise self.retry(exc=exc, countdown=0.5 + random.random(), max_retries=None)
     except TRANSIENT as exc:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries))
+
+
+@shared_task(name="bots.send_due_follow_ups", acks_late=True)
+def send_due_follow_ups() -> list[int]:
+    """Beat, every minute: queue the follow-ups that are due (safe on several workers at once: bots.followups)."""
+    return queue_due_follow_ups()
+
+
+@shared_task(name="bots.alert_agents", acks_late=True)
+def alert_agents_of_contact(contact_id: int) -> bool:
+    """Tell agents of a contact waiting for one (a web lead without consent, or hot from its message); once per
+    handoff however often it runs."""
+    return alert_agents(contact_id)

@@ -72,6 +72,17 @@ def choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     return word
 
 
+def increasing_minutes(name: str, raw: str) -> tuple[int, ...]:
+    """A comma-separated list of whole minutes, each later than the one before ("10,1440,4320")."""
+    try:
+        minutes = tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be whole minutes separated by commas (got {raw!r})") from exc
+    if not minutes or minutes[0] <= 0 or any(b <= a for a, b in zip(minutes, minutes[1:])):
+        raise ConfigurationError(f"{name} must be positive minutes, each later than the one before (got {raw!r})")
+    return minutes
+
+
 def secret_key(value: str, production: bool) -> str:
     if production and (not value or value == INSECURE_SECRET_KEY or value.startswith("django-insecure") or len(value) < 50):
         raise ConfigurationError("SECRET_KEY must be set to a random value of 50+ characters in production")

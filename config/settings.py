@@ -114,6 +114,7 @@ CELERY_IMPORTS = ("sms.spool",)
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-semantic-cache": {"task": "caching.purge_expired", "schedule": 600.0},
     "drain-inbound-sms-spool": {"task": "sms.drain_inbound_spool", "schedule": 30.0},
+    "send-due-follow-ups": {"task": "bots.send_due_follow_ups", "schedule": 60.0},
 }
 
 # --- third parties ----------------------------------------------------------------------------------------------
@@ -170,6 +171,14 @@ if SMS_BACKEND == "twilio" and PRODUCTION and not (TWILIO_ACCOUNT_SID and (TWILI
 # Texts to prospects go out only between these local hours (the recipient's time zone, from the number).
 SMS_SEND_FROM_HOUR = env.int("SMS_SEND_FROM_HOUR", default=8)
 SMS_SEND_UNTIL_HOUR = env.int("SMS_SEND_UNTIL_HOUR", default=21)
+# Follow-ups of a question left unanswered: nudges this many minutes after our unanswered text (default 10 minutes,
+# 1, 3 and 7 days), then a nurture text every FOLLOW_UP_NURTURE_INTERVAL_DAYS for FOLLOW_UP_NURTURE_MONTHS texts.
+FOLLOW_UP_DELAYS_MINUTES = checks.increasing_minutes(
+    "FOLLOW_UP_DELAYS_MINUTES", env.str("FOLLOW_UP_DELAYS_MINUTES", default="10,1440,4320,10080"))
+FOLLOW_UP_NURTURE_MONTHS = env.int("FOLLOW_UP_NURTURE_MONTHS", default=6)
+FOLLOW_UP_NURTURE_INTERVAL_DAYS = env.int("FOLLOW_UP_NURTURE_INTERVAL_DAYS", default=30)
+if FOLLOW_UP_NURTURE_MONTHS < 0 or FOLLOW_UP_NURTURE_INTERVAL_DAYS < 1:
+    raise checks.ConfigurationError("FOLLOW_UP_NURTURE_MONTHS must be 0 or more and FOLLOW_UP_NURTURE_INTERVAL_DAYS 1 or more")
 # Who hears about a handoff: e-mail addresses (comma separated) and an agent's phone for an SMS alert.
 AGENT_ALERT_EMAILS = env.list("AGENT_ALERT_EMAILS", default=[])
 AGENT_ALERT_PHONE = env.str("AGENT_ALERT_PHONE", default="")
@@ -186,6 +195,10 @@ SMS_HELP_TEXT = env.str(
     "SMS_HELP_TEXT",
     default="Real estate team: text us your questions and an agent will help. Msg&data rates may apply. Reply STOP to opt out.",
 )
+
+# Web leads (POST /leads/intake) are signed with this shared secret: X-Lead-Signature: sha256=<HMAC-SHA256 of the
+# raw body>. Empty: the endpoint refuses every request (403).
+LEAD_INTAKE_SECRET = env.str("LEAD_INTAKE_SECRET", default="")
 
 # Region used to read numbers written without a country code ("415 555 0100").
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US")

@@ -3,6 +3,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from agents import views as agent_views
+from bots import views as bot_views
 from config import views
 from sms import views as sms_views
 
@@ -14,4 +15,5 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("sms/inbound", sms_views.sms_inbound, name="sms-inbound"),
     path("sms/status", sms_views.sms_status, name="sms-status"),
+    path("leads/intake", bot_views.lead_intake, name="lead-intake"),
 ]

@@ -57,6 +57,9 @@ class Contact(models.Model):
     # Part of every cache key of this contact: bumping it makes all older cache entries unreachable at once.
     cache_version = models.PositiveIntegerField(default=1)
     last_message_at = models.DateTimeField(null=True, blank=True, help_text="Newest message either way")
+    # Where a web lead came from (Zillow, the team's site) and the e-mail it gave; empty for a prospect who texted.
+    source = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -149,6 +152,19 @@ class Author(models.TextChoices):
     SYSTEM = "system", "System (help and compliance texts)"
 
 
+class MessagePurpose(models.TextChoices):
+    # A reply answers the prospect (or an agent's text in a conversation); the others start a contact of our own,
+    # which needs consent on file (sms.outbound refuses them otherwise) and counts towards a state's daily cap.
+    REPLY = "reply", "Reply in a conversation"
+    FIRST_TEXT = "first_text", "First text to a new lead"
+    NUDGE = "nudge", "Follow-up nudge"
+    NURTURE = "nurture", "Nurture text"
+
+
+# The texts that are not replies: a consumer's consent is what allows them (TCPA, 47 CFR 64.1200(a)(2)).
+SOLICITATIONS = (MessagePurpose.FIRST_TEXT, MessagePurpose.NUDGE, MessagePurpose.NURTURE)
+
+
 class Keyword(models.TextChoices):
     NONE = "", "None"
     OPT_OUT = "opt_out", "Opt-out (STOP...)"
@@ -165,6 +181,7 @@ class Message(models.Model):
     status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
     segments = models.PositiveSmallIntegerField(default=1)
     author = models.CharField(max_length=10, choices=Author.choices, default=Author.PROSPECT)
+    purpose = models.CharField(max_length=12, choices=MessagePurpose.choices, default=MessagePurpose.REPLY)
     keyword = models.CharField(max_length=10, choices=Keyword.choices, blank=True, default=Keyword.NONE)
     error_code = models.CharField(max_length=10, blank=True, help_text="Twilio error code of a failed send, or why it was suppressed (opted_out, bot_paused)")
     send_after = models.DateTimeField(null=True, blank=True, help_text="Held back by quiet hours until then")
@@ -216,3 +233,83 @@ class ScoreEvent(models.Model):
 
     def __str__(self):
         return f"{self.contact}: FRS {self.frs}, PCS {self.pcs}, {self.get_temperature_display()} ({self.reason})"
+
+
+class ConsentMethod(models.TextChoices):
+    TEXTED_FIRST = "texted_first", "They texted us first"
+    WEB_FORM = "web_form", "A web form"
+    AGENT_NOTE = "agent_note", "An agent's note"
+    OPTED_IN = "opted_in", "They opted back in (START)"
+
+
+class Consent(models.Model):
+    """How a contact agreed to get texts that are not replies (a first text, nudges, nurture texts): kept as
+    evidence, with the words they agreed to, where and when. An opt-out revokes every standing record; a new one
+    (texting START, a new form) is a new record."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consents")
+    method = models.CharField(max_length=20, choices=ConsentMethod.choices)
+    wording = models.TextField(blank=True, help_text="What they agreed to: the form's consent text, or the text they sent")
+    source = models.CharField(max_length=500, blank=True, help_text="Where: the form's URL or name, the lead source")
+    obtained_at = models.DateTimeField()
+    note = models.TextField(blank=True, help_text="An agent's account of how consent was given")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_because = models.CharField(max_length=200, blank=True, help_text="What revoked it (the opt-out)")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["obtained_at", "id"]
+        indexes = [models.Index(fields=["contact", "revoked_at"], name="consent_contact_idx")]
+
+    def __str__(self):
+        return f"{self.get_method_display()} ({self.obtained_at:%Y-%m-%d})"
+
+
+class LeadSubmission(models.Model):
+    """One web lead as a lead source posted it (POST /leads/intake): the contact it was merged into, and the
+    event's own fields, kept as received."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="lead_submissions")
+    source = models.CharField(max_length=120)
+    event_type = models.CharField(max_length=60, help_text="The source's type: Registration, Seller Inquiry, ...")
+    message = models.TextField(blank=True)
+    payload = models.JSONField(help_text="The body as posted")
+    merged = models.BooleanField(default=False, help_text="The contact existed already (same number)")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["contact", "received_at"], name="lead_submission_contact_idx")]
+
+    def __str__(self):
+        return f"{self.event_type} from {self.source} ({self.received_at:%Y-%m-%d %H:%M})"
+
+
+class FollowUpStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused by an agent"
+    STOPPED = "stopped", "Stopped"
+
+
+class FollowUp(models.Model):
+    """A contact's follow-up plan: when our question goes unanswered, nudges at the schedule's offsets from that
+    text, then monthly nurture texts (leads.followups). A reply from the prospect clears the next nudge, and our
+    next question starts the clock again; a stop (opt-out, not interested, a handoff, an agent) is for good."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="follow_up")
+    status = models.CharField(max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.ACTIVE)
+    anchor_at = models.DateTimeField(help_text="When our unanswered text was queued: the schedule counts from it")
+    step = models.PositiveSmallIntegerField(default=0, help_text="Follow-ups sent since then")
+    due_at = models.DateTimeField(null=True, blank=True, help_text="The next follow-up; empty when none is due")
+    stop_reason = models.CharField(max_length=120, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    last_sent = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "due_at"], name="follow_up_due_idx")]
+
+    def __str__(self):
+        return f"{self.get_status_display()} follow-up of {self.contact}"

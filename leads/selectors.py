@@ -6,12 +6,26 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from pgvector.django import CosineDistance
 
-from leads.models import Contact, Conversation, Direction, Keyword, Message, ScoreEvent, Temperature
+from leads.followups import purpose_of
+from leads.models import (
+    SOLICITATIONS,
+    Consent,
+    Contact,
+    Conversation,
+    Direction,
+    FollowUp,
+    FollowUpStatus,
+    Keyword,
+    Message,
+    MessagePurpose,
+    ScoreEvent,
+    Temperature,
+)
 from leads.phones import FALLBACK_TIME_ZONE, normalize_phone
 from leads.quiet_hours import contact_time_zones, next_allowed_time
 
@@ -106,6 +120,16 @@ def contact_consent_event(contact: Contact) -> ConsentEvent | None:
     if keyword == Keyword.OPT_IN:
         return ConsentEvent(False, contact.consent_at, text)
     return None
+
+
+def contact_has_consent(contact: Contact) -> bool:
+    """Whether texts that are not replies may go to the contact: a standing consent and no opt-out."""
+    return not contact.opted_out and Consent.objects.filter(contact=contact, revoked_at__isnull=True).exists()
+
+
+def contact_consents(contact: Contact) -> list[Consent]:
+    """Every consent record of the contact, standing and revoked, oldest first."""
+    return list(Consent.objects.filter(contact=contact).select_related("recorded_by").order_by("obtained_at", "id"))
 
 
 def contacts_matching(queryset: QuerySet, term: str) -> QuerySet:
@@ -233,3 +257,45 @@ def contacts_waiting_for_agent(limit: int = 50) -> list[Contact]:
     question only an agent may answer), longest waiting first; opted-out contacts are not waiting for anyone."""
     return list(Contact.objects.filter(needs_agent=True, opted_out=False)
                 .order_by(F("handoff_at").asc(nulls_first=True), "id")[:limit])
+
+
+# --- follow-ups -----------------------------------------------------------------------------------------------
+
+FOLLOW_UP_REPLY_WINDOW = timedelta(days=1)
+
+
+def contact_follow_up(contact: Contact) -> FollowUp | None:
+    return FollowUp.objects.filter(contact=contact).first()
+
+
+def follow_up_kind(plan: FollowUp) -> str:
+    """What the next follow-up is, in words: 'nudge' or 'nurture text'."""
+    return "nudge" if purpose_of(plan.step) == MessagePurpose.NUDGE else "nurture text"
+
+
+def follow_ups_due_by(queryset: QuerySet, moment: datetime) -> QuerySet:
+    """Contacts with an active follow-up due by `moment` (overdue ones included)."""
+    return queryset.filter(follow_up__status=FollowUpStatus.ACTIVE, follow_up__due_at__lte=moment)
+
+
+@dataclass(frozen=True)
+class FollowUpReplies:
+    sent: int       # follow-ups that went out in the window
+    replied: int    # of them, those the prospect answered within FOLLOW_UP_REPLY_WINDOW
+
+    @property
+    def rate(self) -> float:
+        return self.replied / self.sent if self.sent else 0.0
+
+
+def follow_up_reply_rate(days: int, *, now: datetime | None = None) -> FollowUpReplies:
+    """Of the nudges and nurture texts sent in the last `days` days, how many the prospect answered within a day."""
+    now = now or timezone.now()
+    answered = Message.objects.filter(contact_id=OuterRef("contact_id"), direction=Direction.INBOUND,
+                                      created_at__gt=OuterRef("sent_at"),
+                                      created_at__lte=OuterRef("sent_at") + FOLLOW_UP_REPLY_WINDOW)
+    sent = Message.objects.filter(direction=Direction.OUTBOUND, purpose__in=SOLICITATIONS,
+                                  sent_at__gt=now - timedelta(days=days), sent_at__lte=now).exclude(
+        purpose=MessagePurpose.FIRST_TEXT)
+    counts = sent.aggregate(sent=Count("id"), replied=Count("id", filter=Exists(answered)))
+    return FollowUpReplies(counts["sent"], counts["replied"])

@@ -9,7 +9,22 @@ from django.utils import timezone
 
 from leads.events import contact_cache_retired
 from leads.facts import clean_facts
-from leads.models import Contact, Conversation, DeliveryStatus, Direction, Message, ScoreEvent, ScoreReason, Temperature
+from leads.followups import due_after
+from leads.models import (
+    Consent,
+    ConsentMethod,
+    Contact,
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    FollowUp,
+    FollowUpStatus,
+    LeadSubmission,
+    Message,
+    ScoreEvent,
+    ScoreReason,
+    Temperature,
+)
 from leads.phones import normalize_phone
 from leads.scoring import score
 
@@ -22,6 +37,26 @@ def contact_get_or_create(*, phone: str, name: str = "") -> tuple[Contact, bool]
             return Contact.objects.get_or_create(phone=e164, defaults={"name": name})
     except IntegrityError:
         return Contact.objects.get(phone=e164), False
+
+
+def contact_merge_web_lead(*, phone: str, name: str, email: str, source: str) -> tuple[Contact, bool]:
+    """The contact of a web lead: the one contact of its number (a lead posted twice, or a prospect who texted
+    before, is merged into it); what it did not know yet (name, e-mail, source) is filled in, nothing replaced."""
+    contact, created = contact_get_or_create(phone=phone, name=name)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    changed = [field for field, value in (("name", name), ("email", email), ("source", source))
+               if value and not getattr(contact, field)]
+    for field in changed:
+        setattr(contact, field, dict(name=name, email=email, source=source)[field])
+    if changed:
+        contact.save(update_fields=[*changed, "updated_at"])
+    return contact, created
+
+
+def lead_submission_record(*, contact: Contact, source: str, event_type: str, message: str, payload: dict,
+                           merged: bool) -> LeadSubmission:
+    return LeadSubmission.objects.create(contact=contact, source=source[:120], event_type=event_type[:60],
+                                         message=message, payload=payload, merged=merged)
 
 
 def conversation_current(*, contact: Contact) -> Conversation:
@@ -99,6 +134,8 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
         contact.bot_paused, contact.bot_paused_at = True, now
         fields += ["needs_agent", "handoff_reason", "handoff_at", "bot_paused", "bot_paused_at"]
     contact.save(update_fields=fields)
+    if "needs_agent" in fields:
+        follow_up_stop(contact=contact, reason=f"handed to an agent: {contact.handoff_reason}")
     _record_score_change(contact, scores_before, ScoreReason.TURN)
     changes = {"active_bot": bot, "asked_slot": asked_slot, "asked_again": asked_again}
     if asked_slot == "name":
@@ -111,9 +148,13 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
     return contact
 
 
-def contact_set_opt_out(*, contact: Contact, opted_out: bool) -> Contact:
+def contact_set_opt_out(*, contact: Contact, opted_out: bool, because: str = "opted out") -> Contact:
     """Suppression list: an opted-out contact gets no texts until they opt back in, and is no lead to chase (Cold);
-    opting back in scores them from their facts again."""
+    opting back in scores them from their facts again. An opt-out revokes every consent on file (`because` says
+    what did it); opting back in records no consent by itself (the caller records how it was given)."""
+    if opted_out:
+        consent_revoke(contact=contact, because=because)
+        follow_up_stop(contact=contact, reason="opted out")
     if contact.opted_out != opted_out:
         before = _scores_of(contact)
         contact.opted_out = opted_out
@@ -183,6 +224,7 @@ def contact_take_over(*, contact: Contact, agent=None) -> Contact:
     contact.bot_paused, contact.needs_agent = True, False
     contact.taken_over_by = agent or contact.taken_over_by
     contact.save(update_fields=["bot_paused", "bot_paused_at", "needs_agent", "taken_over_by", "updated_at"])
+    follow_up_stop(contact=contact, reason="taken over by an agent")
     return contact
 
 
@@ -194,3 +236,66 @@ def contact_hand_back(*, contact: Contact) -> Contact:
     contact.save(update_fields=["bot_paused", "bot_paused_at", "taken_over_by", "needs_agent", "handoff_reason",
                                 "updated_at"])
     return contact
+
+
+def consent_record(*, contact: Contact, method: str, wording: str = "", source: str = "",
+                   obtained_at: datetime | None = None, note: str = "", recorded_by=None) -> Consent:
+    """Keep how the contact agreed to be texted. The same agreement recorded again (a lead posted twice) is the
+    standing record, not a second one."""
+    obtained_at = obtained_at or timezone.now()
+    standing = Consent.objects.filter(contact=contact, method=method, wording=wording, source=source,
+                                      obtained_at=obtained_at, revoked_at__isnull=True).first()
+    if standing is not None:
+        return standing
+    return Consent.objects.create(contact=contact, method=method, wording=wording, source=source,
+                                  obtained_at=obtained_at, note=note, recorded_by=recorded_by)
+
+
+def consent_record_texted_first(*, contact: Contact, message: Message) -> Consent | None:
+    """A prospect who texts us asks to be answered: their text is the consent on file when there is none (an
+    opted-out contact's text consents to nothing: only START opts back in)."""
+    if contact.opted_out or Consent.objects.filter(contact=contact, revoked_at__isnull=True).exists():
+        return None
+    return consent_record(contact=contact, method=ConsentMethod.TEXTED_FIRST, wording=message.body[:1000],
+                          source="SMS", obtained_at=message.created_at)
+
+
+def consent_revoke(*, contact: Contact, because: str) -> int:
+    """End every standing consent of the contact; returns how many."""
+    return Consent.objects.filter(contact=contact, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_because=because[:200])
+
+
+# --- follow-ups (leads.followups: the schedule) ------------------------------------------------------------------
+
+
+def follow_up_start(*, contact: Contact, anchor_at: datetime) -> FollowUp | None:
+    """Our question just went out (queued): the schedule counts from it, its first nudge due after the first
+    delay. Each question restarts the clock. A stopped plan stays stopped; a paused one keeps its pause."""
+    with transaction.atomic():
+        plan, created = FollowUp.objects.select_for_update().get_or_create(
+            contact=contact, defaults={"anchor_at": anchor_at, "due_at": due_after(anchor_at, 0)})
+        if created or plan.status == FollowUpStatus.STOPPED:
+            return plan
+        plan.anchor_at, plan.step, plan.due_at = anchor_at, 0, due_after(anchor_at, 0)
+        plan.save(update_fields=["anchor_at", "step", "due_at", "updated_at"])
+    return plan
+
+
+def follow_up_answered(*, contact: Contact) -> int:
+    """The prospect replied: nothing is due until our next question (which restarts the clock)."""
+    return FollowUp.objects.filter(contact=contact).exclude(status=FollowUpStatus.STOPPED).update(
+        due_at=None, step=0, updated_at=timezone.now())
+
+
+def follow_up_stop(*, contact: Contact, reason: str) -> int:
+    """No more follow-ups, for good (opt-out, not interested, a wrong number, a handoff, an agent)."""
+    return FollowUp.objects.filter(contact=contact).exclude(status=FollowUpStatus.STOPPED).update(
+        status=FollowUpStatus.STOPPED, stop_reason=reason[:120], stopped_at=timezone.now(), due_at=None,
+        updated_at=timezone.now())
+
+
+def follow_up_pause(*, contact: Contact, paused: bool) -> int:
+    """An agent holds the follow-ups (nothing is sent while paused) or lets them go on where they were."""
+    before, after = (FollowUpStatus.ACTIVE, FollowUpStatus.PAUSED) if paused else (FollowUpStatus.PAUSED, FollowUpStatus.ACTIVE)
+    return FollowUp.objects.filter(contact=contact, status=before).update(status=after, updated_at=timezone.now())

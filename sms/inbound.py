@@ -7,8 +7,16 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from leads.models import Author, Keyword, Message
-from leads.services import contact_get_or_create, contact_set_opt_out, message_mark_handled, message_record_inbound
+from leads.models import Author, ConsentMethod, Keyword, Message
+from leads.services import (
+    consent_record,
+    consent_record_texted_first,
+    contact_get_or_create,
+    contact_set_opt_out,
+    follow_up_answered,
+    message_mark_handled,
+    message_record_inbound,
+)
 from sms.keywords import classify_keyword
 from leads.reader.language import detect
 from sms.services import opt_out_confirmed, outbound_queue
@@ -39,9 +47,13 @@ def receive_sms(*, from_number: str, body: str, message_sid: str, opt_out_type: 
                               confirm=not match.confirmed_by_twilio)
         elif keyword == Keyword.OPT_IN:
             contact_set_opt_out(contact=contact, opted_out=False)
+            consent_record(contact=contact, method=ConsentMethod.OPTED_IN, wording=body[:1000], source="SMS",
+                           obtained_at=message.created_at)
         elif keyword == Keyword.HELP:
             outbound_queue(contact=contact, body=settings.SMS_HELP_TEXT, author=Author.SYSTEM, reply_to=message)
         else:
+            consent_record_texted_first(contact=contact, message=message)
+            follow_up_answered(contact=contact)
             transaction.on_commit(lambda: inbound_text_stored.send(sender=Message, message_id=message.pk))
     message.keyword = keyword
     return Received(message, True, keyword)

@@ -1,8 +1,9 @@
 """Outbound SMS: the only place that sends.
 
 A message row exists before anything is sent (one per reply, unique per inbound message). Sending locks the row,
-refuses opted-out contacts and paused bots, defers to the recipient's allowed hours (8am-9pm local), marks the row
-`sending`, calls Twilio, and stores the SID. A retry after a Twilio 5xx sends once; a row already past `queued`
+refuses opted-out contacts and paused bots (and texts that are not replies without consent on file), defers to
+the recipient's allowed hours (8am-9pm local; for a text that is not a reply, its state's hours and 24-hour cap),
+marks the row `sending`, calls Twilio, and stores the SID. A retry after a Twilio 5xx sends once; a row already past `queued`
 is never sent again.
 
 A bot reply held back by quiet hours goes stale once the prospect has been answered again: when a newer bot reply
@@ -16,19 +17,23 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from leads.models import Author, DeliveryStatus, Direction, Keyword, Message
+from leads.models import SOLICITATIONS, Author, DeliveryStatus, Direction, Keyword, Message
 from leads.quiet_hours import next_allowed_time
+from leads.texting_policy import policy_for_phone
+from leads.selectors import contact_has_consent
 from leads.services import contact_set_opt_out
 
 logger = logging.getLogger(__name__)
 
 TWILIO_MAX_BODY = 1600
+# The states' caps count texts in any 24 hours (leads/data/texting_policy.toml).
+CAP_WINDOW = timedelta(hours=24)
 OPTED_OUT_ERROR = 21610  # "Attempt to send to unsubscribed recipient"
 # Status order for callbacks that arrive out of order: a message only moves to a later state.
 STATUS_RANK = {
@@ -82,7 +87,7 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
         # Our answer to a STOP or HELP the prospect has just sent goes out at once, quiet hours or not: the FCC's
         # revocation rule (47 CFR 64.1200(a)(12)) allows one confirmation of an opt-out only within five minutes,
         # and a prospect who asked for HELP at 11pm is awake and waiting; neither is a solicitation.
-        later = None if answered in (Keyword.OPT_OUT, Keyword.HELP) else next_allowed_time(contact, now)
+        later = None if answered in (Keyword.OPT_OUT, Keyword.HELP) else next_send_time(message, contact, now)
         if later is not None:
             if _has_newer_reply(message):  # answered again since this was queued: stale by the morning
                 message.status = DeliveryStatus.SUPERSEDED
@@ -103,10 +108,32 @@ def send(message_id: int, *, now: datetime | None = None) -> SendOutcome:
     except PermanentSendError as exc:
         Message.objects.filter(pk=message.pk).update(status=DeliveryStatus.FAILED, error_code=str(exc.code))
         if exc.code == OPTED_OUT_ERROR:
-            contact_set_opt_out(contact=contact, opted_out=True)
+            contact_set_opt_out(contact=contact, opted_out=True, because="Twilio 21610: the number unsubscribed")
         return SendOutcome(DeliveryStatus.FAILED)
-    Message.objects.filter(pk=message.pk).update(twilio_sid=sid, status=status, sent_at=timezone.now())
+    Message.objects.filter(pk=message.pk).update(twilio_sid=sid, status=status, sent_at=now or timezone.now())
     return SendOutcome(status)
+
+
+def next_send_time(message: Message, contact, now: datetime | None = None) -> datetime | None:
+    """None if `message` may go out now, else when. A reply keeps the quiet hours (SMS_SEND_FROM_HOUR to
+    SMS_SEND_UNTIL_HOUR); a text that is not a reply keeps its state's hours and, where the state caps them, waits
+    until the oldest of the last 24 hours' such texts is 24 hours old (leads.texting_policy)."""
+    if message.purpose not in SOLICITATIONS:
+        return next_allowed_time(contact, now)
+    now = now or timezone.now()
+    policy = policy_for_phone(contact.phone)
+    earliest = now
+    if policy.max_per_24_hours:
+        recent = list(Message.objects.filter(
+            contact_id=contact.pk, direction=Direction.OUTBOUND, purpose__in=SOLICITATIONS,
+            sent_at__gt=now - CAP_WINDOW, sent_at__lte=now).exclude(pk=message.pk)
+            .order_by("sent_at").values_list("sent_at", flat=True))
+        if len(recent) >= policy.max_per_24_hours:
+            earliest = recent[len(recent) - policy.max_per_24_hours] + CAP_WINDOW
+    later = next_allowed_time(contact, earliest, hours=policy.hours)
+    if later is None:
+        return None if earliest == now else earliest
+    return later
 
 
 class Refusal:
@@ -114,18 +141,22 @@ class Refusal:
 
     OPTED_OUT = "opted_out"     # the contact revoked consent
     BOT_PAUSED = "bot_paused"   # a bot text while an agent has the conversation (or the lead waits for one)
+    NO_CONSENT = "no_consent"   # a text that is not a reply (first text, nudge) with no consent on file
 
 
 def refusal(message: Message, contact, *, answered: str | None = None) -> str:
     """A Refusal value if the outbound service would suppress `message` to `contact` as things stand, "" if it
     would send it (now or after quiet hours). The one text an opted-out contact still gets is the confirmation of
-    their opt-out. `answered`: the keyword the text answers, when the caller has read it already."""
+    their opt-out. A text that is not a reply (a first text, a nudge) needs a standing consent on file.
+    `answered`: the keyword the text answers, when the caller has read it already."""
     if contact.opted_out:
         answered = _keyword_answered(message) if answered is None else answered
         if answered != Keyword.OPT_OUT:
             return Refusal.OPTED_OUT
     if contact.bot_paused and message.author == Author.BOT:
         return Refusal.BOT_PAUSED
+    if message.purpose in SOLICITATIONS and not contact_has_consent(contact):
+        return Refusal.NO_CONSENT
     return ""
 
 
@@ -172,7 +203,8 @@ def apply_status_callback(*, message_sid: str, status: str, error_code: str = ""
         message.error_code = error_code or message.error_code
         message.save(update_fields=["status", "error_code"])
         if error_code == str(OPTED_OUT_ERROR):
-            contact_set_opt_out(contact=message.contact, opted_out=True)
+            contact_set_opt_out(contact=message.contact, opted_out=True,
+                                because="Twilio 21610: the number unsubscribed")
     return True
 
 

@@ -233,3 +233,15 @@ def test_memory_performance_sensitivity_against_gptcache(project_env, tmp_path):
     assert peer_overall["lookups"] == sum(p["lookups"] for p in row["peer"]["kinds"].values())
     assert 0 < peer_overall["lookup_p50_ms"] <= peer_overall["lookup_p95_ms"]
     assert "GPTCache" in result.stdout
+
+
+def test_speed_to_lead(project_env, tmp_path):
+    leads = 3
+    out = tmp_path / "x.json"
+    result = run_benchmark(project_env, "speed_to_lead.py", "--leads", leads, "--rate", 4, "--workers", 1,
+                           "--celery-workers", 1, "--json", out, "--log-dir", tmp_path, timeout=180)
+    report = read_json(out)
+    assert (report["leads"], report["accepted"], report["errors"], report["first_texts"]) == (leads, leads, 0, leads)
+    assert report["sent"] + report["deferred"] == leads
+    assert report["answer"]["n"] == leads and report["request_to_call"]["n"] == report["sent"]
+    assert "request -> call p50 s" in result.stdout

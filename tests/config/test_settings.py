@@ -253,3 +253,10 @@ def test_production_never_starts_embedded_servers(tmp_path):
     assert "DATABASE_URL and REDIS_URL must be set in production" in result.stderr
     assert not data_dir.exists()
     assert processes_using(tmp_path) == []
+
+
+def test_follow_up_delays_are_increasing_minutes_and_name_themselves_otherwise():
+    assert checks.increasing_minutes("FOLLOW_UP_DELAYS_MINUTES", "10, 1440,4320") == (10, 1440, 4320)
+    for bad in ("10,5", "0,10", "", "10m,1d"):
+        with pytest.raises(checks.ConfigurationError, match="^FOLLOW_UP_DELAYS_MINUTES must be"):
+            checks.increasing_minutes("FOLLOW_UP_DELAYS_MINUTES", bad)

@@ -11,7 +11,7 @@ from leads.models import Temperature
 
 
 class Command(BaseCommand):
-    help = ("Write contacts with their scores, stage, flags, model-call cost and facts as CSV or JSON, hottest first, "
+    help = ("Write contacts with their scores, stage, flags, model-call cost, facts and consent records as CSV or JSON, hottest first, "
             "to standard output or --output FILE.")
 
     def add_arguments(self, parser):
@@ -44,4 +44,5 @@ class Command(BaseCommand):
         writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "facts": json.dumps(row["facts"], ensure_ascii=False, sort_keys=True)})
+            writer.writerow({**row, "facts": json.dumps(row["facts"], ensure_ascii=False, sort_keys=True),
+                             "consent": json.dumps(row["consent"], ensure_ascii=False)})
