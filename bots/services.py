@@ -108,16 +108,18 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
 
 
 def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnResult:
+    # The reply is looked for first, so that the message, its contact (flags, facts and cache version) and its
+    # conversation, read together in one statement, are as fresh as that check.
+    existing = Message.objects.filter(reply_to_id=message_id).first()
     inbound = Message.objects.select_related("contact", "conversation").get(pk=message_id)
     if inbound.direction != Direction.INBOUND:
         return TurnResult(None, skipped="not an inbound message")
-    existing = Message.objects.filter(reply_to=inbound).first()
     if existing is not None or inbound.handled_at is not None:
         return TurnResult(existing, skipped="already answered")
-    contact = Contact.objects.get(pk=inbound.contact_id)  # fresh: flags, facts and cache version of now
+    contact = inbound.contact
     if contact.opted_out:
         return _handled_without_reply(inbound, "contact opted out")
-    conversation = Conversation.objects.get(pk=inbound.conversation_id)
+    conversation = inbound.conversation
     text = inbound.body.strip()
     if inbound.embedding is None:  # for later turns' semantic memory search
         inbound.embedding = embedding_for(text)
