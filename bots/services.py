@@ -270,7 +270,9 @@ def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, 
     """`answered` is None for an off-script turn, else the slot the bot had asked for ("" when none): an on-script
     turn is answered from its dialogue state's shared reply when the operator's setting allows it. `memory` is the
     memory, or the memory call not made yet: a personal reply makes it now."""
-    first_turn = not Message.objects.filter(contact=contact, direction=Direction.OUTBOUND).exists()
+    # A turn after the bot's question is not the first (no query needed for that); otherwise any text sent counts.
+    first_turn = not call.question and not Message.objects.filter(contact=contact,
+                                                                  direction=Direction.OUTBOUND).exists()
     fallback = stages.template_reply(step, understood.name, first_turn, understood.language)
     if answered is not None and settings.BOT_REPLY_MODE == state_replies.SHARED:
         values = state_replies.placeholder_values(understood.name, understood.facts)
