@@ -6,7 +6,8 @@ NOT_NEEDED.
 Intent, facts and memory do not depend on each other: the three are looked up in the cache together first (one
 Redis MGET, one PostgreSQL statement for the semantic look-ups), then the misses' model calls (HTTP only) run
 concurrently in a small thread pool, and only the reply waits for them. A text that reads as an on-script answer
-leaves memory out of that wave (its reply is most likely shared); a personal reply makes the call when it needs it.
+leaves memory out of that wave (its reply is most likely shared); a personal reply makes the call, and the search
+for similar older messages it reads, when it needs it.
 The cache's reads and writes and the ledger rows stay on the turn's thread (Django's connections are per thread).
 Each CallRecord says in which wave it ran: calls of one wave ran concurrently.
 
@@ -107,16 +108,18 @@ def run_turn(message_id: int, *, provider: TurnProvider | None = None, cache: LL
 
 
 def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnResult:
+    # The reply is looked for first, so that the message, its contact (flags, facts and cache version) and its
+    # conversation, read together in one statement, are as fresh as that check.
+    existing = Message.objects.filter(reply_to_id=message_id).first()
     inbound = Message.objects.select_related("contact", "conversation").get(pk=message_id)
     if inbound.direction != Direction.INBOUND:
         return TurnResult(None, skipped="not an inbound message")
-    existing = Message.objects.filter(reply_to=inbound).first()
     if existing is not None or inbound.handled_at is not None:
         return TurnResult(existing, skipped="already answered")
-    contact = Contact.objects.get(pk=inbound.contact_id)  # fresh: flags, facts and cache version of now
+    contact = inbound.contact
     if contact.opted_out:
         return _handled_without_reply(inbound, "contact opted out")
-    conversation = Conversation.objects.get(pk=inbound.conversation_id)
+    conversation = inbound.conversation
     text = inbound.body.strip()
     if inbound.embedding is None:  # for later turns' semantic memory search
         inbound.embedding = embedding_for(text)
@@ -131,7 +134,8 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
     # reads as an on-script answer, which is answered by a shared reply: then the call waits until the turn knows
     # its reply is personal after all. A paused bot writes no reply: its turn needs no memory.
     memory = None if contact.bot_paused else _memory_call(call, contact, text)
-    early = memory if isinstance(memory, _Planned) and not _likely_shared(context, injection=injection) else None
+    early = (memory.plan() if isinstance(memory, _UnplannedMemory) and not _likely_shared(context, injection=injection)
+             else None)
     understood, early_memory = _understand(call, contact, context, early, injection=injection)
     memory = early_memory if early is not None else memory
     if contact.bot_paused:
@@ -200,16 +204,31 @@ class _Understood:
     answered_other: bool = False  # the text told something new (a fact, or a name at last) besides any answer
 
 
-def _memory_call(call: "_CallRunner", contact: Contact, text: str) -> "_Planned | dict":
-    """The memory call to make with the turn's other calls, or, when the conversation fits in the recent window,
-    the memory itself: with fewer messages than the window holds, the window is the whole conversation, with no
-    older message for the search to add. What the memory call would pick from it, the reply can be told as it is."""
+def _memory_call(call: "_CallRunner", contact: Contact, text: str) -> "_UnplannedMemory | dict":
+    """The memory call the turn may make, or, when the conversation fits in the recent window, the memory itself:
+    with fewer messages than the window holds, the window is the whole conversation, with no older message for the
+    search to add. What the memory call would pick from it, the reply can be told as it is."""
     recent, _tier = recent_messages(call.cache, contact, RECENT_MESSAGES)
     if len(recent) < RECENT_MESSAGES:
         return call.memory_not_needed(text, recent)
-    older = [message_item(m) for m in lead_selectors.similar_older_messages(
-        contact, call.inbound.embedding, exclude_ids=[m["id"] for m in recent], limit=SIMILAR_OLDER_MESSAGES)]
-    return call.plan_memory(text, call.question, recent + older)
+    return _UnplannedMemory(call, text, recent)
+
+
+@dataclass
+class _UnplannedMemory:
+    """A memory call not planned yet: the search for similar older messages (a pgvector query) is made only when
+    the call is, so a turn answered by a shared reply never pays for it. Nothing the turn writes before its reply
+    changes what the search finds (the inbound's embedding is stored first)."""
+
+    call: "_CallRunner"
+    text: str
+    recent: list[dict]
+
+    def plan(self) -> "_Planned":
+        older = [message_item(m) for m in lead_selectors.similar_older_messages(
+            self.call.contact, self.call.inbound.embedding, exclude_ids=[m["id"] for m in self.recent],
+            limit=SIMILAR_OLDER_MESSAGES)]
+        return self.call.plan_memory(self.text, self.call.question, self.recent + older)
 
 
 def _likely_shared(context: TextInContext, *, injection: bool) -> bool:
@@ -252,11 +271,13 @@ def _understand(call: "_CallRunner", contact: Contact, context: TextInContext, m
 
 
 def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, step: stages.Step, text: str,
-                memory: "dict | _Planned", *, answered: str | None) -> str:
+                memory: "dict | _UnplannedMemory", *, answered: str | None) -> str:
     """`answered` is None for an off-script turn, else the slot the bot had asked for ("" when none): an on-script
     turn is answered from its dialogue state's shared reply when the operator's setting allows it. `memory` is the
     memory, or the memory call not made yet: a personal reply makes it now."""
-    first_turn = not Message.objects.filter(contact=contact, direction=Direction.OUTBOUND).exists()
+    # A turn after the bot's question is not the first (no query needed for that); otherwise any text sent counts.
+    first_turn = not call.question and not Message.objects.filter(contact=contact,
+                                                                  direction=Direction.OUTBOUND).exists()
     fallback = stages.template_reply(step, understood.name, first_turn, understood.language)
     if answered is not None and settings.BOT_REPLY_MODE == state_replies.SHARED:
         values = state_replies.placeholder_values(understood.name, understood.facts)
@@ -399,15 +420,16 @@ class _CallRunner:
         self.cache.record_avoided(CallKind.MEMORY)
         return value
 
-    def memory_value(self, memory: "dict | _Planned") -> dict:
+    def memory_value(self, memory: "dict | _UnplannedMemory") -> dict:
         """The memory, making the memory call (a wave of its own) if it was left until the reply needed it."""
-        return self.together([memory])[0] if isinstance(memory, _Planned) else memory
+        return self.together([memory.plan()])[0] if isinstance(memory, _UnplannedMemory) else memory
 
-    def memory_unused(self, memory: "dict | _Planned | None") -> None:
+    def memory_unused(self, memory: "dict | _UnplannedMemory | None") -> None:
         """A memory call left until the reply needed it, which the reply did not: recorded as not needed (a call
-        avoided, like a conversation that is its own memory)."""
-        if isinstance(memory, _Planned):
-            self.records[CallKind.MEMORY] = CallRecord(NOT_NEEDED, {}, 0.0, None, memory.inputs)
+        avoided, like a conversation that is its own memory), with the recent window it would have read (its
+        search for older messages was never made)."""
+        if isinstance(memory, _UnplannedMemory):
+            self.records[CallKind.MEMORY] = CallRecord(NOT_NEEDED, {}, 0.0, None, (memory.text, memory.recent))
             self.cache.record_avoided(CallKind.MEMORY)
 
     def reply(self, brief: ReplyBrief) -> str:

@@ -37,8 +37,9 @@ def contact_by_phone(phone: str) -> Contact | None:
 
 
 def recent_messages(*, contact: Contact, limit: int = 10) -> list[Message]:
-    """The contact's last `limit` messages, oldest first."""
-    newest = list(Message.objects.filter(contact=contact).order_by("-created_at", "-id")[:limit])
+    """The contact's last `limit` messages, oldest first, without their embeddings (up to a hundred vectors to
+    send and parse on every turn that fills the memory window, which reads none of them)."""
+    newest = list(Message.objects.filter(contact=contact).defer("embedding").order_by("-created_at", "-id")[:limit])
     return newest[::-1]
 
 
@@ -68,7 +69,7 @@ def messages_per_minute(inbound: Message) -> float:
 def similar_older_messages(contact: Contact, embedding, *, exclude_ids: list[int], limit: int) -> list[Message]:
     """The contact's own older messages nearest in meaning to `embedding` (never another contact's)."""
     return list(
-        Message.objects.filter(contact=contact, embedding__isnull=False).exclude(id__in=exclude_ids)
+        Message.objects.filter(contact=contact, embedding__isnull=False).exclude(id__in=exclude_ids).defer("embedding")
         .annotate(distance=CosineDistance("embedding", embedding)).order_by("distance")[:limit]
     )
 

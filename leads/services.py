@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 
 from leads.events import contact_cache_retired
@@ -144,7 +144,10 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
         changes["closed_reason"] = closed_reason
     if passed_slots is not None:
         changes["passed_slots"] = passed_slots
-    Conversation.objects.filter(pk=conversation_current(contact=contact).pk).update(**changes)
+    # The current conversation found and updated in one statement; a contact with none yet gets one first.
+    current = contact.conversations.order_by("-last_activity_at").values("pk")[:1]
+    if not Conversation.objects.filter(pk=Subquery(current)).update(**changes):
+        Conversation.objects.filter(pk=conversation_current(contact=contact).pk).update(**changes)
     return contact
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
 from leads.reader.lexicon import patterns
 from leads.reader.text import fold_accents, normalise
@@ -31,9 +32,11 @@ def _readings(text: str) -> list[str]:
     return [plain, lines, plain[::-1], _spaced_out(plain), plain.translate(LEET), rot13]
 
 
+@lru_cache(maxsize=4096)
 def injection_kind(text: str) -> str:
     """The first group the text matches (read forwards, backwards, with look-alike letters, leetspeak and spaced
-    letters undone), or "" for an ordinary text."""
+    letters undone), or "" for an ordinary text. Remembered for recent texts: a turn asks it of its text two or
+    three times (the turn's check, the reader's)."""
     for candidate in _readings(text):
         for group in GROUPS:
             if patterns("injection", group).search(candidate):

@@ -4,9 +4,11 @@ this; nothing here knows Django."""
 
 from __future__ import annotations
 
+import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 
 from leads.intents import Intent
 from leads.reader import facts as fact_reader
@@ -92,10 +94,23 @@ def _intent(text: str, found_roles: set[str], stated: dict, name: str, known_typ
     return Intent.OTHER
 
 
+READINGS_REMEMBERED = 4096
+
+
 def read(text: str, *, asked: str = "", lead_type: str = "", today: date | None = None, pending: tuple = ()) -> Reading:
     """`asked`: the fact the bot asked for last (its question gives short answers their meaning); `lead_type`:
     what the contact is known to be; `today`: the text's date, which "spring" or "in 3 months" count from;
-    `pending`: facts asked for earlier that the prospect has not given yet (a late answer still answers them)."""
+    `pending`: facts asked for earlier that the prospect has not given yet (a late answer still answers them).
+
+    A reading depends on nothing else, so recent ones are remembered: a turn reads its text up to three times (to
+    judge whether its reply is likely shared, and, offline, for intent and facts) and short answers recur across
+    contacts. Each caller gets its own copy of the facts."""
+    reading = _remembered_read(text, asked, lead_type, today or date.today(), tuple(pending))
+    return replace(reading, facts=copy.deepcopy(reading.facts)) if reading.facts else reading
+
+
+@lru_cache(maxsize=READINGS_REMEMBERED)
+def _remembered_read(text: str, asked: str, lead_type: str, today: date, pending: tuple) -> Reading:
     steering = injection_kind(text)
     spoken = language.detect(text)
     if steering:
@@ -110,7 +125,7 @@ def read(text: str, *, asked: str = "", lead_type: str = "", today: date | None 
     if known_type == "renter" and lead_type in ("buyer", "seller") and not corrects:
         known_type = lead_type
     stated = fact_reader.read_facts(plain, text, asked=asked, lead_type=known_type, roles=found_roles,
-                                    today=today or date.today(), pending=pending)
+                                    today=today, pending=pending)
     name = names.answered_name(plain, text) if asked == "name" else names.introduced_name(plain, text) or (
         names.bare_name(plain) if not asked else "")
     if not name and asked != "name":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from leads.reader.lexicon import patterns, section
 from leads.reader.text import fold_accents, normalise
@@ -229,6 +230,7 @@ def _calendar_points(text: str, today: date) -> list[tuple[int, int]]:
     return _months(text, today) + _season(text, today) + _calendar_years(text, today)
 
 
+@lru_cache(maxsize=4096)  # asked of a turn's text for each of its look-ups' keys (intent and facts, twice each)
 def names_calendar_point(text: str, *, today: date) -> bool:
     """Whether what the text says about time could count from its date (a month or a day of one, a season, a
     holiday, the end of the year, a year; a weekday, "tomorrow", "3/31"), as opposed to spans that are as long on
