@@ -67,8 +67,12 @@ def _with_folded(words: list[str]) -> frozenset[str]:
 
 
 def is_common(word: str) -> bool:
-    """An everyday word, however its accents are typed ("días", "dias")."""
-    return word in common_words() or fold_accents(word) in common_words()
+    """An everyday word, however its accents are typed ("días", "dias"); a hyphenated word is one when each of its
+    parts is ("pre-approved", "move-in"), while a place such as "Winston-Salem" is not."""
+    if word in common_words() or fold_accents(word) in common_words():
+        return True
+    parts = [part for part in word.split("-") if part]
+    return len(parts) > 1 and all(part in common_words() or fold_accents(part) in common_words() for part in parts)
 
 
 def is_function_word(word: str) -> bool:

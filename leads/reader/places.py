@@ -44,7 +44,8 @@ def _title(phrase: str) -> str:
     spelled = section("lexicon", "places")["name_words"]
     words = phrase.split()
     words = [spelled.get(word, word) if index else word for index, word in enumerate(words)]
-    return " ".join(word if any(c.isupper() for c in word) else word[:1].upper() + word[1:] for word in words)
+    return " ".join(word if any(c.isupper() for c in word) else "-".join(part[:1].upper() + part[1:]
+                                                                       for part in word.split("-")) for word in words)
 
 
 def _known_name(chunk: str) -> str | None:

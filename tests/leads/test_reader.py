@@ -104,6 +104,9 @@ def test_names_come_from_a_name_answer_or_an_introduction(text, asked, expected)
     ("arcadia or maybe the melrose district", "areas", ["Arcadia", "Melrose District"]),
     ("hey! we want to buy a townhouse in lake nona", "", ["Lake Nona"]),
     ("79936 or 79938, near my parents", "areas", ["79936", "79938"]),
+    # Found by the follow-ups work: a hyphenated everyday word is no place; a hyphenated place keeps both capitals.
+    ("pre-approved, also Long Island City", "areas", ["Long Island City"]),
+    ("winston-salem or high point", "areas", ["Winston-Salem", "High Point"]),
     ("near the park, close to my work", "areas", []), ("we r moving to boise from cali and want to buy", "", ["Boise"]),
     ("Kissimmee o St. Cloud", "areas", ["Kissimmee", "St. Cloud"]),
     ("hey saw ur sign on oak st", "", []), ("moving to st petersburg", "", ["St Petersburg"]),
