@@ -35,7 +35,7 @@ def next_allowed_time(contact, now: datetime | None = None, *, hours: tuple[int,
     """None if a text may go out now, else the next allowed moment (in the contact's shown zone). `hours`: the
     local [from, until) hours allowed, SMS_SEND_FROM_HOUR-SMS_SEND_UNTIL_HOUR by default."""
     now = now or timezone.now()
-    hours = hours or (settings.SMS_SEND_FROM_HOUR, settings.SMS_SEND_UNTIL_HOUR)
+    hours = hours or operator_hours()
     shown = ZoneInfo(contact.time_zone or FALLBACK_TIME_ZONE)
     zones = [ZoneInfo(name) for name in contact_time_zones(contact)]
     if allowed_in_all(zones, now, hours):
@@ -53,8 +53,13 @@ def next_allowed_time(contact, now: datetime | None = None, *, hours: tuple[int,
     return later.astimezone(shown)
 
 
+def operator_hours() -> tuple[int, int]:
+    """The local [from, until) hours the operator allows any text in (SMS_SEND_FROM_HOUR, SMS_SEND_UNTIL_HOUR)."""
+    return settings.SMS_SEND_FROM_HOUR, settings.SMS_SEND_UNTIL_HOUR
+
+
 def allowed_in_all(zones: Iterable[ZoneInfo], moment: datetime, hours: tuple[int, int] | None = None) -> bool:
-    hours = hours or (settings.SMS_SEND_FROM_HOUR, settings.SMS_SEND_UNTIL_HOUR)
+    hours = hours or operator_hours()
     return all(hours[0] <= moment.astimezone(zone).hour < hours[1] for zone in zones)
 
 

@@ -17,6 +17,7 @@ import phonenumbers
 from phonenumbers.geodata import GEOCODE_DATA
 
 from leads.phones import NANP_AREA_CODE_DIGITS, NANP_COUNTRY_CODE, parse_phone
+from leads.quiet_hours import operator_hours
 
 POLICY_FILE = Path(__file__).resolve().parent / "data" / "texting_policy.toml"
 STATE_SUFFIX = re.compile(r", ([A-Z]{2})$")
@@ -40,8 +41,10 @@ class TextingPolicy:
 
 
 def policy_for_phone(e164: str) -> TextingPolicy:
+    """The state's policy, never wider than the hours the operator allows every text (a narrower SMS_SEND_* window
+    holds nudges back as it holds replies)."""
     table = _table()
-    policy = table["default"]
+    policy = table["default"].stricter(TextingPolicy(*operator_hours()))
     for state in states_for_phone(e164):
         policy = policy.stricter(table.get(state, TextingPolicy(*table["default"].hours, states=(state,))))
     return policy

@@ -36,6 +36,13 @@ def test_the_policy_comes_from_the_area_codes_state(phone, states, hours, cap):
     assert states_for_phone(phone) == states and policy.hours == hours and policy.max_per_24_hours == cap
 
 
+def test_no_state_policy_is_wider_than_the_operators_sending_hours(settings):
+    settings.SMS_SEND_FROM_HOUR, settings.SMS_SEND_UNTIL_HOUR = 9, 19
+    assert policy_for_phone("+14155550100").hours == (9, 19)   # the default state: the operator's window
+    assert policy_for_phone("+13055550100").hours == (9, 19)   # Florida's 8-20 narrowed too
+    assert policy_for_phone("+13055550100").max_per_24_hours == 3
+
+
 def test_an_ambiguous_area_gets_the_most_restrictive_of_its_states():
     florida, washington, default = TextingPolicy(8, 20, 3, ("FL",)), TextingPolicy(9, 20, None, ("WA",)), \
         TextingPolicy(8, 21)
