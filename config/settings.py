@@ -217,6 +217,7 @@ INSTALLED_APPS = [
     "leads",
     "caching",
     "sms",
+    "team",
     "bots",
     "agents",
 ]
