@@ -3,13 +3,15 @@ prompt-injection attacks (tests/data/injection), each set reported on its own ro
 and `extra` and `extra3`, later sets by other blind authors used for tuning.
 
     .venv/bin/python benchmarks/conversations.py [--json PATH] [--half tuned|extra|extra3|blind|tuning|all]
-        [--extra-attacks] [--limit N] [--show-failures]
+        [--extra-attacks] [--attacks-only] [--limit N] [--show-failures]
 
 `--half tuning` runs tuned, extra and extra3 (never the blind half); `all` (the default) runs all four. Every text goes
 through the signed webhook and the real turn (benchmarks/corpus.py), in a database and a Redis database of the
 benchmark's own. `--show-failures` lists what went wrong per conversation and attack, for the tuning sets only:
 the blind half is never read while the rules are tuned, so only its totals are printed. `--limit N` runs only the
-first N conversations and the first N attacks of each set (a quick check, not the reported figures).
+first N conversations and the first N attacks of each set (a quick check, not the reported figures). The blind
+half brings the held-out attack sets (blind.jsonl and blind4.jsonl); `--attacks-only` runs the selection's attack
+sets without its conversations.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from benchmarks.corpus import (CONVERSATION_SETS, TUNING_ATTACK_SETS, TUNING_CONVERSATION_SETS,  # noqa: E402
+from benchmarks.corpus import (BLIND_ATTACK_SETS, CONVERSATION_SETS, TUNING_ATTACK_SETS, TUNING_CONVERSATION_SETS,  # noqa: E402
                                attack_summary, load_attacks, load_conversations, run_attacks, run_corpus,
                                shared_phones)
 
@@ -116,14 +118,18 @@ def main() -> None:
     parser.add_argument("--extra-attacks", action="store_true",
                         help="also the later injection sets (tests/data/injection/extra.jsonl, extra2.jsonl and "
                              "extra3.jsonl, tuning sets)")
+    parser.add_argument("--attacks-only", action="store_true",
+                        help="run only the injection attacks of the selection, not its conversations")
     args = parser.parse_args()
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
     logging.disable(logging.INFO)  # the turns' per-call log lines would bury the table
     conversation_sets = SELECTIONS[args.half]
     # The halves bring their own attacks; the later attack sets run on request.
-    attack_sets = [half for half in conversation_sets if half in ("tuned", "blind")]
+    attack_sets = ["tuned"] if "tuned" in conversation_sets else []
     attack_sets += list(TUNING_ATTACK_SETS) if args.extra_attacks else []
+    attack_sets += list(BLIND_ATTACK_SETS) if "blind" in conversation_sets else []
+    conversation_sets = () if args.attacks_only else conversation_sets
     if shared_phones(conversation_sets, attack_sets):
         sys.exit("two of the selected sets text from the same number; give each its own")
     use_bench_stores()
@@ -143,7 +149,7 @@ def main() -> None:
         for half in attack_sets:
             attacks = run_attacks(half, progress=bar.update, limit=args.limit)
             attack_rows.append(attack_summary(half, attacks))
-            if half != "blind":  # the blind attacks are never read either
+            if half not in BLIND_ATTACK_SETS:  # the blind attacks are never read either
                 failing_attacks += attacks
     provider = "claude" if settings.ANTHROPIC_API_KEY else "offline rule-based provider"
     print(f"Conversation corpus through the signed webhook and the real turn ({provider}), "
