@@ -14,6 +14,7 @@ from django_redis import get_redis_connection
 from bots.services import run_turn
 from leads.models import Contact, Direction, Message
 from sms.outbound import send_agent_alert_sms
+from team.services import route_lead
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +54,17 @@ def answer_in_order(message_id: int) -> list[int]:
 
 
 def alert_agents(contact_id: int) -> bool:
-    """Tell agents once per handoff: e-mail, and an SMS to the on-call agent when configured."""
+    """Tell agents once per handoff. Routing (team.services) offers or gives the lead to one agent and tells
+    them; when it tells nobody (a team without agent profiles, or nobody able to take it), the fixed list is told:
+    e-mail, and an SMS to the on-call agent when configured."""
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact_id)
         if not contact.needs_agent or (contact.agent_alerted_at and contact.agent_alerted_at >= contact.handoff_at):
             return False
         contact.agent_alerted_at = timezone.now()
         contact.save(update_fields=["agent_alerted_at"])
+    if route_lead(contact.pk) is not None:
+        return True
     text = (f"Lead handoff: {contact.name or 'unnamed'} {contact.phone} ({contact.get_temperature_display()}, "
             f"{contact.get_lead_type_display()}): {contact.handoff_reason}. {settings.PUBLIC_BASE_URL}/admin/leads/contact/{contact.pk}/change/")
     if settings.AGENT_ALERT_EMAILS:
