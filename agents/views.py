@@ -37,6 +37,8 @@ def claim_lead(request, token: str):
     context["assignment"] = team_selectors.lead_assignment_of(ticket.contact_id)
     if context["assignment"] is None:
         return render(request, "team/claim.html", {**context, "problem": "This lead no longer exists."}, status=404)
+    # Said before the button, not only after a POST: a forwarded link cannot claim for whoever opens it.
+    context["someone_elses_link"] = ticket.agent_id != request.user.pk
     if request.method == "POST":
         outcome = claim(ticket=ticket, user=request.user)
         return render(request, "team/claim.html", {**context, "outcome": outcome}, status=200 if outcome.won else 409)

@@ -83,7 +83,9 @@ def test_a_link_claims_only_for_its_own_agent(routing_settings, client):
     ana, ben = make_agent("ana"), make_agent("ben")
     lead, _ = offered_lead(ana, ben)
     client.force_login(ben)
-    response = client.post(link(lead, ana))   # ana's link, forwarded to ben
+    page = client.get(link(lead, ana)).content.decode()   # ana's link, forwarded to ben: no button
+    assert 'data-claim="not-yours"' in page and "Claim this lead" not in page
+    response = client.post(link(lead, ana))
     assert response.status_code == 409 and "sent to another agent" in response.content.decode()
     assert LeadAssignment.objects.get(contact=lead).agent is None
 
