@@ -13,7 +13,6 @@ Each step is a RoutingEvent. Alerts and the `lead_assigned` event go out once th
 
 from __future__ import annotations
 
-import logging
 import tomllib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,8 +32,6 @@ from team import selectors
 from team.claim_links import ClaimTicket, claim_url
 from team.models import (AgentProfile, AssignmentHow, AssignmentStatus, LeadAssignment, RoutingEvent,
                          RoutingEventKind, RoutingGroup, RoutingMode)
-
-logger = logging.getLogger(__name__)
 
 ALERTS = Path(__file__).resolve().parent / "data" / "alerts.toml"
 OPEN = (AssignmentStatus.OFFERED, AssignmentStatus.POND)
@@ -133,8 +130,9 @@ def _route_from(assignment: LeadAssignment, contact: Contact, *, after_order: in
 def _next_in_turn(eligible: list[AgentProfile]):
     """The eligible agent who had a lead least recently (never first), read under the profiles' row locks: a
     second routing at the same moment waits and then sees this one's choice."""
-    locked = list(AgentProfile.objects.select_for_update().filter(pk__in=[p.pk for p in eligible])
-                  .select_related("user"))
+    # Locked in one order (by id) everywhere, so two routings over overlapping groups cannot deadlock.
+    locked = list(AgentProfile.objects.select_for_update(of=("self",)).filter(pk__in=[p.pk for p in eligible])
+                  .select_related("user").order_by("pk"))
     def turn(profile):
         had = profile.last_lead_at
         return (had is not None, had.timestamp() if had else 0.0, profile.pk)

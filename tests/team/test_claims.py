@@ -6,15 +6,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection, connections, transaction
-from django.test import Client
+from django.db import connections, transaction
 from django.utils import timezone
 
 from team.claim_links import ClaimTicket, InvalidClaimLink, claim_token, read_claim_token
 from team.models import AssignmentHow, AssignmentStatus, LeadAssignment, RoutingEvent, RoutingMode
 from team.services import claim_lead, route_lead
 from tests.support.factories import ContactFactory
-from tests.support.team import make_agent, make_group
+from tests.support.team import make_agent, make_group, wait_for_lock_waiters
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +128,7 @@ def test_two_agents_claiming_at_once_one_wins_and_the_other_is_told(routing_sett
         threads = [threading.Thread(target=click, args=(agent,)) for agent in (ana, ben)]
         for thread in threads:
             thread.start()
-        _wait_for_lock_waiters(2)
+        wait_for_lock_waiters(2)
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(outcome.won for outcome in outcomes.values()) == [False, True]
@@ -138,20 +137,6 @@ def test_two_agents_claiming_at_once_one_wins_and_the_other_is_told(routing_sett
     assert loser.message == f"Already claimed by {winner.capitalize()}."
     assert LeadAssignment.objects.get(contact=lead).agent.username == winner
     assert RoutingEvent.objects.filter(contact=lead, kind="claimed").count() == 1
-
-
-def _wait_for_lock_waiters(count: int, seconds: float = 20) -> None:
-    """Until `count` other connections of this database wait on a lock (the claims, blocked on the row)."""
-    deadline = timezone.now() + timedelta(seconds=seconds)
-    with connection.cursor() as cursor:
-        while timezone.now() < deadline:
-            cursor.execute("SELECT pg_stat_clear_snapshot()")  # the view is read once per transaction otherwise
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
-            if cursor.fetchone()[0] >= count:
-                return
-            threading.Event().wait(0.05)
-    raise AssertionError(f"the {count} claims never waited on the row lock")
 
 
 def test_a_claim_after_the_offer_moved_on_is_told_so(routing_settings):

@@ -3,11 +3,13 @@ agent by SMS and e-mail with a claim link, groups passed over, the pond and the 
 team without agent profiles told exactly as before."""
 
 import re
+import threading
 from urllib.parse import parse_qs
 
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.db import connections, transaction
 from django.utils import timezone
 
 from bots.conversation import alert_agents
@@ -15,11 +17,11 @@ from bots.tasks import process_inbound_message
 from leads.events import lead_assigned
 from leads.models import LeadType
 from leads.services import contact_get_or_create, message_record_inbound
-from team.models import AssignmentHow, AssignmentStatus, LeadAssignment, RoutingEvent, RoutingMode
+from team.models import AgentProfile, AssignmentHow, AssignmentStatus, LeadAssignment, RoutingEvent, RoutingMode
 from team.services import route_lead
 from tests.support.factories import ContactFactory
 from tests.support.processes import manage
-from tests.support.team import make_agent, make_group
+from tests.support.team import make_agent, make_group, wait_for_lock_waiters
 from tests.support.twilio import twilio_created
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +78,31 @@ def test_round_robin_order_survives_a_restart(routing_settings, project_env):
     assert LeadAssignment.objects.get(contact=second).agent == ben
     assert route_lead(handed_off().pk).agent == cai
     assert route_lead(handed_off().pk).agent == ana
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_handoffs_at_once_go_to_two_agents(routing_settings):
+    ana, ben = make_agent("ana"), make_agent("ben")
+    make_group("Everyone", 1, [ana, ben])
+    leads = [handed_off(), handed_off()]
+
+    def route(contact):
+        try:
+            route_lead(contact.pk)
+        finally:
+            connections.close_all()
+
+    # Hold the profiles' rows so both routings are waiting on them before either picks.
+    with transaction.atomic():
+        list(AgentProfile.objects.select_for_update())
+        threads = [threading.Thread(target=route, args=(contact,)) for contact in leads]
+        for thread in threads:
+            thread.start()
+        wait_for_lock_waiters(2)
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(LeadAssignment.objects.filter(contact__in=leads).values_list("agent__username", flat=True)) == \
+        ["ana", "ben"]
 
 
 def test_first_to_claim_alerts_every_eligible_member_by_text_and_email(routing_settings, twilio,
