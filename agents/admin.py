@@ -481,6 +481,20 @@ class AgentProfileAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
     readonly_fields = ("last_lead_at",)
 
+    # An agent (not a superuser) sees only their own profile and may change only the switch: the rules that
+    # route leads are the team's to set.
+    def get_queryset(self, request):
+        profiles = super().get_queryset(request).select_related("user")
+        return profiles if request.user.is_superuser else profiles.filter(user=request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return tuple(field.name for field in AgentProfile._meta.fields if field.editable and field.name != "accepting_leads")
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
 
 @admin.register(RoutingGroup)
 class RoutingGroupAdmin(admin.ModelAdmin):

@@ -107,3 +107,17 @@ def test_a_lead_is_not_given_to_a_user_without_a_profile(routing_settings, clien
 def test_a_team_without_profiles_sees_no_reassign_form(admin_client):
     html = admin_client.get(contact_page(ContactFactory())).content.decode()
     assert "Nobody: not routed to an agent" in html and "Reassign" not in html
+
+
+def test_an_agent_pauses_their_own_new_leads_and_sees_no_one_elses_profile(client):
+    ana, ben = make_agent("ana", areas=["Austin"]), make_agent("ben")
+    client.force_login(ana)
+    listing = client.get(reverse("admin:team_agentprofile_changelist")).content.decode()
+    assert "Ana" in listing and "Ben" not in listing
+    assert client.get(reverse("admin:team_agentprofile_change", args=[ben.agent_profile.pk])).status_code == 302
+    page = reverse("admin:team_agentprofile_change", args=[ana.agent_profile.pk])
+    response = client.post(page, {"areas": '["Everywhere"]', "price_min": "1"})   # the switch unticked: paused
+    assert response.status_code == 302
+    profile = AgentProfile.objects.get(user=ana)
+    assert profile.accepting_leads is False and profile.areas == ["Austin"] and profile.price_min is None
+    assert client.get(reverse("admin:team_routinggroup_changelist")).status_code == 403
