@@ -63,7 +63,10 @@ def alert_agents(contact_id: int) -> bool:
             return False
         contact.agent_alerted_at = timezone.now()
         contact.save(update_fields=["agent_alerted_at"])
-    if route_lead(contact.pk) is not None:
+        # In the same transaction as the mark: routing that fails leaves the handoff unmarked for a retry. Its
+        # alerts go out once this commits.
+        routed = route_lead(contact.pk) is not None
+    if routed:
         return True
     text = (f"Lead handoff: {contact.name or 'unnamed'} {contact.phone} ({contact.get_temperature_display()}, "
             f"{contact.get_lead_type_display()}): {contact.handoff_reason}. {settings.PUBLIC_BASE_URL}/admin/leads/contact/{contact.pk}/change/")

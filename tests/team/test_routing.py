@@ -234,3 +234,24 @@ def test_lead_assigned_is_announced_once_committed(routing_settings, django_capt
         lead_assigned.disconnect(listener)
     assert heard == [(lead.pk, {"agent": {"id": ana.pk, "name": "Ana", "email": "ana@example.com"},
                                 "how": "round_robin"})]
+
+
+def test_a_web_lead_waiting_for_an_agent_is_routed_by_the_intakes_alert_task(routing_settings, client,
+                                                                             django_capture_on_commit_callbacks):
+    from config.celery import app
+    from tests.bots.test_intake import SECRET, lead, post
+
+    routing_settings.LEAD_INTAKE_SECRET = SECRET
+    ana = make_agent("ana", areas=["Astoria"], lead_types=["buyer"])
+    make_group("Queens", 1, [ana], mode=RoutingMode.FIRST_TO_CLAIM)
+    body = lead()
+    del body["consent"]   # no consent: nothing texted, the lead waits for an agent
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post(client, body).status_code == 201
+    finally:
+        app.conf.task_always_eager = False
+    assignment = LeadAssignment.objects.get()
+    assert assignment.status == AssignmentStatus.OFFERED
+    assert [m.to for m in mail.outbox] == [["ana@example.com"]] and "/leads/claim/" in mail.outbox[0].body
