@@ -5,16 +5,13 @@ from __future__ import annotations
 import logging
 
 import redis
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django_redis import get_redis_connection
 
 from bots.services import run_turn
 from leads.models import Contact, Direction, Message
-from sms.outbound import send_agent_alert_sms
-from team.services import route_lead
+from team.services import alert_fixed_list, route_lead
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +63,6 @@ def alert_agents(contact_id: int) -> bool:
         # In the same transaction as the mark: routing that fails leaves the handoff unmarked for a retry. Its
         # alerts go out once this commits.
         routed = route_lead(contact.pk) is not None
-    if routed:
-        return True
-    text = (f"Lead handoff: {contact.name or 'unnamed'} {contact.phone} ({contact.get_temperature_display()}, "
-            f"{contact.get_lead_type_display()}): {contact.handoff_reason}. {settings.PUBLIC_BASE_URL}/admin/leads/contact/{contact.pk}/change/")
-    if settings.AGENT_ALERT_EMAILS:
-        send_mail(f"Lead needs an agent: {contact.phone}", text, settings.DEFAULT_FROM_EMAIL, settings.AGENT_ALERT_EMAILS)
-    send_agent_alert_sms(text)
+    if not routed:
+        alert_fixed_list(contact)
     return True

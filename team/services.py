@@ -125,6 +125,19 @@ def _route_from(assignment: LeadAssignment, contact: Contact, *, after_order: in
     assignment.save(update_fields=["status", "group", "offer_expires_at"])
     _event(contact, RoutingEventKind.NOT_ROUTED, offer_round=assignment.offer_round,
            note="nobody could take it (no group, pond or owner): the fixed alert list was told")
+    if after_order is not None:
+        # An offer that fell back to nobody: no caller is left to tell the fixed list, so routing does.
+        transaction.on_commit(lambda: alert_fixed_list(contact), robust=True)
+
+
+def alert_fixed_list(contact: Contact) -> None:
+    """What a handoff told before routing, and still tells when routing finds nobody: AGENT_ALERT_EMAILS by
+    e-mail and AGENT_ALERT_PHONE by SMS, when set."""
+    text = (f"Lead handoff: {contact.name or 'unnamed'} {contact.phone} ({contact.get_temperature_display()}, "
+            f"{contact.get_lead_type_display()}): {contact.handoff_reason}. {settings.PUBLIC_BASE_URL}/admin/leads/contact/{contact.pk}/change/")
+    if settings.AGENT_ALERT_EMAILS:
+        send_mail(f"Lead needs an agent: {contact.phone}", text, settings.DEFAULT_FROM_EMAIL, settings.AGENT_ALERT_EMAILS)
+    send_agent_alert_sms(text)
 
 
 def _next_in_turn(eligible: list[AgentProfile]):

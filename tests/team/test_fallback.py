@@ -141,3 +141,18 @@ def test_a_second_worker_skips_an_offer_the_first_is_moving(routing_settings):
     assert fall_back_unclaimed_leads() == [lead.pk]
     assert LeadAssignment.objects.get(contact=lead).agent == ben
     assert RoutingEvent.objects.filter(contact=lead, kind="fell_back").count() == 1
+
+
+def test_an_offer_that_falls_back_to_nobody_tells_the_fixed_list(routing_settings, django_capture_on_commit_callbacks):
+    routing_settings.ROUTING_AFTER_LAST_GROUP = "owner"   # and there is no owner
+    ana = make_agent("ana")
+    make_group("First", 1, [ana], mode=RoutingMode.FIRST_TO_CLAIM, timeout=5)
+    with time_machine.travel(START, tick=False) as clock:
+        lead = handed_off()
+        route_lead(lead.pk)
+        clock.shift(timedelta(minutes=5))
+        with django_capture_on_commit_callbacks(execute=True):
+            assert fall_back_unclaimed_leads() == [lead.pk]
+    assert LeadAssignment.objects.get(contact=lead).status == AssignmentStatus.UNROUTED
+    assert kinds(lead)[-1][0] == "not_routed"
+    assert [m.to for m in mail.outbox] == [["fixed-list@example.com"]] and lead.phone in mail.outbox[0].body
