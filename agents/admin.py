@@ -200,7 +200,7 @@ def _bulk_action(name: str):
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
     list_display = ("temperature_badge", "display_name", "phone", "lead_type", "stage_label", "frs_score",
-                    "pcs_score", "last_message", "who_has_it", "consent")
+                    "pcs_score", "last_message", "who_has_it", "lead_agent", "consent")
     list_display_links = ("display_name", "phone")
     list_filter = ("temperature", "lead_type", StageFilter, FollowUpFilter, "opted_out", "bot_paused", "needs_agent")
     search_fields = ("name", "phone")  # shows the search box; the search itself is contacts_matching
@@ -227,7 +227,7 @@ class ContactAdmin(admin.ModelAdmin):
         css = {"all": ("agents/agents.css",)}
 
     def get_queryset(self, request):
-        return selectors.contacts_for_agents(super().get_queryset(request))
+        return selectors.contacts_for_agents(super().get_queryset(request)).select_related("assignment__agent")
 
     def get_ordering(self, request):
         return selectors.PRIORITY_ORDERING
@@ -268,6 +268,16 @@ class ContactAdmin(admin.ModelAdmin):
         if handling.state == Handling.OPTED_OUT:
             return mark_safe('<span class="handling handling-opted-out">Nobody: opted out</span>')
         return "The bot"
+
+    @admin.display(description="Agent", ordering="assignment__agent__first_name")
+    def lead_agent(self, contact):
+        """Who routing gave the lead to (or who claimed it); an open offer says so."""
+        assignment = getattr(contact, "assignment", None)
+        if assignment is None:
+            return "-"
+        if assignment.agent:
+            return assignment.agent.get_full_name() or assignment.agent.get_username()
+        return {"offered": "Offered, not claimed yet", "pond": "In the pond"}.get(assignment.status, "-")
 
     @admin.display(description="Opt-out / opt-in")
     def consent(self, contact):

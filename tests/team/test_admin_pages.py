@@ -121,3 +121,16 @@ def test_an_agent_pauses_their_own_new_leads_and_sees_no_one_elses_profile(clien
     profile = AgentProfile.objects.get(user=ana)
     assert profile.accepting_leads is False and profile.areas == ["Austin"] and profile.price_min is None
     assert client.get(reverse("admin:team_routinggroup_changelist")).status_code == 403
+
+
+def test_the_contacts_list_says_whose_lead_it_is(routing_settings, admin_client):
+    ana = make_agent("ana")
+    make_group("Everyone", 1, [ana])
+    mine = ContactFactory(name="Maya Chen", needs_agent=True, handoff_at=timezone.now())
+    route_lead(mine.pk)
+    ContactFactory(name="Luis Ortega")
+    response = admin_client.get(reverse("admin:leads_contact_changelist"))
+    rows = {contact.name: contact for contact in response.context["cl"].result_list}
+    admin_page = response.context["cl"].model_admin
+    assert admin_page.lead_agent(rows["Maya Chen"]) == "Ana" and admin_page.lead_agent(rows["Luis Ortega"]) == "-"
+    assert "column-lead_agent" in response.content.decode()  # the column is on the list
