@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
@@ -28,6 +30,9 @@ from leads.selectors import ContactHandling, Handling
 from leads.facts import facts_for_display
 from leads.models import BotKind, ConsentMethod, Contact, Conversation, FollowUp, FollowUpStatus, Message
 from sms.outbound import TWILIO_MAX_BODY
+from team import selectors as team_selectors
+from team.models import AgentProfile, RoutingGroup
+from team.services import reassign_lead
 
 admin.site.site_header = "Lead qualification"
 admin.site.site_title = "Lead qualification"
@@ -124,6 +129,19 @@ class AgentTextForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Hi, this is ... from the team"}))
 
 
+class AssignForm(forms.Form):
+    agent = forms.ModelChoiceField(label="Give the lead to", queryset=get_user_model().objects.none(),
+                                   empty_label=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        profiles = team_selectors.agents_for_assignment()
+        self.fields["agent"].queryset = get_user_model().objects.filter(pk__in=[p.user_id for p in profiles])
+        self.fields["agent"].label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.get_username()}"
+            f"{'' if user.agent_profile.accepting_leads else ' (paused)'}")
+
+
 def _moment(field: str, label: str, ordering: str | None = None):
     """A read-only column or field showing a moment in MOMENT_FORMAT, in the page's zone."""
     @admin.display(description=label, ordering=ordering)
@@ -182,7 +200,7 @@ def _bulk_action(name: str):
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
     list_display = ("temperature_badge", "display_name", "phone", "lead_type", "stage_label", "frs_score",
-                    "pcs_score", "last_message", "who_has_it", "consent")
+                    "pcs_score", "last_message", "who_has_it", "lead_agent", "consent")
     list_display_links = ("display_name", "phone")
     list_filter = ("temperature", "lead_type", StageFilter, FollowUpFilter, "opted_out", "bot_paused", "needs_agent")
     search_fields = ("name", "phone")  # shows the search box; the search itself is contacts_matching
@@ -209,7 +227,7 @@ class ContactAdmin(admin.ModelAdmin):
         css = {"all": ("agents/agents.css",)}
 
     def get_queryset(self, request):
-        return selectors.contacts_for_agents(super().get_queryset(request))
+        return selectors.contacts_for_agents(super().get_queryset(request)).select_related("assignment__agent")
 
     def get_ordering(self, request):
         return selectors.PRIORITY_ORDERING
@@ -251,6 +269,16 @@ class ContactAdmin(admin.ModelAdmin):
             return mark_safe('<span class="handling handling-opted-out">Nobody: opted out</span>')
         return "The bot"
 
+    @admin.display(description="Agent", ordering="assignment__agent__first_name")
+    def lead_agent(self, contact):
+        """Who routing gave the lead to (or who claimed it); an open offer says so."""
+        assignment = getattr(contact, "assignment", None)
+        if assignment is None:
+            return "-"
+        if assignment.agent:
+            return assignment.agent.get_full_name() or assignment.agent.get_username()
+        return {"offered": "Offered, not claimed yet", "pond": "In the pond"}.get(assignment.status, "-")
+
     @admin.display(description="Opt-out / opt-in")
     def consent(self, contact):
         event = selectors.contact_consent_event(contact)
@@ -283,6 +311,7 @@ class ContactAdmin(admin.ModelAdmin):
                  name="leads_contact_action"),
             path("<int:object_id>/text/", wrap(require_POST(self.agent_text_view)), name="leads_contact_text"),
             path("<int:object_id>/consent/", wrap(require_POST(self.consent_note_view)), name="leads_contact_consent"),
+            path("<int:object_id>/assign/", wrap(require_POST(self.assign_view)), name="leads_contact_assign"),
             *super().get_urls(),
         ]
 
@@ -312,6 +341,9 @@ class ContactAdmin(admin.ModelAdmin):
             "text_form": (text_form or AgentTextForm()) if can_act and not contact.opted_out else None,
             "consents": selectors.contact_consents(contact),
             "consent_form": ConsentNoteForm() if can_act and not contact.opted_out else None,
+            "assignment": team_selectors.lead_assignment(contact),
+            "routing_history": team_selectors.routing_history(contact),
+            "assign_form": AssignForm() if can_act and team_selectors.team_has_agents() else None,
         }
 
     def contact_action_view(self, request, object_id: int, action: str):
@@ -370,6 +402,20 @@ class ContactAdmin(admin.ModelAdmin):
                           messages.SUCCESS)
         return self._back_to(contact)
 
+    def assign_view(self, request, object_id: int):
+        contact = self._contact_to_change(request, object_id)
+        form = AssignForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, f"Not reassigned: {'; '.join(form.errors.get('agent', ['choose an agent']))}",
+                              messages.ERROR)
+            return self._back_to(contact)
+        agent = form.cleaned_data["agent"]
+        reassign_lead(contact=contact, agent=agent, by=request.user)
+        who = agent.get_full_name() or agent.get_username()
+        self.log_change(request, contact, f"gave the lead to {who}")
+        self.message_user(request, f"The lead is now {who}'s; they have been told.", messages.SUCCESS)
+        return self._back_to(contact)
+
     def _contact_to_change(self, request, object_id: int) -> Contact:
         contact = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_change_permission(request, contact):
@@ -408,3 +454,64 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- the team: agents' profiles and routing groups ----------------------------------------------------------------
+
+class AgentProfileInline(admin.StackedInline):
+    model = AgentProfile
+    can_delete = True
+    extra = 0
+    max_num = 1
+    fields = ("accepting_leads", "phone", ("time_zone", "work_days"), ("work_start", "work_end"), "lead_types",
+              "areas", ("price_min", "price_max"), "last_lead_at")
+    readonly_fields = ("last_lead_at",)
+    verbose_name = "agent profile (routing takes leads for this user only with one)"
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class TeamUserAdmin(UserAdmin):
+    inlines = (*UserAdmin.inlines, AgentProfileInline)
+
+
+@admin.register(AgentProfile)
+class AgentProfileAdmin(admin.ModelAdmin):
+    """Every agent at a glance, with the switch to pause new leads; the whole profile is edited on the user."""
+
+    list_display = ("__str__", "accepting_leads", "phone", "lead_types", "areas", "price_min", "price_max",
+                    "last_lead_at")
+    list_editable = ("accepting_leads",)
+    list_filter = ("accepting_leads",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "user__email")
+    raw_id_fields = ("user",)
+    readonly_fields = ("last_lead_at",)
+
+    # An agent (not a superuser) sees only their own profile and may change only the switch: the rules that
+    # route leads are the team's to set.
+    def get_queryset(self, request):
+        profiles = super().get_queryset(request).select_related("user")
+        return profiles if request.user.is_superuser else profiles.filter(user=request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return tuple(field.name for field in AgentProfile._meta.fields if field.editable and field.name != "accepting_leads")
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+
+@admin.register(RoutingGroup)
+class RoutingGroupAdmin(admin.ModelAdmin):
+    list_display = ("order", "name", "mode", "member_count", "claim_timeout_minutes")
+    list_display_links = ("name",)
+    filter_horizontal = ("members",)
+
+    @admin.display(description="Members")
+    def member_count(self, group):
+        return group.members.count()

@@ -81,6 +81,53 @@ class LeadPanel:
     follow_up_replies: selectors.FollowUpReplies | None = None   # over the dashboard's window
 
 
+@dataclass(frozen=True)
+class AgentRow:
+    name: str                      # "" for leads nobody has
+    leads: int                     # leads that became theirs in the window
+    claimed: int
+    contacted: int                 # handoffs they texted after
+    median_first_contact_minutes: float | None
+    not_contacted: int
+    # APPOINTMENTS_PER_AGENT: the booking app's count for this agent over the window goes here; None until the
+    # lead wires `appointments_per_agent` below to the booking selectors.
+    appointments: int | None = None
+
+
+@dataclass(frozen=True)
+class AgentPanel:
+    days: int
+    rows: list[AgentRow]           # agents by name; leads nobody has last
+
+
+def appointments_per_agent(days: int) -> dict[int, int] | None:
+    """APPOINTMENTS_PER_AGENT: {agent user id: appointments in the window} from the booking app; None while it
+    is not wired (the dashboard then leaves the column out)."""
+    return None
+
+
+def agent_panel(days: int = DEFAULT_WINDOW_DAYS) -> AgentPanel:
+    contact_times = agent_selectors.first_agent_contact_times(days)
+    leads = agent_selectors.leads_per_agent(days)
+    appointments = appointments_per_agent(days)
+    users = agent_selectors.users_by_id(set(contact_times) | set(leads) | set(appointments or {}))
+    rows = []
+    for agent_id in set(contact_times) | set(leads) | set(appointments or {}):
+        user = users.get(agent_id)
+        times = contact_times.get(agent_id)
+        got = leads.get(agent_id)
+        rows.append(AgentRow(
+            name=(user.get_full_name() or user.get_username()) if user else "",
+            leads=got.leads if got else 0, claimed=got.claimed if got else 0,
+            contacted=times.contacted if times else 0,
+            median_first_contact_minutes=times.median_minutes if times else None,
+            not_contacted=times.not_contacted if times else 0,
+            appointments=None if appointments is None else appointments.get(agent_id, 0),
+        ))
+    rows.sort(key=lambda row: (row.name == "", row.name.casefold()))
+    return AgentPanel(days=days, rows=rows)
+
+
 def window_days(raw: str | None) -> int:
     """The dashboard's window from the query string; anything else than an offered window gives the default."""
     try:

@@ -1,16 +1,21 @@
 """Reads for the agents' screens and exports that join leads with the model-call ledger."""
 
+import statistics
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.contrib.auth import get_user_model
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from bots.models import LLMCall
-from leads.models import Contact, DeliveryStatus, Direction, Keyword, Message, Temperature
+from leads.models import Author, Contact, DeliveryStatus, Direction, Keyword, Message, Temperature
 from leads.selectors import ContactHandling, contact_handling, contact_transcript, contacts_for_agents
 from sms.outbound import Refusal, refusal
+from team.models import AssignmentHow, LeadAssignment
 
 
 def contact_cost_usd(contact: Contact) -> Decimal:
@@ -123,6 +128,60 @@ def cost_per_lead() -> list[LeadCost]:
              for t in (Temperature.HOT, Temperature.WARM, Temperature.COLD)]
     costs.append(LeadCost("", sum(c.leads for c in costs), sum((c.total_usd for c in costs), Decimal("0"))))
     return costs
+
+
+# --- agents: speed to first contact, leads each ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FirstContactTimes:
+    agent_id: int | None           # who has the lead (routing's agent, else whoever took the conversation over)
+    contacted: int                 # handoffs of the period an agent has texted since
+    median_minutes: float | None   # from the handoff to the first agent text, over those
+    not_contacted: int             # handoffs of the period without an agent text yet
+
+
+def first_agent_contact_times(days: int) -> dict[int | None, FirstContactTimes]:
+    """Per agent, over handoffs in the last `days` days: the median time from the handoff to the first text an
+    agent wrote (Author.AGENT, when it was written: quiet hours may send it later), and how many have none yet.
+    A lead nobody has is counted under None."""
+    since = timezone.now() - timedelta(days=days)
+    first_text = (Message.objects.filter(contact=OuterRef("pk"), direction=Direction.OUTBOUND, author=Author.AGENT,
+                                         created_at__gte=OuterRef("handoff_at")).order_by("created_at")
+                  .values("created_at")[:1])
+    rows = (Contact.objects.filter(handoff_at__gte=since).order_by()
+            .annotate(first_agent_text_at=Subquery(first_text), holder=Coalesce("assignment__agent", "taken_over_by"))
+            .values_list("holder", "handoff_at", "first_agent_text_at"))
+    waits: dict[int | None, list[float]] = defaultdict(list)
+    not_contacted: dict[int | None, int] = defaultdict(int)
+    for holder, handed_off_at, first_text_at in rows:
+        if first_text_at is None:
+            not_contacted[holder] += 1
+        else:
+            waits[holder].append((first_text_at - handed_off_at).total_seconds() / 60)
+    return {holder: FirstContactTimes(holder, len(waits[holder]),
+                                      statistics.median(waits[holder]) if waits[holder] else None,
+                                      not_contacted[holder])
+            for holder in set(waits) | set(not_contacted)}
+
+
+@dataclass(frozen=True)
+class LeadsOfAgent:
+    agent_id: int
+    leads: int        # leads that became theirs in the period, any way
+    claimed: int      # of those, claimed from an offer
+
+
+def leads_per_agent(days: int) -> dict[int, LeadsOfAgent]:
+    """Leads each agent got in the last `days` days, by who has them now (a lead reassigned counts once, for
+    its new agent)."""
+    since = timezone.now() - timedelta(days=days)
+    rows = (LeadAssignment.objects.filter(agent__isnull=False, assigned_at__gte=since).order_by().values("agent")
+            .annotate(leads=Count("id"), claimed=Count("id", filter=Q(how=AssignmentHow.CLAIMED))))
+    return {row["agent"]: LeadsOfAgent(row["agent"], row["leads"], row["claimed"]) for row in rows}
+
+
+def users_by_id(ids) -> dict:
+    return get_user_model().objects.in_bulk([user_id for user_id in ids if user_id is not None])
 
 
 # --- operators: export ----------------------------------------------------------------------------------------

@@ -5,15 +5,13 @@ from __future__ import annotations
 import logging
 
 import redis
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django_redis import get_redis_connection
 
 from bots.services import run_turn
 from leads.models import Contact, Direction, Message
-from sms.outbound import send_agent_alert_sms
+from team.services import alert_fixed_list, route_lead
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +51,18 @@ def answer_in_order(message_id: int) -> list[int]:
 
 
 def alert_agents(contact_id: int) -> bool:
-    """Tell agents once per handoff: e-mail, and an SMS to the on-call agent when configured."""
+    """Tell agents once per handoff. Routing (team.services) offers or gives the lead to one agent and tells
+    them; when it tells nobody (a team without agent profiles, or nobody able to take it), the fixed list is told:
+    e-mail, and an SMS to the on-call agent when configured."""
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact_id)
         if not contact.needs_agent or (contact.agent_alerted_at and contact.agent_alerted_at >= contact.handoff_at):
             return False
         contact.agent_alerted_at = timezone.now()
         contact.save(update_fields=["agent_alerted_at"])
-    text = (f"Lead handoff: {contact.name or 'unnamed'} {contact.phone} ({contact.get_temperature_display()}, "
-            f"{contact.get_lead_type_display()}): {contact.handoff_reason}. {settings.PUBLIC_BASE_URL}/admin/leads/contact/{contact.pk}/change/")
-    if settings.AGENT_ALERT_EMAILS:
-        send_mail(f"Lead needs an agent: {contact.phone}", text, settings.DEFAULT_FROM_EMAIL, settings.AGENT_ALERT_EMAILS)
-    send_agent_alert_sms(text)
+        # In the same transaction as the mark: routing that fails leaves the handoff unmarked for a retry. Its
+        # alerts go out once this commits.
+        routed = route_lead(contact.pk) is not None
+    if not routed:
+        alert_fixed_list(contact)
     return True

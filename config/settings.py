@@ -115,6 +115,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-semantic-cache": {"task": "caching.purge_expired", "schedule": 600.0},
     "drain-inbound-sms-spool": {"task": "sms.drain_inbound_spool", "schedule": 30.0},
     "send-due-follow-ups": {"task": "bots.send_due_follow_ups", "schedule": 60.0},
+    "fall-back-unclaimed-leads": {"task": "team.fall_back_unclaimed_leads", "schedule": 60.0},
 }
 
 # --- third parties ----------------------------------------------------------------------------------------------
@@ -182,6 +183,16 @@ if FOLLOW_UP_NURTURE_MONTHS < 0 or FOLLOW_UP_NURTURE_INTERVAL_DAYS < 1:
 # Who hears about a handoff: e-mail addresses (comma separated) and an agent's phone for an SMS alert.
 AGENT_ALERT_EMAILS = env.list("AGENT_ALERT_EMAILS", default=[])
 AGENT_ALERT_PHONE = env.str("AGENT_ALERT_PHONE", default="")
+# Routing a handoff to one agent (team.routing), once the team has agent profiles; until then the two above are
+# told of every handoff. After the last routing group: "pond" offers the lead to every accepting agent (first to
+# claim wins, no timeout); "owner" gives it to the user with ROUTING_OWNER_EMAIL, or the first superuser.
+ROUTING_AFTER_LAST_GROUP = checks.choice("ROUTING_AFTER_LAST_GROUP", env.str("ROUTING_AFTER_LAST_GROUP", default="pond"),
+                                         ("pond", "owner"))
+ROUTING_OWNER_EMAIL = env.str("ROUTING_OWNER_EMAIL", default="")
+# A claim link (signed) stops working after this many hours; a new offer sends new links.
+ROUTING_CLAIM_LINK_HOURS = env.int("ROUTING_CLAIM_LINK_HOURS", default=24)
+if ROUTING_CLAIM_LINK_HOURS < 1:
+    raise checks.ConfigurationError("ROUTING_CLAIM_LINK_HOURS must be 1 or more")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="leads@localhost")
 # E-mail from one URL (django-environ's schemes): smtp+tls://USER:PASSWORD@HOST:587, smtps://...:465, or
 # consolemail:// (written to the log; the default). Production that e-mails agents must name a real server.

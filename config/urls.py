@@ -12,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
     path("admin/", admin.site.urls),
     path("dashboard/", agent_views.dashboard, name="dashboard"),
+    path("leads/claim/<str:token>/", agent_views.claim_lead, name="claim-lead"),
     path("healthz", views.health, name="health"),
     path("sms/inbound", sms_views.sms_inbound, name="sms-inbound"),
     path("sms/status", sms_views.sms_status, name="sms-status"),

@@ -208,10 +208,12 @@ def apply_status_callback(*, message_sid: str, status: str, error_code: str = ""
     return True
 
 
-def send_agent_alert_sms(body: str) -> None:
-    """An SMS to the on-call agent (not a prospect: no suppression list or quiet hours)."""
-    if settings.AGENT_ALERT_PHONE:
-        _deliver(to=settings.AGENT_ALERT_PHONE, body=body[:TWILIO_MAX_BODY], status_callback=False)
+def send_agent_alert_sms(body: str, *, to: str = "") -> None:
+    """An SMS to an agent (not a prospect: no suppression list or quiet hours): to `to`, or when none is given to
+    the on-call agent of settings.AGENT_ALERT_PHONE."""
+    phone = to or settings.AGENT_ALERT_PHONE
+    if phone:
+        _deliver(to=phone, body=body[:TWILIO_MAX_BODY], status_callback=False)
 
 
 class PermanentSendError(Exception):
