@@ -29,7 +29,7 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(max_length=500, help_text="Where the events are POSTed (https in production)")
     # Shared with the receiver, who checks X-Webhook-Signature with it. Follow Up Boss is authenticated with
     # FOLLOW_UP_BOSS_API_KEY instead (settings), so its endpoint's secret is unused.
-    secret = models.CharField(max_length=200, default=_new_secret,
+    secret = models.CharField(max_length=200, default=_new_secret, blank=True,
                               help_text="HMAC-SHA256 key of X-Webhook-Signature; share it with the receiver")
     events = models.JSONField(default=_all_events, validators=[validate_event_names],
                               help_text="The events sent to this endpoint")

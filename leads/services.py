@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 from leads import events
@@ -33,15 +34,24 @@ from leads.scoring import score
 logger = logging.getLogger(__name__)
 
 
-def _announce(event, contact_id: int, payload: dict) -> None:
-    """Send a domain event (leads.events) once the change is committed; a listener that fails is logged and never
-    undoes or breaks what the caller did (a CRM that is down must not fail an SMS turn)."""
-    def send():
-        for receiver, error in event.send_robust(sender=Contact, contact_id=contact_id, payload=payload):
+@dataclass(frozen=True)
+class LeadEventAnnouncement:
+    """A domain event (leads.events) waiting for its change to commit (an on-commit callback); a listener that
+    fails is logged and never undoes or breaks what the caller did (a CRM that is down must not fail an SMS turn)."""
+
+    event: Signal
+    contact_id: int
+    payload: dict
+
+    def __call__(self) -> None:
+        for receiver, error in self.event.send_robust(sender=Contact, contact_id=self.contact_id, payload=self.payload):
             if isinstance(error, Exception):
-                logger.error("contact %s: a listener of a lead event failed (%s): %r", contact_id, receiver, error,
-                             exc_info=error)
-    transaction.on_commit(send)
+                logger.error("contact %s: a listener of a lead event failed (%s): %r", self.contact_id, receiver,
+                             error, exc_info=error)
+
+
+def _announce(event: Signal, contact_id: int, payload: dict) -> None:
+    transaction.on_commit(LeadEventAnnouncement(event, contact_id, payload))
 
 
 def contact_get_or_create(*, phone: str, name: str = "", via: str = "text") -> tuple[Contact, bool]:

@@ -93,3 +93,11 @@ def test_an_agent_without_the_permission_cannot_replay(client, agent, endpoint):
     client.post(DELIVERIES, {"action": "replay", "_selected_action": [delivery.pk]})
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.replay_requested_by is None
+
+
+def test_the_follow_up_boss_endpoint_needs_no_secret_and_there_is_one(client, operator):
+    fields = {"kind": "follow_up_boss", "url": "https://api.followupboss.com/v1/events", "secret": "",
+              "events": ["lead.created"], "active": "on"}
+    assert client.post(reverse("admin:crm_webhookendpoint_add"), fields).status_code == 302
+    second = client.post(reverse("admin:crm_webhookendpoint_add"), fields)
+    assert second.status_code == 200 and WebhookEndpoint.objects.count() == 1
