@@ -37,30 +37,28 @@ def follow_up_boss_endpoint_ensure() -> WebhookEndpoint | None:
 
 
 def event_record(*, event: str, contact_id: int, payload: dict) -> list[WebhookDelivery]:
-    """One delivery per active endpoint subscribed to the event, its body fixed now; each is queued for sending
-    when this commits."""
-    contact = Contact.objects.filter(pk=contact_id).first()
-    if contact is None:  # deleted since: nobody to tell about
-        return []
+    """One delivery per active endpoint subscribed to the event, its body fixed now, all in one INSERT; each is
+    queued for sending when this commits. With no endpoint for the event this costs one query."""
     follow_up_boss_endpoint_ensure()
     endpoints = endpoints_for(event)
-    if not endpoints:
+    contact = Contact.objects.filter(pk=contact_id).first() if endpoints else None
+    if contact is None:  # nobody listens, or the contact was deleted since: nothing to tell
         return []
     event_id, occurred_at = str(uuid.uuid4()), timezone.now()
-    with transaction.atomic():
-        deliveries = []
-        for endpoint in endpoints:
-            if endpoint.kind == EndpointKind.FOLLOW_UP_BOSS:
-                body = follow_up_boss_body(event=event, occurred_at=occurred_at, contact=contact, payload=payload)
-            else:
-                body = event_body(event=event, event_id=event_id, occurred_at=occurred_at, contact=contact,
-                                  payload=payload)
-            deliveries.append(WebhookDelivery.objects.create(
-                endpoint=endpoint, event=event, event_id=event_id, contact=contact, body=body,
-                next_attempt_at=occurred_at))
-        for delivery in deliveries:
-            _queue_after_commit(delivery.pk)
+    deliveries = [WebhookDelivery(endpoint=endpoint, event=event, event_id=event_id, contact=contact,
+                                  body=_body(endpoint, event, event_id, occurred_at, contact, payload),
+                                  next_attempt_at=occurred_at)
+                  for endpoint in endpoints]
+    WebhookDelivery.objects.bulk_create(deliveries)  # one statement: all the rows or none
+    for delivery in deliveries:
+        _queue_after_commit(delivery.pk)
     return deliveries
+
+
+def _body(endpoint: WebhookEndpoint, event: str, event_id: str, occurred_at, contact: Contact, payload: dict) -> dict:
+    if endpoint.kind == EndpointKind.FOLLOW_UP_BOSS:
+        return follow_up_boss_body(event=event, occurred_at=occurred_at, contact=contact, payload=payload)
+    return event_body(event=event, event_id=event_id, occurred_at=occurred_at, contact=contact, payload=payload)
 
 
 def delivery_replay(*, delivery: WebhookDelivery, user) -> bool:
