@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from crm.bodies import event_body, follow_up_boss_body
 from crm.catalog import follow_up_boss_wording
+from crm.delivery import raw_body
 from crm.models import DeliveryStatus, EndpointKind, WebhookDelivery, WebhookEndpoint
 from crm.selectors import due_delivery_ids, endpoints_for
 from leads.models import Contact
@@ -49,16 +50,21 @@ def event_record(*, event: str, contact_id: int, payload: dict) -> list[WebhookD
                                   body=_body(endpoint, event, event_id, occurred_at, contact, payload),
                                   next_attempt_at=occurred_at)
                   for endpoint in endpoints]
-    WebhookDelivery.objects.bulk_create(deliveries)  # one statement: all the rows or none
-    for delivery in deliveries:
-        _queue_after_commit(delivery.pk)
+    # In a block of its own: a sender that announces inside its transaction keeps it usable if this fails.
+    with transaction.atomic():
+        WebhookDelivery.objects.bulk_create(deliveries)
+        for delivery in deliveries:
+            _queue_after_commit(delivery.pk)
     return deliveries
 
 
 def _body(endpoint: WebhookEndpoint, event: str, event_id: str, occurred_at, contact: Contact, payload: dict) -> dict:
     if endpoint.kind == EndpointKind.FOLLOW_UP_BOSS:
-        return follow_up_boss_body(event=event, occurred_at=occurred_at, contact=contact, payload=payload)
-    return event_body(event=event, event_id=event_id, occurred_at=occurred_at, contact=contact, payload=payload)
+        body = follow_up_boss_body(event=event, occurred_at=occurred_at, contact=contact, payload=payload)
+    else:
+        body = event_body(event=event, event_id=event_id, occurred_at=occurred_at, contact=contact, payload=payload)
+    raw_body(body)  # a payload that is not JSON fails here, with its reason, before anything is written
+    return body
 
 
 def delivery_replay(*, delivery: WebhookDelivery, user) -> bool:

@@ -150,3 +150,15 @@ def test_a_failing_listener_does_not_undo_or_break_the_change(endpoint, committe
     assert created and Contact.objects.filter(pk=contact.pk).exists()
     assert "a listener of a lead event failed" in caplog.text
     assert [d.event for d in deliveries()] == ["lead.created"]
+
+
+def test_an_event_the_sync_cannot_record_is_logged_and_the_sender_carries_on(endpoint, caplog):
+    """Another app's event with a payload that is not JSON (a datetime object, not its ISO text) cannot be stored:
+    the sender's `send` does not fail, and the log names the event and the contact."""
+    from datetime import datetime
+
+    contact, _ = contact_get_or_create(phone="+15125550110")
+    events.appointment_changed.send(sender=Contact, contact_id=contact.pk,
+                                    payload={"appointment_id": 1, "status": "booked", "starts_at": datetime.now()})
+    assert deliveries() == []
+    assert f"contact {contact.pk}: the appointment.changed event was not recorded" in caplog.text
