@@ -116,6 +116,7 @@ CELERY_BEAT_SCHEDULE = {
     "drain-inbound-sms-spool": {"task": "sms.drain_inbound_spool", "schedule": 30.0},
     "send-due-follow-ups": {"task": "bots.send_due_follow_ups", "schedule": 60.0},
     "fall-back-unclaimed-leads": {"task": "team.fall_back_unclaimed_leads", "schedule": 60.0},
+    "requeue-due-webhook-deliveries": {"task": "crm.requeue_due_deliveries", "schedule": 60.0},
 }
 
 # --- third parties ----------------------------------------------------------------------------------------------
@@ -211,6 +212,28 @@ SMS_HELP_TEXT = env.str(
 # raw body>. Empty: the endpoint refuses every request (403).
 LEAD_INTAKE_SECRET = env.str("LEAD_INTAKE_SECRET", default="")
 
+# CRM sync (crm app): outbound webhooks. One attempt may take this long; a failed one (no answer, 5xx, 408, 429) is
+# tried again after CRM_WEBHOOK_RETRY_BASE_SECONDS, doubled per failure up to CRM_WEBHOOK_RETRY_MAX_SECONDS (each
+# wait drawn between half and all of it), CRM_WEBHOOK_MAX_ATTEMPTS attempts in all.
+CRM_WEBHOOK_TIMEOUT_SECONDS = env.float("CRM_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+CRM_WEBHOOK_MAX_ATTEMPTS = env.int("CRM_WEBHOOK_MAX_ATTEMPTS", default=8)
+CRM_WEBHOOK_RETRY_BASE_SECONDS = env.float("CRM_WEBHOOK_RETRY_BASE_SECONDS", default=60.0)
+CRM_WEBHOOK_RETRY_MAX_SECONDS = env.float("CRM_WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
+if CRM_WEBHOOK_TIMEOUT_SECONDS <= 0 or CRM_WEBHOOK_MAX_ATTEMPTS < 1 or not (
+        0 < CRM_WEBHOOK_RETRY_BASE_SECONDS <= CRM_WEBHOOK_RETRY_MAX_SECONDS):
+    raise checks.ConfigurationError("CRM_WEBHOOK_TIMEOUT_SECONDS must be positive, CRM_WEBHOOK_MAX_ATTEMPTS 1 or more, "
+                                    "and 0 < CRM_WEBHOOK_RETRY_BASE_SECONDS <= CRM_WEBHOOK_RETRY_MAX_SECONDS")
+# Follow Up Boss: with an API key the lead's events are also posted to its /v1/events (HTTP Basic, the key as the
+# user name), with the system FUB registered for us (X-System, X-System-Key). FOLLOW_UP_BOSS_SOURCE is the lead
+# source FUB shows for a prospect who texted in (a web lead keeps its own source).
+FOLLOW_UP_BOSS_API_KEY = env.str("FOLLOW_UP_BOSS_API_KEY", default="")
+FOLLOW_UP_BOSS_SYSTEM = env.str("FOLLOW_UP_BOSS_SYSTEM", default="")
+FOLLOW_UP_BOSS_SYSTEM_KEY = env.str("FOLLOW_UP_BOSS_SYSTEM_KEY", default="")
+FOLLOW_UP_BOSS_SOURCE = env.str("FOLLOW_UP_BOSS_SOURCE", default="Text message")
+if FOLLOW_UP_BOSS_API_KEY and not (FOLLOW_UP_BOSS_SYSTEM and FOLLOW_UP_BOSS_SYSTEM_KEY):
+    raise checks.ConfigurationError("FOLLOW_UP_BOSS_SYSTEM and FOLLOW_UP_BOSS_SYSTEM_KEY must be set with "
+                                    "FOLLOW_UP_BOSS_API_KEY (Follow Up Boss asks every request to name its system)")
+
 # Region used to read numbers written without a country code ("415 555 0100").
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US")
 
@@ -229,6 +252,7 @@ INSTALLED_APPS = [
     "caching",
     "sms",
     "team",
+    "crm",  # beside team: the CRM sync, hearing the lead's events (leads.events)
     "bots",
     "agents",
 ]

@@ -1,12 +1,15 @@
 """Writes to contacts, conversations and messages."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Subquery
+from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
+from leads import events
 from leads.events import contact_cache_retired
 from leads.facts import clean_facts
 from leads.followups import due_after
@@ -28,21 +31,47 @@ from leads.models import (
 from leads.phones import normalize_phone
 from leads.scoring import score
 
+logger = logging.getLogger(__name__)
 
-def contact_get_or_create(*, phone: str, name: str = "") -> tuple[Contact, bool]:
-    """The one contact for this number in any format; safe when two requests race on a new number."""
+
+@dataclass(frozen=True)
+class LeadEventAnnouncement:
+    """A domain event (leads.events) waiting for its change to commit (an on-commit callback); a listener that
+    fails is logged and never undoes or breaks what the caller did (a CRM that is down must not fail an SMS turn)."""
+
+    event: Signal
+    contact_id: int
+    payload: dict
+
+    def __call__(self) -> None:
+        for receiver, error in self.event.send_robust(sender=Contact, contact_id=self.contact_id, payload=self.payload):
+            if isinstance(error, Exception):
+                logger.error("contact %s: a listener of a lead event failed (%s): %r", self.contact_id, receiver,
+                             error, exc_info=error)
+
+
+def _announce(event: Signal, contact_id: int, payload: dict) -> None:
+    transaction.on_commit(LeadEventAnnouncement(event, contact_id, payload))
+
+
+def contact_get_or_create(*, phone: str, name: str = "", via: str = "text") -> tuple[Contact, bool]:
+    """The one contact for this number in any format; safe when two requests race on a new number. A new one is
+    announced (lead_created) with how it came: "text" or "web_lead"."""
     e164 = normalize_phone(phone)
     try:
         with transaction.atomic():
-            return Contact.objects.get_or_create(phone=e164, defaults={"name": name})
+            contact, created = Contact.objects.get_or_create(phone=e164, defaults={"name": name})
     except IntegrityError:
         return Contact.objects.get(phone=e164), False
+    if created:
+        _announce(events.lead_created, contact.pk, {"via": via})
+    return contact, created
 
 
 def contact_merge_web_lead(*, phone: str, name: str, email: str, source: str) -> tuple[Contact, bool]:
     """The contact of a web lead: the one contact of its number (a lead posted twice, or a prospect who texted
     before, is merged into it); what it did not know yet (name, e-mail, source) is filled in, nothing replaced."""
-    contact, created = contact_get_or_create(phone=phone, name=name)
+    contact, created = contact_get_or_create(phone=phone, name=name, via="web_lead")
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     changed = [field for field, value in (("name", name), ("email", email), ("source", source))
                if value and not getattr(contact, field)]
@@ -136,6 +165,7 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
     contact.save(update_fields=fields)
     if "needs_agent" in fields:
         follow_up_stop(contact=contact, reason=f"handed to an agent: {contact.handoff_reason}")
+        _announce(events.lead_handed_off, contact.pk, {"reason": contact.handoff_reason})
     _record_score_change(contact, scores_before, ScoreReason.TURN)
     changes = {"active_bot": bot, "asked_slot": asked_slot, "asked_again": asked_again}
     if asked_slot == "name":
@@ -144,11 +174,27 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
         changes["closed_reason"] = closed_reason
     if passed_slots is not None:
         changes["passed_slots"] = passed_slots
-    # The current conversation found and updated in one statement; a contact with none yet gets one first.
-    current = contact.conversations.order_by("-last_activity_at").values("pk")[:1]
-    if not Conversation.objects.filter(pk=Subquery(current)).update(**changes):
-        Conversation.objects.filter(pk=conversation_current(contact=contact).pk).update(**changes)
+    # The current conversation's stage is read with its id, so a change of stage can be announced; a contact with
+    # none yet gets one first.
+    current = contact.conversations.order_by("-last_activity_at").values("pk", "active_bot", "closed_reason").first()
+    if current is None:
+        created = conversation_current(contact=contact)
+        current = {"pk": created.pk, "active_bot": created.active_bot, "closed_reason": created.closed_reason}
+    Conversation.objects.filter(pk=current["pk"]).update(**changes)
+    stage_before = _stage(current["active_bot"], current["closed_reason"])
+    stage_after = _stage(bot, current["closed_reason"] if closed_reason is None else closed_reason)
+    if stage_after != stage_before:
+        _announce(events.lead_stage_changed, contact.pk,
+                  {"from": stage_before, "to": stage_after, "closed_reason": changes.get("closed_reason", "")})
     return contact
+
+
+CLOSED_STAGE = "closed"
+
+
+def _stage(bot: str, closed_reason: str) -> str:
+    """Where the lead is: the bot qualifying it (lead, buyer, seller), or closed."""
+    return CLOSED_STAGE if closed_reason else bot
 
 
 def contact_set_opt_out(*, contact: Contact, opted_out: bool, because: str = "opted out") -> Contact:
@@ -217,6 +263,9 @@ def _record_score_change(contact: Contact, before: tuple[int, int, str], reason:
     if _scores_of(contact) != before:
         ScoreEvent.objects.create(contact=contact, frs=contact.frs_score, pcs=contact.pcs_score,
                                   temperature=contact.temperature, reason=reason)
+    if contact.temperature != before[2]:
+        _announce(events.lead_temperature_changed, contact.pk,
+                  {"from": before[2], "to": contact.temperature, "reason": reason})
 
 
 def contact_take_over(*, contact: Contact, agent=None) -> Contact:
