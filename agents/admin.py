@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from agents import selectors as agent_selectors
 from agents.services import agent_send_text
+from booking.admin import AppointmentInline
 from leads import selectors, services
 from leads.phones import normalize_phone
 from leads.selectors import ContactHandling, Handling
@@ -189,6 +190,7 @@ class ContactAdmin(admin.ModelAdmin):
     search_help_text = "Name, or a phone number in any format (or a few of its digits)"
     list_per_page = 50
     actions = [_bulk_action(name) for name in CONTACT_ACTIONS]
+    inlines = [AppointmentInline]
     fieldsets = (
         (None, {"fields": ("name", "phone", "lead_type")}),
         ("Status", {"fields": ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason",

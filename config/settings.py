@@ -115,6 +115,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-semantic-cache": {"task": "caching.purge_expired", "schedule": 600.0},
     "drain-inbound-sms-spool": {"task": "sms.drain_inbound_spool", "schedule": 30.0},
     "send-due-follow-ups": {"task": "bots.send_due_follow_ups", "schedule": 60.0},
+    "send-due-appointment-reminders": {"task": "booking.send_due_reminders", "schedule": 60.0},
 }
 
 # --- third parties ----------------------------------------------------------------------------------------------
@@ -218,6 +219,7 @@ INSTALLED_APPS = [
     "caching",
     "sms",
     "team",
+    "booking",
     "bots",
     "agents",
 ]
