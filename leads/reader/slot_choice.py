@@ -90,7 +90,7 @@ def _read(folded: str, today: date) -> SlotReply:
     day = day or relative
     weekdays, not_weekdays = _weekdays(rest)
     number = _bare_number(rest)
-    ordinal = None if number is not None else _ordinal(rest)
+    ordinal = None if number is not None else _ordinal(folded)
     minutes, after, before = (((), None, None) if number is not None
                               else _clock_times(rest, named_day=bool(weekdays or day or day_of_month)))
     wish = TimeWish(ordinal=ordinal, number=number, weekdays=frozenset(weekdays), not_weekdays=frozenset(not_weekdays),
@@ -111,15 +111,19 @@ def choose(reply: SlotReply, offered: list[datetime]) -> int | None:
     if reply.off_topic or not offered:
         return None
     wish = reply.wish
-    if wish.ordinal is not None:
-        index = wish.ordinal - 1 if wish.ordinal > 0 else len(offered) + wish.ordinal
-        return index if 0 <= index < len(offered) else None
     if wish.number is not None:
         if 1 <= wish.number <= len(offered):
             return wish.number - 1
         wish = _number_as_hour(wish)
+    # A time named comes first: "the 3rd" is a date when a time is offered on the 3rd, else the third time.
+    named = next((i for i, start in enumerate(offered) if fits(wish, start)), None) if wish.names_a_time else None
+    if named is not None:
+        return named
+    if wish.ordinal is not None:
+        index = wish.ordinal - 1 if wish.ordinal > 0 else len(offered) + wish.ordinal
+        return index if 0 <= index < len(offered) else None
     if wish.names_a_time:
-        return next((i for i, start in enumerate(offered) if fits(wish, start)), None)
+        return None
     if reply.agree and not reply.decline and len(offered) == 1:
         return 0
     return None
@@ -195,7 +199,10 @@ def _relative_day(text: str, today: date) -> tuple[date | None, str]:
     for offset in table(DATA)["relative_days"]:
         match = patterns(DATA, "relative_days", offset).search(text)
         if match:
-            return today + timedelta(days=int(offset)), _cut(text, match)
+            # "mañana no", "not tomorrow", "tomorrow I can't": the day is ruled out, not asked for.
+            ruled_out = (NEGATED_DAY.search(text[max(0, match.start() - LOOKBACK):match.start()])
+                         or re.match(r"\s*(?:no\b|(?:i |we )?(?:can'?t|cannot|won'?t)\b)", text[match.end():]))
+            return (None if ruled_out else today + timedelta(days=int(offset))), _cut(text, match)
     return None, text
 
 
