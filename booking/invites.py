@@ -57,6 +57,11 @@ def invite_ics(appointment: Appointment) -> bytes:
     return calendar.to_ical()
 
 
+def _summary(appointment: Appointment) -> str:
+    return wording.email("summary").format(kind=appointment.get_kind_display(),
+                                           contact=appointment.contact.name or appointment.contact.phone)
+
+
 def send_invites(appointment_id: int) -> bool:
     """E-mail the invite of the appointment's current SEQUENCE once, however often this runs: the row is locked and
     marked as the mail goes (a failure to send rolls the mark back, so a retry sends it)."""
