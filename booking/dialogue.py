@@ -87,7 +87,7 @@ def _answer_offer(contact: Contact, offer: SlotOffer, reply: SlotReply, inbound:
     offered = offered_starts(offer)
     picked = choose(reply, [start.astimezone(zone) for start in offered])
     if picked is not None:
-        return _take(contact, offer, offered[picked], inbound, language, now)
+        return _take(contact, offer, offered[picked], inbound, language, now, offered_at=offer.created_at)
     profile = AgentProfile.objects.filter(user=offer.agent).first()
     if profile is None:
         return None
@@ -108,13 +108,15 @@ def _answer_offer(contact: Contact, offer: SlotOffer, reply: SlotReply, inbound:
     return None
 
 
-def _take(contact: Contact, offer: SlotOffer, start: datetime, inbound: Message, language: str,
-          now: datetime) -> BookingReply:
+def _take(contact: Contact, offer: SlotOffer, start: datetime, inbound: Message, language: str, now: datetime, *,
+          offered_at: datetime | None = None) -> BookingReply:
     try:
         if offer.moving is not None:
-            appointment = appointment_move(appointment=offer.moving, starts_at=start, source_message=inbound)
+            appointment = appointment_move(appointment=offer.moving, starts_at=start, source_message=inbound,
+                                           offered_at=offered_at)
         else:
-            appointment = appointment_book(contact=contact, agent=offer.agent, starts_at=start, source_message=inbound)
+            appointment = appointment_book(contact=contact, agent=offer.agent, starts_at=start, source_message=inbound,
+                                           offered_at=offered_at)
     except SlotTaken:
         profile = AgentProfile.objects.filter(user=offer.agent).first()
         free = free_starts(profile, contact, now=now, ignoring=offer.moving) if profile else []

@@ -37,12 +37,15 @@ def offer_settle(*, offer: SlotOffer, status: str) -> None:
 
 def appointment_book(*, contact: Contact, agent, starts_at: datetime, source_message: Message | None = None,
                      lead_type: str | None = None, uid: str = "", sequence: int = 0,
-                     ignoring: Appointment | None = None, announce: bool = True) -> Appointment:
+                     ignoring: Appointment | None = None, announce: bool = True,
+                     offered_at: datetime | None = None) -> Appointment:
     """Book the agent at `starts_at`. The agent's profile row is locked while the time is checked, so two
-    prospects picking one time are booked one after the other: the second gets SlotTaken. `announce`: False for
-    the new time of a move, which is announced as the move."""
+    prospects picking one time are booked one after the other: the second gets SlotTaken. `offered_at`: when the
+    time was offered (its lead time counts from then: a prospect who takes ten minutes to answer still gets the
+    time they were offered). `announce`: False for the new time of a move, which is announced as the move."""
     profile = AgentProfile.objects.select_for_update().get(user=agent)
-    if starts_at not in free_starts(profile, contact, ignoring=ignoring):
+    if starts_at <= timezone.now() or starts_at not in free_starts(profile, contact, now=offered_at,
+                                                                   ignoring=ignoring):
         raise SlotTaken(starts_at)
     kind = kind_for(lead_type or contact.lead_type)
     if kind is None:
@@ -56,8 +59,8 @@ def appointment_book(*, contact: Contact, agent, starts_at: datetime, source_mes
     return appointment
 
 
-def appointment_move(*, appointment: Appointment, starts_at: datetime,
-                     source_message: Message | None = None) -> Appointment:
+def appointment_move(*, appointment: Appointment, starts_at: datetime, source_message: Message | None = None,
+                     offered_at: datetime | None = None) -> Appointment:
     """The appointment at a new time: the old row is kept as moved, pointing at the new one, which carries the same
     UID and the next SEQUENCE (calendars update the event instead of adding one)."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -65,7 +68,7 @@ def appointment_move(*, appointment: Appointment, starts_at: datetime,
         raise SlotTaken(starts_at)
     moved = appointment_book(contact=appointment.contact, agent=appointment.agent, starts_at=starts_at,
                              source_message=source_message, uid=appointment.uid, sequence=appointment.sequence + 1,
-                             ignoring=appointment, announce=False)
+                             ignoring=appointment, announce=False, offered_at=offered_at)
     appointment.status, appointment.moved_to = AppointmentStatus.MOVED, moved
     appointment.save(update_fields=["status", "moved_to", "updated_at"])
     _announce(moved, "moved", moved_from=appointment)

@@ -24,7 +24,7 @@ CLOCK = re.compile(r"(?<![\d/:#$.,])(?P<h>\d{1,2})(?::(?P<m>[0-5]\d)|\s?h(?P<hm>
 CLOCK_LEAD = re.compile(r"(?:\bat|@|\ba las|\ba la|\baround|\babout|\bcomo a las|\btipo|\bat like|\blike|\bcerca de las)\s*$")
 US_DATE = re.compile(r"(?<![\d/])(?P<month>1[0-2]|0?[1-9])/(?P<day>3[01]|[12]\d|0?[1-9])(?:/\d{2,4})?(?![\d/])")
 DAY_SUFFIX = r"(?:st|nd|rd|th)"
-OPTION_NUMBER_ALONE = re.compile(r"^(?:the |la |el |option |opcion |number |numero |#\s?)?(?P<n>[1-9])"
+OPTION_NUMBER_ALONE = re.compile(r"^(?:the |la |el |option |opcion |number |numero |#\s?)?(?P<n>1[0-2]|[1-9])"
                                  r"(?: ?(?:one|pls|please|plz|works|is good|is fine|is best|por favor|porfa|esta bien))*[.!]*$")
 NEGATED_DAY = re.compile(r"(?:\bnot|\bno|\bexcept|\bbut not|\bmenos|\bexcepto)\s+(?:on\s+|el\s+)?$")
 LOOKBACK = 16
@@ -40,7 +40,8 @@ class TimeWish:
     """The time a text asks for; every field None (or empty) that the text does not name."""
 
     ordinal: int | None = None       # 1-based place among the offered times; -1 the last
-    number: int | None = None        # a bare number ("2"): an option's number when that many were offered, else an hour
+    number: int | None = None        # a bare number ("2", "11 works"): an option's number when that many were
+                                     # offered, else an hour
     weekdays: frozenset[int] = frozenset()   # 0 Monday
     not_weekdays: frozenset[int] = frozenset()
     day: date | None = None          # a date named or counted from the text's own date ("tomorrow", "dec 8")

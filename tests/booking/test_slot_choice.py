@@ -32,6 +32,8 @@ TUE_10, TUE_3, WED_530 = 0, 1, 2
     ("3pm", TUE_3),
     ("3:00 pm", TUE_3),
     ("10:00 works for me", TUE_10),
+    ("10 works", TUE_10),
+    ("3", WED_530),
     ("10 am", TUE_10),
     ("any time after 5 works", WED_530),
     ("anytime after 5pm", WED_530),
