@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from agents import selectors as agent_selectors
 from agents.services import agent_send_text
-from booking.admin import AppointmentInline
+from booking.selectors import appointments_of
 from leads import selectors, services
 from leads.phones import normalize_phone
 from leads.selectors import ContactHandling, Handling
@@ -190,12 +190,12 @@ class ContactAdmin(admin.ModelAdmin):
     search_help_text = "Name, or a phone number in any format (or a few of its digits)"
     list_per_page = 50
     actions = [_bulk_action(name) for name in CONTACT_ACTIONS]
-    inlines = [AppointmentInline]
     fieldsets = (
         (None, {"fields": ("name", "phone", "lead_type")}),
         ("Status", {"fields": ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason",
                                "handed_off_at", "bot_paused", "paused_at", "agent_with_conversation", "opted_out",
                                "opted_out_when")}),
+        ("Appointments", {"fields": ("appointments",)}),
         ("Details", {"classes": ("collapse",),
                      "fields": ("time_zone", "cache_version", "last_message_when", "created_when", "updated_when")}),
     )
@@ -203,7 +203,7 @@ class ContactAdmin(admin.ModelAdmin):
     # edits only who the contact is.
     readonly_fields = ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason", "handed_off_at",
                        "bot_paused", "paused_at", "agent_with_conversation", "opted_out", "opted_out_when",
-                       "time_zone", "cache_version", "last_message_when", "created_when", "updated_when")
+                       "appointments", "time_zone", "cache_version", "last_message_when", "created_when", "updated_when")
     change_form_template = "admin/leads/contact/change_form.html"
     form = ContactForm
 
@@ -277,6 +277,18 @@ class ContactAdmin(admin.ModelAdmin):
     @admin.display(description="Who has the conversation")
     def agent_with_conversation(self, contact):
         return selectors.contact_handling(contact).summary
+
+    @admin.display(description="Appointments")
+    def appointments(self, contact):
+        """Newest first, each linking to its page (times in the page's zone, the contact's)."""
+        rows = [format_html('<li><a href="{}">{}</a>: {} with {}, {}{}</li>',
+                            reverse("admin:booking_appointment_change", args=[appointment.pk]),
+                            format_date(timezone.localtime(appointment.starts_at), MOMENT_FORMAT),
+                            appointment.get_kind_display(), appointment.agent or "nobody",
+                            appointment.get_status_display().lower(),
+                            f" ({appointment.location})" if appointment.location else "")
+                for appointment in appointments_of(contact)]
+        return format_html("<ul>{}</ul>", mark_safe("".join(rows))) if rows else "None booked"
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

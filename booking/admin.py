@@ -1,5 +1,5 @@
-"""Appointments in the admin: agents see the upcoming ones (theirs first), each contact's on the contact page, and
-cancel one through the service (which e-mails the cancellation and announces it)."""
+"""Appointments in the admin: agents see the upcoming ones (each contact's are on the contact page, agents/admin.py),
+and cancel one through the service (which e-mails the cancellation and announces it)."""
 
 from django.contrib import admin, messages
 from django.utils import timezone
@@ -67,20 +67,4 @@ class SlotOfferAdmin(admin.ModelAdmin):
     readonly_fields = ("contact", "agent", "starts", "status", "round", "moving", "message", "created_at")
 
     def has_add_permission(self, request):
-        return False
-
-
-class AppointmentInline(admin.TabularInline):
-    """The contact page's appointments, newest first; read-only (cancel from the appointments list)."""
-
-    model = Appointment
-    fk_name = "contact"
-    fields = ("starts_at", "kind", "agent", "status", "location")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    ordering = ("-starts_at",)
-
-    def has_add_permission(self, request, obj=None):
         return False

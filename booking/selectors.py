@@ -119,6 +119,11 @@ def upcoming_appointment(contact: Contact, now: datetime | None = None) -> Appoi
                                       starts_at__gt=now or timezone.now()).select_related("agent").first()
 
 
+def appointments_of(contact: Contact) -> QuerySet:
+    """The contact's appointments, newest time first (moved and cancelled ones too: the page tells their story)."""
+    return Appointment.objects.filter(contact=contact).select_related("agent").order_by("-starts_at")
+
+
 def appointments_upcoming(queryset: QuerySet | None = None, now: datetime | None = None) -> QuerySet:
     queryset = Appointment.objects.all() if queryset is None else queryset
     return queryset.filter(status=AppointmentStatus.BOOKED, ends_at__gt=now or timezone.now())

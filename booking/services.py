@@ -35,6 +35,7 @@ def offer_settle(*, offer: SlotOffer, status: str) -> None:
     SlotOffer.objects.filter(pk=offer.pk, status=OfferStatus.OPEN).update(status=status)
 
 
+@transaction.atomic
 def appointment_book(*, contact: Contact, agent, starts_at: datetime, source_message: Message | None = None,
                      lead_type: str | None = None, uid: str = "", sequence: int = 0,
                      ignoring: Appointment | None = None, announce: bool = True,
@@ -59,6 +60,7 @@ def appointment_book(*, contact: Contact, agent, starts_at: datetime, source_mes
     return appointment
 
 
+@transaction.atomic
 def appointment_move(*, appointment: Appointment, starts_at: datetime, source_message: Message | None = None,
                      offered_at: datetime | None = None) -> Appointment:
     """The appointment at a new time: the old row is kept as moved, pointing at the new one, which carries the same
@@ -75,6 +77,7 @@ def appointment_move(*, appointment: Appointment, starts_at: datetime, source_me
     return moved
 
 
+@transaction.atomic
 def appointment_cancel(*, appointment: Appointment, source_message: Message | None = None) -> Appointment:
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != AppointmentStatus.BOOKED:
