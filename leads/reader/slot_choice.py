@@ -97,7 +97,8 @@ def _read(folded: str, today: date) -> SlotReply:
     wish = TimeWish(ordinal=ordinal, number=number, weekdays=frozenset(weekdays), not_weekdays=frozenset(not_weekdays),
                     day=day, day_of_month=day_of_month, minutes=minutes, after=after, before=before, part=part)
     cancel = bool(patterns(DATA, "cancel").search(folded))
-    move = bool(patterns(DATA, "move").search(folded))
+    move = bool(patterns(DATA, "move").search(folded)) or (
+        wish.names_a_time and bool(patterns(DATA, "move_with_time").search(folded)))
     decline = bool(patterns(DATA, "decline").search(folded))
     agree = bool(patterns(DATA, "agree").search(folded)) and not decline
     off_topic = bool(patterns(DATA, "not_an_answer").search(folded)) and not wish.names_a_time
@@ -263,6 +264,8 @@ def _clock_matches(text: str, *, named_day: bool):
             marked = match.group("m") is not None
             ampm = ""
         if not (marked or CLOCK_LEAD.search(lead) or _bound(lead) or named_day):
+            continue
+        if patterns(DATA, "counts").match(text, match.end() + (text[match.end():match.end() + 1] == " ")):
             continue
         if not 0 <= hour <= 23:
             continue

@@ -82,6 +82,9 @@ def test_phrasings_that_turn_every_time_down(text):
     "we need 2 bedrooms",
     "my budget is 450k",
     "we have 3 kids",
+    "how about 3 bedrooms?",
+    "at least 3 baths",
+    "around 10 acres",
     "thanks",
     "yes",                          # three times were offered: yes to which?
     "ok",
@@ -118,6 +121,8 @@ def test_agreement_picks_the_one_time_offered():
     ("cancel and do friday at 2 instead", False, True),
     ("podemos cambiarla para el jueves?", False, True),
     ("see you then!", False, False),
+    ("how about 3 bedrooms instead", False, False),   # "instead" moves only with a day or time named
+    ("what about the price instead?", False, False),
     ("what's the address?", False, False),
 ])
 def test_cancel_and_move(text, cancel, move):
