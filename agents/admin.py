@@ -284,7 +284,8 @@ class ContactAdmin(admin.ModelAdmin):
         rows = [format_html('<li><a href="{}">{}</a>: {} with {}, {}{}</li>',
                             reverse("admin:booking_appointment_change", args=[appointment.pk]),
                             format_date(timezone.localtime(appointment.starts_at), MOMENT_FORMAT),
-                            appointment.get_kind_display(), appointment.agent or "nobody",
+                            appointment.get_kind_display(),
+                            (appointment.agent.get_full_name() or appointment.agent) if appointment.agent else "nobody",
                             appointment.get_status_display().lower(),
                             f" ({appointment.location})" if appointment.location else "")
                 for appointment in appointments_of(contact)]

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus, SlotOffer
-from booking.selectors import appointments_upcoming
+from booking.selectors import agent_zone, appointments_upcoming
 from booking.services import appointment_cancel
 
 READ_ONLY = ("contact", "agent", "starts_at", "ends_at", "kind", "status", "location", "moved_to", "uid", "sequence",
@@ -43,7 +43,7 @@ def cancel_appointments(model_admin, request, queryset):
 
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
-    list_display = ("starts_at", "kind", "contact", "agent", "status", "location")
+    list_display = ("starts_for_agent", "kind", "contact", "agent", "status", "location")
     list_filter = (WhenFilter, "status", "kind", "agent")
     search_fields = ("contact__phone", "contact__name", "agent__username", "agent__first_name")
     readonly_fields = READ_ONLY
@@ -51,7 +51,13 @@ class AppointmentAdmin(admin.ModelAdmin):
     ordering = ("starts_at",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("contact", "agent")
+        return super().get_queryset(request).select_related("contact", "agent__agent_profile")
+
+    @admin.display(description="Starts (agent's time)", ordering="starts_at")
+    def starts_for_agent(self, appointment):
+        zone = agent_zone(appointment)
+        local = appointment.starts_at.astimezone(zone)
+        return f"{local:%a %b %-d, %Y %-I:%M %p} {local.tzname()}"
 
     def has_add_permission(self, request):
         return False  # booked in the conversation (or by the agent's own calendar), not typed in here

@@ -5,7 +5,6 @@ SEQUENCE), METHOD:CANCEL for a cancellation."""
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -15,7 +14,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking import wording
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import prospect_zone
+from booking.selectors import agent_zone
 from booking.services import agent_name
 
 logger = logging.getLogger(__name__)
@@ -86,20 +85,17 @@ def send_invites(appointment_id: int) -> bool:
 def _mail(appointment: Appointment, recipients: list[str]) -> EmailMessage:
     method = method_for(appointment)
     contact = appointment.contact
-    zone = _agent_zone(appointment)
+    zone = agent_zone(appointment)  # the e-mail reads in the agent's zone; calendars show their own
     values = {"kind": appointment.get_kind_display(), "contact": contact.name or contact.phone, "phone": contact.phone,
               "when": appointment.starts_at.astimezone(zone).strftime("%a %b %-d, %Y %-I:%M %p"),
               "zone": wording.zone_name(appointment.starts_at, zone), "location": appointment.location,
               "agent": agent_name(appointment.agent)}
-    name = "cancel" if method == "CANCEL" else "request"
+    name = "cancel" if method == "CANCEL" else ("moved" if appointment.sequence else "request")
     message = EmailMessage(subject=wording.email(f"subject_{name}").format(**values),
-                           body=wording.email(f"body_{name}").format(**values),
+                           body=wording.email(f"body_{'cancel' if name == 'cancel' else 'request'}").format(**values),
                            from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
     message.attach("invite.ics", invite_ics(appointment), f"text/calendar; method={method}; charset=utf-8")
     return message
 
 
-def _agent_zone(appointment: Appointment) -> ZoneInfo:
-    """The e-mail's text reads in the agent's zone (their calendar shows the invite in its own)."""
-    profile = getattr(appointment.agent, "agent_profile", None) if appointment.agent else None
-    return ZoneInfo(profile.time_zone) if profile else prospect_zone(appointment.contact)
+

@@ -42,6 +42,12 @@ def prospect_zone(contact: Contact) -> ZoneInfo:
     return ZoneInfo(contact.time_zone or FALLBACK_TIME_ZONE)
 
 
+def agent_zone(appointment: Appointment) -> ZoneInfo:
+    """The zone the agent works in (the prospect's when the agent has no profile any more)."""
+    profile = getattr(appointment.agent, "agent_profile", None) if appointment.agent else None
+    return ZoneInfo(profile.time_zone) if profile else prospect_zone(appointment.contact)
+
+
 def free_starts(profile: AgentProfile, contact: Contact, *, now: datetime | None = None,
                 ignoring: Appointment | None = None) -> list[datetime]:
     """Every start time (UTC) the agent can meet the prospect: inside the agent's working hours and days (in the

@@ -40,6 +40,7 @@ def test_agents_see_upcoming_appointments_by_default(client, booked):
     assert page.status_code == 200
     listed = list(page.context["cl"].result_list)
     assert listed == [booked["upcoming"]]
+    assert "Starts (agent&#x27;s time)" in page.content.decode() or "Starts (agent's time)" in page.content.decode()
     everything = client.get(reverse("admin:booking_appointment_changelist") + "?when=all")
     assert set(everything.context["cl"].result_list) == {booked["upcoming"], booked["past"], booked["cancelled"]}
 

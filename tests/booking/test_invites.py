@@ -86,6 +86,7 @@ def test_a_move_keeps_the_uid_with_the_next_sequence_and_a_cancel_is_method_canc
     first.refresh_from_db()
     assert first.status == AppointmentStatus.MOVED and first.moved_to == moved
     assert len(mailoutbox) == 2
+    assert mailoutbox[1].subject == "Moved: Listing appointment with Priya Shah to Wed Dec 9, 2026 10:00 AM"
     _, event = event_of(attachment_of(mailoutbox[1])[0])
     assert str(event["UID"]) == first.uid and int(event["SEQUENCE"]) == 1 and event.decoded("DTSTART") == wednesday
     with django_capture_on_commit_callbacks(execute=True):
