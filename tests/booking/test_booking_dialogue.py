@@ -186,3 +186,27 @@ def test_without_an_agent_profile_the_handoff_is_as_it_was():
     assert handoff.reply.body == "Thanks, Sam! One of our agents will reach out to you shortly."
     assert not SlotOffer.objects.exists()
     assert text(phone, "the second one", MONDAY_8AM_CHICAGO + timedelta(minutes=10)).reply is None
+
+
+def test_with_claude_the_offer_is_written_in_code_and_the_answer_read_offline(chicago_agent):
+    # Claude faked at the HTTP layer (the real SDK runs): it classifies and extracts as usual, but no model writes
+    # the offer (its times and dates come from the agent's calendar) or reads which time was picked.
+    from tests.bots.test_turns import BUYER_SCRIPT
+    from tests.support.fake_claude import FakeClaude, claude_provider
+
+    fake = FakeClaude(dict(BUYER_SCRIPT + [("the second one", ("other", {}))]))
+    provider = claude_provider(fake)
+    phone = "+13105550182"
+    results, asked = [], []
+    for minute, (body, *_meaning) in enumerate(BUYER_SCRIPT[:5] + [("the second one",)]):
+        at = MONDAY_8AM_CHICAGO - timedelta(minutes=4) + timedelta(minutes=minute)
+        before = len(fake.answered)
+        with time_machine.travel(at, tick=False):
+            received = receive_sms(from_number=phone, body=body, message_sid=next(SIDS))
+            results.append(run_turn(received.message.pk, provider=provider, cache=LLMCache()))
+        asked.append(fake.answered[before:])
+    handoff, picked = results[4], results[5]
+    assert handoff.handoff_reason == "hot lead"
+    assert handoff.reply.body == OFFER_LA.replace("Sam", "Jordan")
+    assert "intent" in asked[4] and "response" not in asked[4] and "state_reply" not in asked[4]
+    assert picked.reply.body.startswith("You're booked: showing with Dana on Mon Dec 7 at 11:00 am (PST).")
