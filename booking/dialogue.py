@@ -69,6 +69,8 @@ def answer(*, contact: Contact, inbound: Message, language: str, now: datetime |
     now = now or timezone.now()
     zone = prospect_zone(contact)
     reply = read_slot_reply(inbound.body, inbound.created_at.astimezone(zone).date())
+    if not (reply.about_time or reply.decline or reply.agree or reply.cancel or reply.move):
+        return None  # nothing booking could act on: no query on an ordinary turn
     taken_over = contact.bot_paused and not contact.needs_agent  # an agent has the conversation: no more offers
     offer = None if taken_over else open_offer(contact, now)
     if offer is not None:
