@@ -223,9 +223,7 @@ def _bare_number(text: str) -> int | None:
         return int(match.group("n"))
     option = re.search(rf"(?:{_alternatives(table(DATA)['option_number']['words'], escape=False)})\s*(?P<n>[1-9])\b"
                        r"(?!\s*(?::|am|pm|a\.m|p\.m))", text)
-    if option and option.group(0).split()[0] not in ("la", "el"):
-        return int(option.group("n"))
-    return None
+    return int(option.group("n")) if option else None
 
 
 def _ordinal(text: str) -> int | None:
@@ -243,9 +241,9 @@ def _clock_times(text: str, *, named_day: bool) -> tuple[tuple[int, ...], int | 
         lead = text[max(0, match.start() - LOOKBACK):match.start()]
         bound = _bound(lead)
         if bound == Bound.AFTER:
-            after = _bound_reading(readings, after=True)
+            after = readings[0]
         elif bound == Bound.BEFORE:
-            before = _bound_reading(readings, after=False)
+            before = readings[0]
         elif not minutes:
             minutes = readings
     return minutes, after, before
@@ -275,8 +273,8 @@ def _clock_matches(text: str, *, named_day: bool):
 
 
 def _readings(hour: int, minute: int, meridiem: str | None) -> tuple[int, ...]:
-    """The minutes after midnight a clock time may mean: "3" is 3 pm for an appointment (3 am is no time to meet),
-    "10" is 10 am, "3 am" is what it says."""
+    """The minutes after midnight a clock time means, as a one-item tuple (empty when it is no time): "3" is 3 pm
+    for an appointment (3 am is no time to meet), "10" is 10 am, "3 am" is what it says."""
     if meridiem == "p":
         hour = hour + 12 if hour < 12 else hour
         return (hour * 60 + minute,) if hour < 24 else ()
@@ -296,10 +294,6 @@ def _bound(lead: str) -> str:
         if re.search(rf"(?:{_alternatives(table(DATA)['bounds'][kind], escape=False)})\s*(?:like\s+|around\s+)?$", lead):
             return kind
     return ""
-
-
-def _bound_reading(readings: tuple[int, ...], *, after: bool) -> int:
-    return min(readings) if after else max(readings)
 
 
 @lru_cache(maxsize=1)

@@ -47,6 +47,7 @@ TUE_10, TUE_3, WED_530 = 0, 1, 2
     ("el martes a las 10", TUE_10),
     ("el martes a las 3", TUE_3),
     ("la segunda", TUE_3),
+    ("la 2", TUE_3),
     ("la primera opcion", TUE_10),
     ("el miércoles", WED_530),
     ("miercoles en la tarde", None),   # Wednesday's time is in the evening, not the afternoon
