@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from agents import selectors as agent_selectors
 from agents.services import agent_send_text
+from booking.selectors import appointments_of
 from leads import selectors, services
 from leads.phones import normalize_phone
 from leads.selectors import ContactHandling, Handling
@@ -212,6 +213,7 @@ class ContactAdmin(admin.ModelAdmin):
         ("Status", {"fields": ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason",
                                "handed_off_at", "bot_paused", "paused_at", "agent_with_conversation", "opted_out",
                                "opted_out_when")}),
+        ("Appointments", {"fields": ("appointments",)}),
         ("Details", {"classes": ("collapse",),
                      "fields": ("time_zone", "cache_version", "last_message_when", "created_when", "updated_when")}),
     )
@@ -219,7 +221,7 @@ class ContactAdmin(admin.ModelAdmin):
     # edits only who the contact is.
     readonly_fields = ("temperature", "frs_score", "pcs_score", "needs_agent", "handoff_reason", "handed_off_at",
                        "bot_paused", "paused_at", "agent_with_conversation", "opted_out", "opted_out_when",
-                       "time_zone", "cache_version", "last_message_when", "created_when", "updated_when")
+                       "appointments", "time_zone", "cache_version", "last_message_when", "created_when", "updated_when")
     change_form_template = "admin/leads/contact/change_form.html"
     form = ContactForm
 
@@ -303,6 +305,19 @@ class ContactAdmin(admin.ModelAdmin):
     @admin.display(description="Who has the conversation")
     def agent_with_conversation(self, contact):
         return selectors.contact_handling(contact).summary
+
+    @admin.display(description="Appointments")
+    def appointments(self, contact):
+        """Newest first, each linking to its page (times in the page's zone, the contact's)."""
+        rows = [format_html('<li><a href="{}">{}</a>: {} with {}, {}{}</li>',
+                            reverse("admin:booking_appointment_change", args=[appointment.pk]),
+                            format_date(timezone.localtime(appointment.starts_at), MOMENT_FORMAT),
+                            appointment.get_kind_display(),
+                            (appointment.agent.get_full_name() or appointment.agent) if appointment.agent else "nobody",
+                            appointment.get_status_display().lower(),
+                            f" ({appointment.location})" if appointment.location else "")
+                for appointment in appointments_of(contact)]
+        return format_html("<ul>{}</ul>", mark_safe("".join(rows))) if rows else "None booked"
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -12,15 +12,18 @@ from sms.services import outbound_queue
 
 AGENTS_GROUP = "Agents"
 # What an agent may do in the admin: work leads (read everything, change contacts and conversations), read the
-# transcript and the cost ledger, and pause or resume their own new leads (the admin shows an agent only their
-# own profile, with only that switch to change). No delete, no users, groups or cache entries. Messages are a
-# compliance record, so they are read-only: agents text through the outbound service instead.
+# transcript and the cost ledger, see and cancel appointments, and pause or resume their own new leads (the admin
+# shows an agent only their own profile, with only that switch to change). No delete, no users, groups or cache
+# entries. Messages are a compliance record, so they are read-only: agents text through the outbound service instead.
 AGENT_PERMISSIONS = (
     ("leads", "view_contact"), ("leads", "change_contact"),
     ("leads", "view_conversation"), ("leads", "change_conversation"),
     ("leads", "view_message"),
     ("bots", "view_llmcall"),
     ("team", "view_agentprofile"), ("team", "change_agentprofile"),
+    # Appointments: read them, and cancel one (the admin's fields are read-only; a cancellation goes through the
+    # booking service, which tells the prospect's calendar and the agent's).
+    ("booking", "view_appointment"), ("booking", "change_appointment"),
 )
 
 

@@ -27,6 +27,7 @@ from typing import Callable
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from booking import dialogue as booking
 from bots import stages, state_replies
 from bots.claude import CallContext, save_deferred
 from bots.memory import message_item, recent_messages, remember_message, whole_conversation
@@ -138,6 +139,10 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
              else None)
     understood, early_memory = _understand(call, contact, context, early, injection=injection)
     memory = early_memory if early is not None else memory
+    if not understood.injection and understood.intent != Intent.OPT_OUT:
+        booked = _booking_turn(call, contact, conversation, inbound, understood, memory)
+        if booked is not None:
+            return booked
     if contact.bot_paused:
         # Handed off or taken over: the bot stays silent, but what the prospect tells the agent is recorded.
         _apply(contact, conversation, understood, asked_slot=conversation.asked_slot, handoff_reason="", closed=None)
@@ -164,10 +169,17 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
         _apply(contact, conversation, understood, asked_slot="", handoff_reason="", closed=None)
         return _handled_without_reply(inbound, f"conversation closed ({conversation.closed_reason})")
 
-    on_script = state_replies.on_script(step, understood.intent, text, injection=understood.injection,
-                                        passed_now=passed_now)
-    reply_text = _reply_text(call, contact, understood, step, text, memory,
-                             answered=conversation.asked_slot if on_script else None)
+    offer = (booking.offer_for_handoff(contact=contact, lead_type=understood.lead_type, language=understood.language,
+                                       name=understood.name)
+             if step.handoff_reason in stages.BOOKING_HANDOFFS else None)
+    if offer is not None:
+        call.memory_unused(memory)
+        reply_text = _fit_as_written(offer.text, inbound=text)
+    else:
+        on_script = state_replies.on_script(step, understood.intent, text, injection=understood.injection,
+                                            passed_now=passed_now)
+        reply_text = _reply_text(call, contact, understood, step, text, memory,
+                                 answered=conversation.asked_slot if on_script else None)
     with transaction.atomic():
         _apply(contact, conversation, understood, asked_slot=step.next_slot, handoff_reason=step.handoff_reason,
                closed=closed, bot=step.bot, passed=passed,
@@ -178,6 +190,8 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
                                        author=Author.HANDOFF if step.handoff_reason else Author.BOT)
         except IntegrityError:  # another run of this turn stored its reply first
             return TurnResult(Message.objects.get(reply_to=inbound), skipped="already answered")
+        if offer is not None:
+            offer.record(reply)
         # A question starts the follow-up clock again; a close ends the follow-ups (a handoff did in _apply).
         if step.action == stages.Action.ASK:
             follow_up_start(contact=contact, anchor_at=reply.created_at)
@@ -186,6 +200,30 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
     remember_message(cache, inbound)
     remember_message(cache, reply)
     return TurnResult(reply, calls=call.records, intent=understood.intent, handoff_reason=step.handoff_reason)
+
+
+def _booking_turn(call: "_CallRunner", contact: Contact, conversation: Conversation, inbound: Message,
+                  understood: "_Understood", memory) -> TurnResult | None:
+    """The prospect answers the times they were offered, or cancels or moves their appointment (booking): its reply
+    goes out even while the bot is paused for the agent, and what the text told is recorded as on any turn."""
+    with transaction.atomic():
+        answered = booking.answer(contact=contact, inbound=inbound, language=understood.language)
+        if answered is None:
+            return None
+        call.memory_unused(memory)
+        _apply(contact, conversation, understood, asked_slot=conversation.asked_slot, handoff_reason="", closed=None)
+        try:
+            with transaction.atomic():
+                reply = outbound_queue(contact=contact, body=_fit_as_written(answered.text, inbound=inbound.body),
+                                       reply_to=inbound, author=Author.HANDOFF)
+        except IntegrityError:  # another run of this turn stored its reply first: its booking stands, not this one
+            stored = Message.objects.filter(reply_to=inbound).first()
+            transaction.set_rollback(True)
+            return TurnResult(stored, skipped="already answered")
+        answered.record(reply)
+    remember_message(call.cache, inbound)
+    remember_message(call.cache, reply)
+    return TurnResult(reply, calls=call.records, intent=understood.intent)
 
 
 @dataclass(frozen=True)
@@ -460,6 +498,12 @@ class _CallRunner:
         if not template or state_replies.template_problem(template, state, values):
             return None
         return state_replies.fill(StateReplyAnswer.model_validate(value).template, values)
+
+
+def _fit_as_written(reply: str, *, inbound: str) -> str:
+    """A reply written in code (booking's times and dates, which no model invented): only the alphabet and the
+    segment budget to fit."""
+    return fit_segments(reply if needs_unicode(inbound) else to_gsm7(reply), MAX_REPLY_SEGMENTS)
 
 
 def _fit_for_sms(reply: str, *, inbound: str, facts: dict, fallback: str) -> str:

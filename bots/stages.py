@@ -32,6 +32,8 @@ HANDOFF_REASONS = {
 HOT_LEAD = "hot lead"
 FULLY_QUALIFIED = "fully qualified"
 DECIDED_HANDOFFS = frozenset({HOT_LEAD, FULLY_QUALIFIED})
+# The handoffs of a lead ready to meet an agent: the handoff's reply offers the agent's free times (booking).
+BOOKING_HANDOFFS = DECIDED_HANDOFFS | {HANDOFF_REASONS[Intent.APPOINTMENT]}
 CLOSING_INTENTS = {Intent.NOT_INTERESTED: "not interested", Intent.WRONG_NUMBER: "wrong number",
                    Intent.RENTER: "renter"}
 # Every question asked, some passed on: no more questions, and no handoff (the lead is not fully qualified; a hot

@@ -117,6 +117,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-follow-ups": {"task": "bots.send_due_follow_ups", "schedule": 60.0},
     "fall-back-unclaimed-leads": {"task": "team.fall_back_unclaimed_leads", "schedule": 60.0},
     "requeue-due-webhook-deliveries": {"task": "crm.requeue_due_deliveries", "schedule": 60.0},
+    "send-due-appointment-reminders": {"task": "booking.send_due_reminders", "schedule": 60.0},
 }
 
 # --- third parties ----------------------------------------------------------------------------------------------
@@ -253,6 +254,7 @@ INSTALLED_APPS = [
     "sms",
     "team",
     "crm",  # beside team: the CRM sync, hearing the lead's events (leads.events)
+    "booking",
     "bots",
     "agents",
 ]
