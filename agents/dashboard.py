@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agents import selectors as agent_selectors
 from agents.charts import TIER_COLOURS, ColumnChart, StackedChart, column_chart, stacked_shares
+from booking.selectors import appointments_per_agent
 from caching.policy import CallKind, Tier
 from caching.selectors import LOOKUP_TIERS, TierStats, avoided_calls, cache_stats
 from caching.services import get_cache
@@ -89,9 +90,7 @@ class AgentRow:
     contacted: int                 # handoffs they texted after
     median_first_contact_minutes: float | None
     not_contacted: int
-    # APPOINTMENTS_PER_AGENT: the booking app's count for this agent over the window goes here; None until the
-    # lead wires `appointments_per_agent` below to the booking selectors.
-    appointments: int | None = None
+    appointments: int = 0           # booked in the window (booking.selectors.appointments_per_agent)
 
 
 @dataclass(frozen=True)
@@ -100,19 +99,13 @@ class AgentPanel:
     rows: list[AgentRow]           # agents by name; leads nobody has last
 
 
-def appointments_per_agent(days: int) -> dict[int, int] | None:
-    """APPOINTMENTS_PER_AGENT: {agent user id: appointments in the window} from the booking app; None while it
-    is not wired (the dashboard then leaves the column out)."""
-    return None
-
-
 def agent_panel(days: int = DEFAULT_WINDOW_DAYS) -> AgentPanel:
     contact_times = agent_selectors.first_agent_contact_times(days)
     leads = agent_selectors.leads_per_agent(days)
     appointments = appointments_per_agent(days)
-    users = agent_selectors.users_by_id(set(contact_times) | set(leads) | set(appointments or {}))
+    users = agent_selectors.users_by_id(set(contact_times) | set(leads) | set(appointments))
     rows = []
-    for agent_id in set(contact_times) | set(leads) | set(appointments or {}):
+    for agent_id in set(contact_times) | set(leads) | set(appointments):
         user = users.get(agent_id)
         times = contact_times.get(agent_id)
         got = leads.get(agent_id)
@@ -122,7 +115,7 @@ def agent_panel(days: int = DEFAULT_WINDOW_DAYS) -> AgentPanel:
             contacted=times.contacted if times else 0,
             median_first_contact_minutes=times.median_minutes if times else None,
             not_contacted=times.not_contacted if times else 0,
-            appointments=None if appointments is None else appointments.get(agent_id, 0),
+            appointments=appointments.get(agent_id, 0),
         ))
     rows.sort(key=lambda row: (row.name == "", row.name.casefold()))
     return AgentPanel(days=days, rows=rows)

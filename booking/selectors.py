@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from datetime import timezone as dt_timezone
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from booking import wording
@@ -20,17 +20,17 @@ from team.models import AgentProfile, LeadAssignment
 
 
 def booking_agent_for(contact: Contact, lead_type: str | None = None) -> AgentProfile | None:
-    """The agent a lead books with: whoever has the lead, else the first agent taking new leads of its type. (The
-    one place that chooses: routing's eligibility can replace the second rule here.) None: no booking."""
-    lead_type = lead_type or contact.lead_type
+    """The agent a lead books with: whoever has the lead (routing gives it out in the handoff's turn, before any
+    times are offered). None: no booking, e.g. while a first-to-claim offer waits for a claim."""
     assignment = LeadAssignment.objects.filter(contact=contact, agent__isnull=False).select_related(
         "agent__agent_profile").first()
-    if assignment is not None:
-        return getattr(assignment.agent, "agent_profile", None)
-    for profile in AgentProfile.objects.filter(accepting_leads=True).select_related("user").order_by("pk"):
-        if not profile.lead_types or lead_type in profile.lead_types:
-            return profile
-    return None
+    return getattr(assignment.agent, "agent_profile", None) if assignment is not None else None
+
+
+def may_offer(lead_type: str) -> bool:
+    """Whether a handoff of this lead could offer times at all: a kind of appointment for it, and a team with an
+    agent taking new leads (checked before routing, so a team without profiles keeps its handoff as it was)."""
+    return kind_for(lead_type) is not None and AgentProfile.objects.filter(accepting_leads=True).exists()
 
 
 def kind_for(lead_type: str) -> str | None:
@@ -141,3 +141,12 @@ def reminders_due(now: datetime | None = None) -> QuerySet:
     return Appointment.objects.filter(status=AppointmentStatus.BOOKED, reminder_queued_at__isnull=True,
                                       starts_at__gt=now, starts_at__lte=now + wording.reminder_before(),
                                       contact__opted_out=False)
+
+
+def appointments_per_agent(days: int, now: datetime | None = None) -> dict[int, int]:
+    """{agent user id: appointments booked in the last `days` days}, for the dashboard. A moved appointment counts
+    once (its new row; the old one is `moved`), a cancelled one not at all."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    rows = (Appointment.objects.filter(created_at__gte=since, agent__isnull=False, status=AppointmentStatus.BOOKED)
+            .values("agent_id").annotate(count=Count("id")))
+    return {row["agent_id"]: row["count"] for row in rows}

@@ -1,17 +1,15 @@
-"""Answering a contact's messages in order, one turn at a time, and telling agents about handoffs."""
+"""Answering a contact's messages in order, one turn at a time; a turn that hands off tells agents (bots.handoffs)."""
 
 from __future__ import annotations
 
 import logging
 
 import redis
-from django.db import transaction
-from django.utils import timezone
 from django_redis import get_redis_connection
 
+from bots.handoffs import alert_agents
 from bots.services import run_turn
-from leads.models import Contact, Direction, Message
-from team.services import alert_fixed_list, route_lead
+from leads.models import Direction, Message
 
 logger = logging.getLogger(__name__)
 
@@ -48,21 +46,3 @@ def answer_in_order(message_id: int) -> list[int]:
             lock.release()
         except redis.RedisError:  # expired: the lock's timeout already freed it
             pass
-
-
-def alert_agents(contact_id: int) -> bool:
-    """Tell agents once per handoff. Routing (team.services) offers or gives the lead to one agent and tells
-    them; when it tells nobody (a team without agent profiles, or nobody able to take it), the fixed list is told:
-    e-mail, and an SMS to the on-call agent when configured."""
-    with transaction.atomic():
-        contact = Contact.objects.select_for_update().get(pk=contact_id)
-        if not contact.needs_agent or (contact.agent_alerted_at and contact.agent_alerted_at >= contact.handoff_at):
-            return False
-        contact.agent_alerted_at = timezone.now()
-        contact.save(update_fields=["agent_alerted_at"])
-        # In the same transaction as the mark: routing that fails leaves the handoff unmarked for a retry. Its
-        # alerts go out once this commits.
-        routed = route_lead(contact.pk) is not None
-    if not routed:
-        alert_fixed_list(contact)
-    return True

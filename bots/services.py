@@ -28,7 +28,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from booking import dialogue as booking
+from booking.selectors import may_offer as booking_may_offer
 from bots import stages, state_replies
+from bots.handoffs import route_handoff
 from bots.claude import CallContext, save_deferred
 from bots.memory import message_item, recent_messages, remember_message, whole_conversation
 from bots.prompts import version_for
@@ -56,6 +58,7 @@ from leads.selectors import local_date
 from leads.services import contact_apply_turn, follow_up_start, follow_up_stop, message_mark_handled
 from sms.segments import fit_segments, needs_unicode, to_gsm7
 from sms.services import opt_out_confirmed, outbound_queue
+from team.services import alert_fixed_list
 
 logger = logging.getLogger(__name__)
 
@@ -169,12 +172,12 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
         _apply(contact, conversation, understood, asked_slot="", handoff_reason="", closed=None)
         return _handled_without_reply(inbound, f"conversation closed ({conversation.closed_reason})")
 
-    offer = (booking.offer_for_handoff(contact=contact, lead_type=understood.lead_type, language=understood.language,
-                                       name=understood.name)
-             if step.handoff_reason in stages.BOOKING_HANDOFFS else None)
-    if offer is not None:
+    # A ready lead may be offered times with the agent who gets it, which routing decides in the turn's transaction
+    # (after the handoff is recorded): its reply is written there, from code, so no model call is spent on it.
+    books = step.handoff_reason in stages.BOOKING_HANDOFFS and booking_may_offer(understood.lead_type)
+    offer = None
+    if books:
         call.memory_unused(memory)
-        reply_text = _fit_as_written(offer.text, inbound=text)
     else:
         on_script = state_replies.on_script(step, understood.intent, text, injection=understood.injection,
                                             passed_now=passed_now)
@@ -184,6 +187,13 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
         _apply(contact, conversation, understood, asked_slot=step.next_slot, handoff_reason=step.handoff_reason,
                closed=closed, bot=step.bot, passed=passed,
                asked_again=bool(step.next_slot) and step.next_slot == conversation.asked_slot)
+        if books:
+            if route_handoff(contact.pk) is False:
+                transaction.on_commit(lambda: alert_fixed_list(contact), robust=True)
+            offer = booking.offer_for_handoff(contact=contact, lead_type=understood.lead_type,
+                                              language=understood.language, name=understood.name)
+            reply_text = (_fit_as_written(offer.text, inbound=text) if offer is not None else
+                          stages.template_reply(step, understood.name, False, understood.language))
         try:
             with transaction.atomic():
                 reply = outbound_queue(contact=contact, body=reply_text, reply_to=inbound,

@@ -4,7 +4,8 @@ import random
 
 from celery import shared_task
 
-from bots.conversation import ContactBusy, alert_agents, answer_in_order
+from bots.conversation import ContactBusy, answer_in_order
+from bots.handoffs import alert_agents
 from bots.followups import send_due_follow_ups as queue_due_follow_ups
 from sms.retry import TRANSIENT, backoff_seconds
 

@@ -114,6 +114,9 @@ def _route_from(assignment: LeadAssignment, contact: Contact, *, after_order: in
         return
     if settings.ROUTING_AFTER_LAST_GROUP == "pond":
         pond = selectors.pond_members()
+        if len(pond) == 1:  # a pond of one: nobody else could claim it, so it is theirs now
+            _assign(assignment, contact, pond[0].user, how=AssignmentHow.ROUND_ROBIN, group=None)
+            return
         if pond:
             _offer(assignment, contact, pond, group=None)
             return

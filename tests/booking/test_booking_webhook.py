@@ -49,7 +49,9 @@ def test_texts_through_the_webhook_end_in_a_booked_appointment(client, chicago_a
     contact.refresh_from_db()
     assert contact.needs_agent and contact.bot_paused and contact.handoff_reason == "hot lead"
     alert, invite = mailoutbox
-    assert alert.to == ["team@example.com"] and "Lead needs an agent" in alert.subject
+    # Routing gave the lead to the team's only agent in the handoff's turn, before the times were offered.
+    assert alert.to == ["dana@example.com"] and "Lead assigned to you" in alert.subject
+    assert contact.assignment.agent == chicago_agent.user
     assert invite.to == ["dana@example.com"]
     (_, ics, mimetype), = invite.attachments
     event, = Calendar.from_ical(ics).walk("VEVENT")

@@ -49,6 +49,6 @@ def test_handoff_alerts_agents_once(settings, twilio):
     assert len(mail.outbox) == 1 and contact.phone in mail.outbox[0].body
     alert = [call for call in twilio.calls if "%2B15125550299" in call.request.body]
     assert len(alert) == 1
-    from bots.conversation import alert_agents
+    from bots.handoffs import alert_agents
 
     assert alert_agents(contact.pk) is False  # once per handoff

@@ -1,5 +1,5 @@
 """The dashboard's agents section, computed from rows: time from handoff to the first agent text (median and
-count per agent, over the window), leads per agent, and the spot left for appointments."""
+count per agent, over the window), leads per agent, and appointments per agent."""
 
 from datetime import timedelta
 
@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from agents.dashboard import agent_panel
+from booking.models import Appointment, AppointmentKind, AppointmentStatus
 from agents.templatetags.dashboard_format import minutes
 from leads.models import Author, Direction, Message
 from team.models import AssignmentHow, AssignmentStatus, LeadAssignment
@@ -60,8 +61,7 @@ def test_time_to_first_agent_contact_and_leads_per_agent():
     assert rows["Cai"].median_first_contact_minutes == pytest.approx(6)
     assert (rows[""].leads, rows[""].contacted, rows[""].not_contacted) == (0, 0, 1)
     assert rows[""].median_first_contact_minutes is None
-    # Appointments come from the booking app; until it is wired the column is left out, not shown as zeros.
-    assert all(row.appointments is None for row in rows.values())
+    assert all(row.appointments == 0 for row in rows.values())
 
     wider = {row.name: row for row in agent_panel(30).rows}
     assert (wider["Ben"].leads, wider["Ben"].contacted) == (2, 2)
@@ -74,7 +74,27 @@ def test_the_dashboard_shows_the_agents_section(client, agent):
     html = client.get("/dashboard/").content.decode()
     assert "Agents, last 7 days" in html and 'id="agents"' in html
     row = html[html.index('id="agents"'):]
-    assert "<td>Ana</td>" in row and "2 h 15 min" in row and ">appointments<" not in row
+    assert "<td>Ana</td>" in row and "2 h 15 min" in row and ">appointments<" in row
+
+
+def test_appointments_per_agent_count_booked_ones_in_the_window_once():
+    ana, ben = make_agent("ana"), make_agent("ben")
+    soon = timezone.now() + timedelta(days=1)
+    contact = lead(timedelta(hours=1), agent=ana)
+
+    def appointment(agent, status=AppointmentStatus.BOOKED, created_ago=timedelta(hours=1)):
+        made = Appointment.objects.create(contact=contact, agent=agent,
+                                          starts_at=soon, ends_at=soon + timedelta(hours=1),
+                                          kind=AppointmentKind.SHOWING, status=status, uid=f"uid-{Appointment.objects.count()}")
+        Appointment.objects.filter(pk=made.pk).update(created_at=timezone.now() - created_ago)
+
+    appointment(ana)
+    appointment(ana, status=AppointmentStatus.MOVED)        # the old row of a move: its new row counts
+    appointment(ana, status=AppointmentStatus.CANCELLED)
+    appointment(ben)
+    appointment(ben, created_ago=timedelta(days=9))          # outside the window
+    rows = {row.name: row for row in agent_panel(7).rows}
+    assert (rows["Ana"].appointments, rows["Ben"].appointments) == (1, 1)
 
 
 @pytest.mark.parametrize("value, shown", [(None, "-"), (0.5, "30 s"), (42.2, "42 min"), (135, "2 h 15 min"),

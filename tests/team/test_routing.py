@@ -12,7 +12,7 @@ from django.core import mail
 from django.db import connections, transaction
 from django.utils import timezone
 
-from bots.conversation import alert_agents
+from bots.handoffs import alert_agents
 from bots.tasks import process_inbound_message
 from leads.events import lead_assigned
 from leads.models import LeadType
