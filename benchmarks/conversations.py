@@ -114,8 +114,8 @@ def main() -> None:
     parser.add_argument("--show-failures", action="store_true",
                         help="per-conversation and per-attack failures (tuning sets only)")
     parser.add_argument("--extra-attacks", action="store_true",
-                        help="also the later injection sets (tests/data/injection/extra.jsonl, extra2.jsonl and "
-                             "extra3.jsonl, tuning sets)")
+                        help="also the later injection sets (tests/data/injection/extra.jsonl, extra2.jsonl, "
+                             "extra3.jsonl and guard4.jsonl, tuning sets)")
     args = parser.parse_args()
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")

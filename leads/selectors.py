@@ -52,6 +52,17 @@ def preceding_question(inbound: Message) -> str:
     return previous or ""
 
 
+def previous_inbound_text(inbound: Message, *, within: timedelta) -> str:
+    """The prospect's text just before this one, when it came less than `within` earlier ("" otherwise): a text
+    completed by the next one is read with it."""
+    previous = (
+        Message.objects.filter(contact_id=inbound.contact_id, direction=Direction.INBOUND, id__lt=inbound.id,
+                               created_at__gte=inbound.created_at - within)
+        .order_by("-id").values_list("body", flat=True).first()
+    )
+    return previous or ""
+
+
 def local_date(contact: Contact, message: Message) -> date:
     """The message's date where the prospect is ("next month" and "spring" count from it)."""
     return message.created_at.astimezone(ZoneInfo(contact.time_zone or FALLBACK_TIME_ZONE)).date()
