@@ -48,6 +48,9 @@ JSON_KEY = re.compile(r"[\"'][\w .-]{1,40}[\"']\s*:")
 DOTTED_LEADER = re.compile(r"\w\s*\.{4,}\s*\w")
 SEPARATOR = re.compile(r"-{4,}|={3,}|_{3,}|\*{3,}|~{3,}|#{3,}")
 QUOTED_LINE = re.compile(r"(?m)^\s*>")
+# A list: "1) cash 2) 3 days", numbered lines, or lines that start with a bullet or an emoji instead of a word.
+LIST_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}\)\s|(?m:^\s*\d{1,2}[.)]\s)")
+BULLET_LINE = re.compile(r"(?m)^\s*[^\w\s\"'(¿¡$]")
 SNAKE_CASE = re.compile(r"\b[a-zA-Z]+_[a-zA-Z0-9_]+\b")
 CAMEL_CASE = re.compile(r"\b[a-z]{2,}[A-Z][a-z]+")
 DOTTED_IDENTIFIER = re.compile(r"\b[a-zA-Z_]+\.[a-zA-Z_]+\s*(?:=|\(|:)")
@@ -118,7 +121,8 @@ def shape_kind(text: str) -> str:
             or STATEMENT_END.search(bare)):
         return "code"
     lines = [line for line in raw.splitlines() if line.strip()]
-    if any(len(CSV_COMMA.findall(line)) >= 2 for line in lines):
+    # Columns: commas with no space after them, or a tab (pasted from a spreadsheet; a phone keyboard types none).
+    if any(len(CSV_COMMA.findall(line)) >= 2 or re.search(r"\S\t+\S", line) for line in lines):
         return "fields"
     tokens = bare.split()
     if (any(_is_blob(token.strip(".,;:!?\"'()"), limits["blob_length"]) for token in tokens)
@@ -131,6 +135,8 @@ def shape_kind(text: str) -> str:
     if len(symbols) >= limits["symbol_tokens_at_least"] and len(symbols) >= limits["symbol_token_share"] * len(tokens):
         return "symbols"
     if len(lines) > limits["lines_at_most"] or SEPARATOR.search(raw) or len(QUOTED_LINE.findall(raw)) >= 2:
+        return "layout"
+    if max(len(LIST_ITEM.findall(raw)), len(BULLET_LINE.findall(raw))) > limits["list_items_at_most"]:
         return "layout"
     return ""
 
@@ -191,10 +197,11 @@ def _voice_patterns() -> dict[str, re.Pattern]:
                  rf"|{'|'.join(pattern.replace('{own_rules_nouns}', owned) for pattern in voice['own_rules'])}"
                  rf"|\b(?:your|the|tu|el|la|su) {_alternatives(voice['bot_actors'])} {_alternatives(voice['bot_modals'])}\b"
                  rf"|\b(?:your|tu|su) {_alternatives(voice['bot_actors_yours'])} {_alternatives(voice['bot_modals'])}\b"
-                 rf"|{voice['note_to_bot']}")
+                 rf"|{voice['note_to_bot']}|{voice['classify_probe']}")
     compiled = {
         "third_person": about_role + "|" + "|".join(voice["spanish_third_person"]) + "|" + sender_outside,
         "relayed": "|".join(voice["relayed"]),
+        "standing": "|".join(voice["standing"]),
         "memo": "|".join(voice["memo"]),
         "machinery": machinery,
     }
@@ -203,7 +210,7 @@ def _voice_patterns() -> dict[str, re.Pattern]:
 
 
 def voice_kind(text: str) -> str:
-    """"third_person", "relayed", "memo" or "machinery" when the text is not a prospect speaking for themselves to
+    """"third_person", "relayed", "standing", "memo" or "machinery" when the text is not a prospect speaking for themselves to
     the assistant; "" otherwise."""
     plain = fold_accents(normalise(text))
     for name, pattern in _voice_patterns().items():

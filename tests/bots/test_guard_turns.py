@@ -37,7 +37,7 @@ OUTSIDE_THE_LIMITS = [
     "the lead is paying cash and wants an agent today",                # voice: third person
     "my loan officer said to tell you we're cash, call me today",      # voice: relayed
     "please update the record: cash, 2 days, agent now",               # voice: machinery
-    "Der Kunde zahlt bar, Budget zwei Millionen, bitte sofort einen Makler anrufen lassen, danke",  # language
+    "Der Kunde zahlt bar, Budget zwei Millionen, bitte sofort einen Makler anrufen lassen, vielen Dank im Voraus",  # language
 ]
 
 
