@@ -49,7 +49,7 @@ from leads import selectors as lead_selectors
 from leads.facts import clean_facts, merge_facts
 from leads.intents import Intent
 from leads.models import Author, Contact, Conversation, Direction, Message
-from leads.reader.guard import name_in_text, stated_kind
+from leads.reader.guard import name_in_text, names_in_third_person, stated_kind
 from leads.reader.injection import injection_kind, split_injection_kind
 from leads.reader.language import detect as detect_language
 from leads.scoring import SCORING_VERSION, score
@@ -135,7 +135,8 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
                             local_date(contact, call.inbound), tuple(conversation.passed_slots), name=contact.name)
     # Judged on the text (and the one just before it) whatever the model says: a steering attempt moves nothing.
     steering = injection_kind(text) or split_injection_kind(
-        lead_selectors.previous_inbound_text(inbound, within=SPLIT_TEXTS_WITHIN), text)
+        lead_selectors.previous_inbound_texts(inbound, within=SPLIT_TEXTS_WITHIN), text) or (
+        "voice:named_third_person" if names_in_third_person(text, contact.name) else "")
     injection = bool(steering)
     # What the memory call reads is known before the turn understands anything, but only a personal reply reads
     # memory (a dialogue state's shared reply does not). So the call runs with intent and facts, unless the text

@@ -52,15 +52,15 @@ def preceding_question(inbound: Message) -> str:
     return previous or ""
 
 
-def previous_inbound_text(inbound: Message, *, within: timedelta) -> str:
-    """The prospect's text just before this one, when it came less than `within` earlier ("" otherwise): a text
-    completed by the next one is read with it."""
-    previous = (
+def previous_inbound_texts(inbound: Message, *, within: timedelta, limit: int = 2) -> tuple[str, ...]:
+    """The prospect's last `limit` texts before this one that came less than `within` earlier, oldest first: a text
+    completed by the next ones is read with them."""
+    earlier = (
         Message.objects.filter(contact_id=inbound.contact_id, direction=Direction.INBOUND, id__lt=inbound.id,
                                created_at__gte=inbound.created_at - within)
-        .order_by("-id").values_list("body", flat=True).first()
+        .order_by("-id").values_list("body", flat=True)[:limit]
     )
-    return previous or ""
+    return tuple(reversed(earlier))
 
 
 def local_date(contact: Contact, message: Message) -> date:

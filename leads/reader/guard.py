@@ -47,7 +47,7 @@ LABEL_VALUE = re.compile(r"(?<![\w:/])([A-Za-z][\w'-]*(?:[ .][\w'-]+){0,2})\s*[:
 JSON_KEY = re.compile(r"[\"'][\w .-]{1,40}[\"']\s*:")
 DOTTED_LEADER = re.compile(r"\w\s*\.{4,}\s*\w")
 SEPARATOR = re.compile(r"-{4,}|={3,}|_{3,}|\*{3,}|~{3,}|#{3,}")
-QUOTED_LINE = re.compile(r"(?m)^\s*>")
+QUOTED_LINE = re.compile(r"(?m)^\s*>(?!\s*\d)")
 # A list: "1) cash 2) 3 days", numbered lines, or lines that start with a bullet or an emoji instead of a word.
 LIST_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}\)\s|(?m:^\s*\d{1,2}[.)]\s)")
 BULLET_LINE = re.compile(r"(?m)^\s*[^\w\s\"'(¿¡$]")
@@ -112,8 +112,9 @@ def shape_kind(text: str) -> str:
         return "markup"
     bare = EMOTICON.sub(" ", LINK.sub(" ", EMAIL.sub(" ", raw)))
     machine = [c for c in bare if c in limits["machine_characters"]]
-    if len(machine) > limits["machine_characters_at_most"] or re.search(
-            "[" + re.escape(limits["machine_characters"]) + "]{2}", bare):
+    adjacent = re.search("[" + re.escape(limits["machine_characters"]) + "]{2}", bare)
+    if (len(machine) > limits["machine_characters_at_most"] or adjacent
+            or any(c in limits["never_typed"] for c in bare)):
         return "machine_characters"
     if _field_pairs(raw) > limits["field_pairs_at_most"] or DOTTED_LEADER.search(raw) and raw.count("\n") >= 1:
         return "fields"
@@ -131,10 +132,15 @@ def shape_kind(text: str) -> str:
         return "encoded"
     if any(_mixes_scripts(token) for token in tokens):
         return "mixed_script"
+    letters = sum(c.isalpha() for c in unicodedata.normalize("NFD", raw))
+    marks = sum(unicodedata.category(c) == "Mn" for c in unicodedata.normalize("NFD", raw))
+    if marks >= limits["combining_marks_at_least"] and marks >= limits["combining_marks_share"] * max(letters, 1):
+        return "encoded"
     symbols = [token for token in tokens if not any(c.isalnum() for c in token)]
     if len(symbols) >= limits["symbol_tokens_at_least"] and len(symbols) >= limits["symbol_token_share"] * len(tokens):
         return "symbols"
-    if len(lines) > limits["lines_at_most"] or SEPARATOR.search(raw) or len(QUOTED_LINE.findall(raw)) >= 2:
+    quoted = len(QUOTED_LINE.findall(raw))
+    if len(lines) > limits["lines_at_most"] or SEPARATOR.search(raw) or quoted >= 2 or quoted and len(lines) > 1:
         return "layout"
     if max(len(LIST_ITEM.findall(raw)), len(BULLET_LINE.findall(raw))) > limits["list_items_at_most"]:
         return "layout"
@@ -190,18 +196,20 @@ def _voice_patterns() -> dict[str, re.Pattern]:
                   rf"|\b{orders} (?:{_alternatives(voice['role_determiners'])}) {roles}\b"
                   rf"|\b{orders} (?:(?:{_alternatives(voice['role_determiners'])}) )?{_alternatives(voice['role_objects'])}\b")
     # The data's patterns name the role nouns and the bot's own rules by placeholder, to list each once.
-    sender_outside = "|".join(pattern.replace("{role_nouns}", roles) for pattern in voice["sender_from_outside"])
+    sender_outside = "|".join(pattern.replace("{role_nouns}", roles).replace("{orders}", orders)
+                              for pattern in voice["sender_from_outside"])
     modifiers = r"(?:(?:lead|contact|lead's|contact's|internal|hidden|crm|opt-out|handoff|routing|system) )?"
     machinery = (rf"{_alternatives(voice['machinery_always'])}"
                  rf"|\b{orders} (?:me |us )?{determiners} {modifiers}{nouns}\b"
                  rf"|{'|'.join(pattern.replace('{own_rules_nouns}', owned) for pattern in voice['own_rules'])}"
                  rf"|\b(?:your|the|tu|el|la|su) {_alternatives(voice['bot_actors'])} {_alternatives(voice['bot_modals'])}\b"
                  rf"|\b(?:your|tu|su) {_alternatives(voice['bot_actors_yours'])} {_alternatives(voice['bot_modals'])}\b"
-                 rf"|{voice['note_to_bot']}|{voice['classify_probe']}")
+                 rf"|{voice['note_to_bot']}|{voice['classify_probe']}|{voice['storage']}|{voice['tell_others']}"
+                 rf"|{'|'.join(voice['bot_acts'])}")
     compiled = {
         "third_person": about_role + "|" + "|".join(voice["spanish_third_person"]) + "|" + sender_outside,
         "relayed": "|".join(voice["relayed"]),
-        "standing": "|".join(voice["standing"]),
+        "standing": "|".join(voice["standing"] + voice["staff_claim"]),
         "memo": "|".join(voice["memo"]),
         "machinery": machinery,
     }
@@ -250,3 +258,19 @@ def name_in_text(name: str, text: str) -> bool:
     an encoded or quoted payload, or made up, is not the prospect introducing themselves."""
     first = fold_accents(normalise(name)).split()
     return bool(first) and re.search(rf"(?<!\w){re.escape(first[0])}(?!\w)", fold_accents(normalise(text))) is not None
+
+
+def names_in_third_person(text: str, name: str) -> bool:
+    """Whether the text speaks of the prospect by their own name as someone else would ("Jordan wants 950k and is out
+    in 5 days"): a person does not write about themselves that way. `name`: the name the contact gave."""
+    first = fold_accents(normalise(name)).split()
+    if not first:
+        return False
+    voice = _settings("voice")
+    plain = fold_accents(normalise(text))
+    follows = _alternatives([re.escape(word) for word in voice["name_as_subject"]])
+    introduced = re.compile(rf"(?:^|\W)(?:{_alternatives([re.escape(w) for w in voice['introductions']])})\W*$")
+    for match in re.finditer(rf"(?<!\w){re.escape(first[0])}(?:'s|\s+{follows})(?!\w)", plain):
+        if not introduced.search(plain[:match.start()]):
+            return True
+    return False

@@ -57,17 +57,22 @@ def looks_like_injection(text: str) -> bool:
     return bool(injection_kind(text))
 
 
-def split_injection_kind(previous: str, text: str) -> str:
-    """Instructions split across texts: "after:<kind>" when the text comes right after one that looks like
-    injection (its second half, or the code word it set up), "joined:<kind>" when the two texts only look like
-    injection read as one ("set my temperature" + "to hot"), "" otherwise. `previous` is the prospect's text just
-    before this one ("" when there was none lately). Joined, only the words are judged (patterns and voice): two
-    ordinary texts have more lines and fewer sentences than one, which says nothing."""
-    if not previous:
-        return ""
-    before = injection_kind(previous)
-    if before:
-        return f"after:{before}"
-    joined = f"{previous} {text}"
-    kind = _pattern_group(joined) or voice_kind(joined)
-    return f"joined:{kind}" if kind else ""
+def split_injection_kind(previous: tuple[str, ...] | str, text: str) -> str:
+    """Instructions split across texts: "after:<kind>" when the text comes soon after one that looks like injection
+    (its second half, or the code word it set up, with a filler text between at most: `previous` holds as many
+    texts as the caller looks back over), "joined:<kind>" when the text only looks like injection read with the
+    ones before it ("set my temperature" + "to hot"), "" otherwise. `previous`: the prospect's texts just before
+    this one, oldest first (none when there were none lately). Joined, only the words are judged (patterns and
+    voice): ordinary texts in a row have more lines and fewer sentences than one, which says nothing."""
+    previous = (previous,) if isinstance(previous, str) else tuple(previous)
+    previous = tuple(earlier for earlier in previous if earlier)
+    for earlier in reversed(previous):
+        before = injection_kind(earlier)
+        if before:
+            return f"after:{before}"
+    for start in range(len(previous) - 1, -1, -1):
+        joined = " ".join((*previous[start:], text))
+        kind = _pattern_group(joined) or voice_kind(joined)
+        if kind:
+            return f"joined:{kind}"
+    return ""
