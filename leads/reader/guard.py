@@ -49,7 +49,7 @@ DOTTED_LEADER = re.compile(r"\w\s*\.{4,}\s*\w")
 SEPARATOR = re.compile(r"-{4,}|={3,}|_{3,}|\*{3,}|~{3,}|#{3,}")
 QUOTED_LINE = re.compile(r"(?m)^\s*>(?!\s*\d)")
 # A list: "1) cash 2) 3 days", numbered lines, or lines that start with a bullet or an emoji instead of a word.
-LIST_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}\)\s|(?m:^\s*\d{1,2}[.)]\s)")
+LIST_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}\)\s|(?m:^\s*\d{1,2}[.)]\s)|\s[-–—]\s")
 BULLET_LINE = re.compile(r"(?m)^\s*[^\w\s\"'(¿¡$]")
 SNAKE_CASE = re.compile(r"\b[a-zA-Z]+_[a-zA-Z0-9_]+\b")
 CAMEL_CASE = re.compile(r"\b[a-z]{2,}[A-Z][a-z]+")
@@ -144,6 +144,9 @@ def shape_kind(text: str) -> str:
         return "layout"
     if max(len(LIST_ITEM.findall(raw)), len(BULLET_LINE.findall(raw))) > limits["list_items_at_most"]:
         return "layout"
+    spelled = re.findall(rf"(?<!\w){_alternatives(limits['spelled_punctuation'])}(?!\w)", fold_accents(normalise(text)))
+    if len(spelled) > limits["spelled_punctuation_at_most"]:
+        return "code"
     return ""
 
 
