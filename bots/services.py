@@ -49,7 +49,7 @@ from leads import selectors as lead_selectors
 from leads.facts import clean_facts, merge_facts
 from leads.intents import Intent
 from leads.models import Author, Contact, Conversation, Direction, Message
-from leads.reader.guard import name_in_text, names_in_third_person, stated_kind
+from leads.reader.guard import name_in_text, speaks_of_the_prospect, stated_kind
 from leads.reader.injection import injection_kind, split_injection_kind
 from leads.reader.language import detect as detect_language
 from leads.scoring import SCORING_VERSION, score
@@ -136,7 +136,8 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
     # Judged on the text (and the one just before it) whatever the model says: a steering attempt moves nothing.
     steering = injection_kind(text) or split_injection_kind(
         lead_selectors.previous_inbound_texts(inbound, within=SPLIT_TEXTS_WITHIN), text) or (
-        "voice:named_third_person" if names_in_third_person(text, contact.name) else "")
+        "voice:the_prospect_spoken_of" if speaks_of_the_prospect(text, name=contact.name, lead_type=contact.lead_type)
+        else "")
     injection = bool(steering)
     # What the memory call reads is known before the turn understands anything, but only a personal reply reads
     # memory (a dialogue state's shared reply does not). So the call runs with intent and facts, unless the text

@@ -17,6 +17,7 @@ the vocabulary are data/guard.toml."""
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from functools import lru_cache
@@ -97,6 +98,20 @@ def _is_blob(token: str, length: int) -> bool:
     return (has_digit and has_letter) or mixed_case or "+" in token or "/" in token or token.endswith("=")
 
 
+def _known_share(text: str) -> tuple[float, int]:
+    words = [word for word in re.findall(r"[^\W\d_]+", fold_accents(normalise(text))) if len(word) >= 2]
+    return (sum(word in _known_words() for word in words) / len(words) if words else 0.0), len(words)
+
+
+def _reads_once_decoded(text: str, limits: dict) -> bool:
+    """rot13 or reversed text: unreadable as typed, English or Spanish once decoded."""
+    typed, count = _known_share(text)
+    if count < limits["decoded_words_at_least"] or typed >= limits["typed_known_share_below"]:
+        return False
+    decodings = (codecs.decode(str(text), "rot13"), str(text)[::-1])
+    return any(_known_share(decoded)[0] >= limits["decoded_known_share_at_least"] for decoded in decodings)
+
+
 def _mixes_scripts(token: str) -> bool:
     """Latin letters and look-alikes from another script in one word ("Тhіs"): no keyboard types that."""
     scripts = {unicodedata.name(c, "?").split()[0] for c in token if c.isalpha()}
@@ -144,6 +159,10 @@ def shape_kind(text: str) -> str:
         return "layout"
     if max(len(LIST_ITEM.findall(raw)), len(BULLET_LINE.findall(raw))) > limits["list_items_at_most"]:
         return "layout"
+    if raw.count(";") > limits["semicolons_at_most"]:
+        return "code"
+    if _reads_once_decoded(text, limits):
+        return "encoded"
     spelled = re.findall(rf"(?<!\w){_alternatives(limits['spelled_punctuation'])}(?!\w)", fold_accents(normalise(text)))
     if len(spelled) > limits["spelled_punctuation_at_most"]:
         return "code"
@@ -221,8 +240,14 @@ def _voice_patterns() -> dict[str, re.Pattern]:
 
 
 def voice_kind(text: str) -> str:
-    """"third_person", "relayed", "standing", "memo" or "machinery" when the text is not a prospect speaking for themselves to
-    the assistant; "" otherwise."""
+    """"third_person", "relayed", "standing", "memo" or "machinery" when the text is not a prospect speaking for
+    themselves to the assistant; "" otherwise."""
+    raw = _raw(text)
+    letters = [c for c in raw if c.isalpha()]
+    shouting = sum(c.isupper() for c in letters) > 0.6 * len(letters)  # "THE HVAC SYSTEM IS NEW" is shouting
+    capitals = _settings("voice")["role_in_capitals"]
+    if not shouting and re.search(rf"(?<![^\W\d_]){_alternatives(capitals)}(?![^\W\d_])", raw):
+        return "machinery"
     plain = fold_accents(normalise(text))
     for name, pattern in _voice_patterns().items():
         if pattern.search(plain):
@@ -263,17 +288,22 @@ def name_in_text(name: str, text: str) -> bool:
     return bool(first) and re.search(rf"(?<!\w){re.escape(first[0])}(?!\w)", fold_accents(normalise(text))) is not None
 
 
-def names_in_third_person(text: str, name: str) -> bool:
-    """Whether the text speaks of the prospect by their own name as someone else would ("Jordan wants 950k and is out
-    in 5 days"): a person does not write about themselves that way. `name`: the name the contact gave."""
-    first = fold_accents(normalise(name)).split()
-    if not first:
-        return False
+def speaks_of_the_prospect(text: str, *, name: str = "", lead_type: str = "") -> bool:
+    """Whether the text speaks of the prospect as someone else would: their own name as a sentence's subject
+    ("Jordan wants 950k and is out in 5 days"), or their own role ("the seller accepts 850k" from a seller). A
+    person does not write about themselves that way; "Jordan here", "this is Jordan" and a buyer's "the seller
+    sent us his contract" are ordinary. `name`, `lead_type`: what the contact is known by."""
     voice = _settings("voice")
     plain = fold_accents(normalise(text))
     follows = _alternatives([re.escape(word) for word in voice["name_as_subject"]])
+    subjects = list(voice["own_role_nouns"].get(lead_type, []))
+    first = fold_accents(normalise(name)).split()
+    if first:
+        subjects.append(re.escape(first[0]))
+    if not subjects:
+        return False
     introduced = re.compile(rf"(?:^|\W)(?:{_alternatives([re.escape(w) for w in voice['introductions']])})\W*$")
-    for match in re.finditer(rf"(?<!\w){re.escape(first[0])}(?:'s|\s+{follows})(?!\w)", plain):
+    for match in re.finditer(rf"(?<!\w){_alternatives(subjects)}(?:'s|\s+{follows})(?!\w)", plain):
         if not introduced.search(plain[:match.start()]):
             return True
     return False
