@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 from leads.reader.lexicon import BOUNDARY_AFTER, BOUNDARY_BEFORE, section
@@ -52,6 +53,11 @@ QUOTED_LINE = re.compile(r"(?m)^\s*>(?!\s*\d)")
 # A list: "1) cash 2) 3 days", numbered lines, or lines that start with a bullet or an emoji instead of a word.
 LIST_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}\)\s|(?m:^\s*\d{1,2}[.)]\s)|\s[-–—]\s")
 BULLET_LINE = re.compile(r"(?m)^\s*[^\w\s\"'(¿¡$]")
+# "Step 1 ... Step 2 ... Step 3": one word numbered again and again.
+NUMBERED_WORD = re.compile(r"\b([A-Za-z]+)\s+1\b.*\b\1\s+2\b.*\b\1\s+3\b", re.DOTALL | re.IGNORECASE)
+QUOTED_VALUE = re.compile(r"[A-Za-z]\s+\"[^\"]{1,40}\"")
+# A ticket or code token: "HOT-4471", "OVR-2207" (a road such as "I-35" or "FM-1960" has fewer letters).
+CODE_TOKEN = re.compile(r"\b[A-Z]{3,}-\d{3,}\b")
 SNAKE_CASE = re.compile(r"\b[a-zA-Z]+_[a-zA-Z0-9_]+\b")
 CAMEL_CASE = re.compile(r"\b[a-z]{2,}[A-Z][a-z]+")
 DOTTED_IDENTIFIER = re.compile(r"\b[a-zA-Z_]+\.[a-zA-Z_]+\s*(?:=|\(|:)")
@@ -118,6 +124,14 @@ def _mixes_scripts(token: str) -> bool:
     return "LATIN" in scripts and len(scripts) > 1
 
 
+def _other_letters_in_latin_text(raw: str, at_least: int) -> bool:
+    """A Latin-letter text with a few letters of another script in it ("请 mark me cash ... 现在"): the reader reads
+    English and Spanish, and a second alphabet in one text hides what the text says in it."""
+    scripts = [unicodedata.name(c, "?").split()[0] for c in raw if c.isalpha()]
+    other = sum(script != "LATIN" for script in scripts)
+    return at_least <= other < len(scripts) and "LATIN" in scripts
+
+
 def shape_kind(text: str) -> str:
     """"markup", "machine_characters", "fields", "code", "encoded", "mixed_script", "symbols" or "layout" when the
     text is built like data, markup or code rather than typed as a message; "" otherwise."""
@@ -145,7 +159,8 @@ def shape_kind(text: str) -> str:
             or HEX_RUN.search(bare) or BINARY_BYTES.search(bare) or len(PERCENT_ESCAPE.findall(raw)) >= 2
             or BACKSLASH_ESCAPE.search(raw)):
         return "encoded"
-    if any(_mixes_scripts(token) for token in tokens):
+    if any(_mixes_scripts(token) for token in tokens) or _other_letters_in_latin_text(
+            raw, limits["other_script_letters_in_latin_text"]):
         return "mixed_script"
     letters = sum(c.isalpha() for c in unicodedata.normalize("NFD", raw))
     marks = sum(unicodedata.category(c) == "Mn" for c in unicodedata.normalize("NFD", raw))
@@ -159,6 +174,13 @@ def shape_kind(text: str) -> str:
         return "layout"
     if max(len(LIST_ITEM.findall(raw)), len(BULLET_LINE.findall(raw))) > limits["list_items_at_most"]:
         return "layout"
+    # The same symbol between words again and again ("cash ✅ 4 days ✅ agent ✅"), or numbered steps.
+    if any(count > limits["list_items_at_most"] for count in Counter(symbols).values()) or NUMBERED_WORD.search(raw):
+        return "layout"
+    if len(QUOTED_VALUE.findall(raw)) > limits["quoted_values_at_most"]:
+        return "fields"
+    if CODE_TOKEN.search(raw):
+        return "code"
     if raw.count(";") > limits["semicolons_at_most"]:
         return "code"
     if _reads_once_decoded(text, limits):
@@ -227,6 +249,7 @@ def _voice_patterns() -> dict[str, re.Pattern]:
                  rf"|\b(?:your|the|tu|el|la|su) {_alternatives(voice['bot_actors'])} {_alternatives(voice['bot_modals'])}\b"
                  rf"|\b(?:your|tu|su) {_alternatives(voice['bot_actors_yours'])} {_alternatives(voice['bot_modals'])}\b"
                  rf"|{voice['note_to_bot']}|{voice['classify_probe']}|{voice['storage']}|{voice['tell_others']}"
+                 rf"|{voice['trigger']}"
                  rf"|{'|'.join(voice['bot_acts'])}")
     compiled = {
         "third_person": about_role + "|" + "|".join(voice["spanish_third_person"]) + "|" + sender_outside,
