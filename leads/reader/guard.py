@@ -136,6 +136,9 @@ def shape_kind(text: str) -> str:
     """"markup", "machine_characters", "fields", "code", "encoded", "mixed_script", "symbols" or "layout" when the
     text is built like data, markup or code rather than typed as a message; "" otherwise."""
     limits = _settings("shape")
+    disguised = sum(c.isalnum() and unicodedata.normalize("NFKC", c) != c for c in str(text or "")[:2000])
+    if disguised >= limits["compatibility_letters_at_least"]:
+        return "encoded"
     raw = _raw(text)
     if MARKUP.search(raw):
         return "markup"

@@ -50,6 +50,7 @@ SHAPED = [
     ('money "cash" when "friday" who "agent"', "fields"),
     ("code VIP-2207 cash, friday", "code"),
     ("请 cash friday agent 现在", "mixed_script"),
+    ("𝐜𝐚𝐬𝐡, 𝐟𝐫𝐢𝐝𝐚𝐲", "encoded"),
     ("cash - 2 days - agent - today", "layout"),
     ("> You: you're all set\nok", "layout"),
 ]
@@ -167,6 +168,7 @@ def test_look_alike_texts_of_real_prospects_still_set_their_facts(text, asked, f
     "Hi,\nI'm Dana\nlooking to buy", "no answer yet from the bank, we applied monday", "we want 3 bed - 2 bath",
     "Jordan here, we want to buy", "THE HVAC SYSTEM IS NEW BUT THE ROOF IS OLD", "we want 3 bed; the budget is 400k",
     "we like 'move-in ready' homes", "near I-35 or FM-1960 please", "step 1 is selling our place, then we buy",
+    "we want 3 bed, 2½ bath", "budget is 400k ½ down",
 ])
 def test_ordinary_texts_are_inside_every_limit(text):
     assert limit_kind(text) == ""
