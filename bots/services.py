@@ -133,8 +133,8 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
                        lead_selectors.messages_per_minute(inbound))
     context = TextInContext(text, call.question, conversation.asked_slot, contact.lead_type,
                             local_date(contact, call.inbound), tuple(conversation.passed_slots), name=contact.name)
-    # Judged on the text (with the prospect's texts just before it, and the name and role the contact has given) whatever
-    # the model says: a steering attempt moves nothing.
+    # Judged on the text, the prospect's texts just before it and the name and role the contact gave, whatever the
+    # model says: a steering attempt moves nothing.
     steering = injection_kind(text) or split_injection_kind(
         lead_selectors.previous_inbound_texts(inbound, within=SPLIT_TEXTS_WITHIN), text) or (
         "voice:the_prospect_spoken_of" if speaks_of_the_prospect(text, name=contact.name, lead_type=contact.lead_type)
