@@ -202,7 +202,8 @@ def language_kind(text: str) -> str:
     limits = _settings("language")
     letters = [c for c in _raw(text) if c.isalpha()]
     other = [c for c in letters if not unicodedata.name(c, "").startswith("LATIN")]
-    if len(other) >= limits["other_script_letters_at_least"] and len(other) >= limits["other_script_share"] * len(letters):
+    if (len(other) >= limits["other_script_letters_at_least"]
+            and len(other) >= limits["other_script_share"] * len(letters)):
         return "other_script"
     words = [word for word in re.findall(r"[^\W\d_]+", fold_accents(normalise(text))) if len(word) >= 2]
     if len(words) >= limits["words_at_least"]:
@@ -241,7 +242,8 @@ def _voice_patterns() -> dict[str, re.Pattern]:
                   rf"|(?:{_alternatives(voice['pointing_determiners'])}) (?:buyer|seller|buyers|sellers)\b"
                   rf"(?:'s|\s+{said}\b|\s*[,.:;!?)]|\s*$)"
                   rf"|\b{orders} (?:{_alternatives(voice['role_determiners'])}) {roles}\b"
-                  rf"|\b{orders} (?:(?:{_alternatives(voice['role_determiners'])}) )?{_alternatives(voice['role_objects'])}\b")
+                  rf"|\b{orders} (?:(?:{_alternatives(voice['role_determiners'])}) )?"
+                  rf"{_alternatives(voice['role_objects'])}\b")
     # The data's patterns name the role nouns and the bot's own rules by placeholder, to list each once.
     sender_outside = "|".join(pattern.replace("{role_nouns}", roles).replace("{orders}", orders)
                               for pattern in voice["sender_from_outside"])
@@ -249,7 +251,8 @@ def _voice_patterns() -> dict[str, re.Pattern]:
     machinery = (rf"{_alternatives(voice['machinery_always'])}"
                  rf"|\b{orders} (?:me |us )?{determiners} {modifiers}{nouns}\b"
                  rf"|{'|'.join(pattern.replace('{own_rules_nouns}', owned) for pattern in voice['own_rules'])}"
-                 rf"|\b(?:your|the|tu|el|la|su) {_alternatives(voice['bot_actors'])} {_alternatives(voice['bot_modals'])}\b"
+                 rf"|\b(?:your|the|tu|el|la|su) {_alternatives(voice['bot_actors'])} "
+                 rf"{_alternatives(voice['bot_modals'])}\b"
                  rf"|\b(?:your|tu|su) {_alternatives(voice['bot_actors_yours'])} {_alternatives(voice['bot_modals'])}\b"
                  rf"|{voice['note_to_bot']}|{voice['classify_probe']}|{voice['storage']}|{voice['tell_others']}"
                  rf"|{voice['trigger']}"

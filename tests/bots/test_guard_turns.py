@@ -1,7 +1,7 @@
 """What a text outside the structural limits (leads/reader/guard.py) does to a conversation through the real turn:
 nothing. No fact, name, lead type, score, temperature, pause or handoff moves, whatever the model answered; the
-reply is written to the polite refusal; the attempt is logged. A text that completes one (instructions split across texts)
-moves nothing either; a genuine opt-out in words is honoured however odd the text around it. Claude is faked at
+reply is written to the polite refusal; the attempt is logged. A text that completes one (instructions split across
+texts) moves nothing either; a genuine opt-out in words is honoured however odd the text around it. Claude is faked at
 the HTTP layer (the anthropic SDK and the real turn run), as a model that believes what it reads."""
 
 import logging
