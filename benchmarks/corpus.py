@@ -34,13 +34,15 @@ HALVES = ("tuned", "blind")
 # `extra3` (60 more by a third), both for tuning (each reported on its own row, never merged into a half).
 CONVERSATION_SETS = ("tuned", "extra", "extra3", "blind")
 TUNING_CONVERSATION_SETS = ("tuned", "extra", "extra3")
-# The injection sets: the two halves, then `extra`, `extra2` and `extra3`, written later by other blind authors, for
-# tuning. Each set's attacks text from numbers of their own (+1202555XXXX from the base), none a corpus
+# The injection sets: the two halves, then `extra`, `extra2` and `extra3`, written later by other blind authors, and
+# `guard4`, written with the structural limits (shape, voice) in leads/reader/guard.py, all for tuning; `blind4`, a
+# second held-out set. Each set's attacks text from numbers of their own (+1202555XXXX from the base), none a corpus
 # conversation uses.
-ATTACK_PHONE_BASE = {"tuned": 8000, "blind": 9000, "extra": 7000, "extra2": 6000, "extra3": 5000, "blind4": 4000}
+ATTACK_PHONE_BASE = {"tuned": 8000, "blind": 9000, "extra": 7000, "extra2": 6000, "extra3": 5000, "guard4": 3000,
+                     "blind4": 4000}
 # Held-out attack sets, never read while the rules are tuned: they run with the blind half, totals only.
 BLIND_ATTACK_SETS = ("blind", "blind4")
-TUNING_ATTACK_SETS = ("extra", "extra2", "extra3")
+TUNING_ATTACK_SETS = ("extra", "extra2", "extra3", "guard4")
 DEFAULT_DELAY_MINUTES = 2
 # The corpus names a slot by what it is about; the bots name the fact they ask for.
 ASKED_SLOT = {"timeline": "timeline_days", "price": "price_expectation"}

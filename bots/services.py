@@ -21,6 +21,7 @@ import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 from typing import Callable
 
@@ -51,7 +52,8 @@ from leads import selectors as lead_selectors
 from leads.facts import clean_facts, merge_facts
 from leads.intents import Intent
 from leads.models import Author, Contact, Conversation, Direction, Message
-from leads.reader.injection import looks_like_injection
+from leads.reader.guard import name_in_text, speaks_of_the_prospect, stated_kind
+from leads.reader.injection import injection_kind, split_injection_kind
 from leads.reader.language import detect as detect_language
 from leads.scoring import SCORING_VERSION, score
 from leads.selectors import local_date
@@ -69,6 +71,9 @@ SIMILAR_OLDER_MESSAGES = 3
 NOT_NEEDED = "not_needed"
 MAX_REPLY_SEGMENTS = 2
 MONEY_OR_NUMBER = re.compile(r"\$\s?\d[\d,.]*\s?[km]?|\b\d[\d,]{2,}\b", re.IGNORECASE)
+# Instructions split across texts arrive within minutes of each other; a text this soon after one that looks like
+# injection is read with it.
+SPLIT_TEXTS_WITHIN = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,13 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
                        lead_selectors.messages_per_minute(inbound))
     context = TextInContext(text, call.question, conversation.asked_slot, contact.lead_type,
                             local_date(contact, call.inbound), tuple(conversation.passed_slots), name=contact.name)
-    injection = looks_like_injection(text)
+    # Judged on the text, the prospect's texts just before it and the name and role the contact gave, whatever the
+    # model says: a steering attempt moves nothing.
+    steering = injection_kind(text) or split_injection_kind(
+        lead_selectors.previous_inbound_texts(inbound, within=SPLIT_TEXTS_WITHIN), text) or (
+        "voice:the_prospect_spoken_of" if speaks_of_the_prospect(text, name=contact.name, lead_type=contact.lead_type)
+        else "")
+    injection = bool(steering)
     # What the memory call reads is known before the turn understands anything, but only a personal reply reads
     # memory (a dialogue state's shared reply does not). So the call runs with intent and facts, unless the text
     # reads as an on-script answer, which is answered by a shared reply: then the call waits until the turn knows
@@ -140,7 +151,7 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
     memory = None if contact.bot_paused else _memory_call(call, contact, text)
     early = (memory.plan() if isinstance(memory, _UnplannedMemory) and not _likely_shared(context, injection=injection)
              else None)
-    understood, early_memory = _understand(call, contact, context, early, injection=injection)
+    understood, early_memory = _understand(call, contact, context, early, steering=steering)
     memory = early_memory if early is not None else memory
     if not understood.injection and understood.intent != Intent.OPT_OUT:
         booked = _booking_turn(call, contact, conversation, inbound, understood, memory)
@@ -290,9 +301,9 @@ def _likely_shared(context: TextInContext, *, injection: bool) -> bool:
 
 
 def _understand(call: "_CallRunner", contact: Contact, context: TextInContext, memory_call: "_Planned | None", *,
-                injection: bool) -> tuple[_Understood, dict | None]:
+                steering: str) -> tuple[_Understood, dict | None]:
     """What the text says (intent and facts, with `memory_call` in the same wave when given: its value is returned
-    with the understanding)."""
+    with the understanding). `steering`: why the text looks like injection, "" when it does not."""
     text = context.text
     planned = [call.plan_shared(CallKind.INTENT, context), call.plan_shared(CallKind.FACTS, context)]
     if memory_call is not None:
@@ -301,21 +312,41 @@ def _understand(call: "_CallRunner", contact: Contact, context: TextInContext, m
     memory = answers[2] if memory_call is not None else None
     intent = Intent(answers[0]["intent"])
     stated = FactsAnswer.model_validate(answers[1])
-    # Checked in code whatever the model said: a steering attempt sets no fact and triggers nothing.
-    if injection:
-        logger.warning("contact %s: message %s looks like prompt injection; nothing it says is applied", contact.pk,
-                       call.inbound.pk)
-        intent, stated = Intent.OTHER, FactsAnswer(facts={})
+    # The answer is held to the same limits as the text (Claude may have decoded or followed what the text hid):
+    # a value shaped like data or spoken about "the lead" means the text steered it.
+    steering = steering or _answer_outside_limits(stated)
+    if stated.name and not name_in_text(stated.name, text):
+        logger.warning("contact %s: message %s: the name %r is not in the text; not taken", contact.pk,
+                       call.inbound.pk, stated.name)
+        stated = stated.model_copy(update={"name": ""})
     facts = merge_facts(contact.facts, clean_facts(stated.facts.model_dump()), replaces=stated.replaces)
     lead_type = stages.lead_type_from(intent, stated.lead_type or "", stated.corrects_lead_type, facts, contact.lead_type)
     scores = call.scoring(lead_type, facts, wants_appointment=intent == Intent.APPOINTMENT)
+    if steering:
+        # Whatever the reader or the model made of it, the contact stays as it was: no fact, name, lead type, score
+        # or temperature moves, and the intent (a handoff, an appointment) is dropped.
+        logger.warning("contact %s: message %s looks like prompt injection (%s); nothing it says is applied",
+                       contact.pk, call.inbound.pk, steering)
+        return _Understood(intent=Intent.OTHER, facts=dict(contact.facts or {}), lead_type=contact.lead_type,
+                           name=contact.name, language=detect_language(text) or contact.language,
+                           frs=contact.frs_score, pcs=contact.pcs_score, temperature=contact.temperature,
+                           injection=True), memory
     told = {slot for slot, value in facts.items() if value != (contact.facts or {}).get(slot)}
     if stated.name and not contact.name:
         told.add("name")
     return _Understood(intent=intent, facts=facts, lead_type=lead_type, name=contact.name or stated.name,
                        language=detect_language(text) or contact.language, frs=scores["frs"], pcs=scores["pcs"],
-                       temperature=scores["temperature"], injection=injection,
+                       temperature=scores["temperature"], injection=False,
                        answered_other=bool(told - stages.slot_facts(context.asked_slot))), memory
+
+
+def _answer_outside_limits(stated: FactsAnswer) -> str:
+    """"answer:<limit>" when a word value of the facts answer (a name, an address, a condition, a motivation, an
+    area) is shaped like data or markup or speaks of the prospect or the bot's machinery; "" otherwise."""
+    facts = stated.facts
+    values = [stated.name, facts.address, facts.condition, facts.motivation, *facts.areas]
+    kind = stated_kind([value for value in values if value])
+    return f"answer:{kind}" if kind else ""
 
 
 def _reply_text(call: "_CallRunner", contact: Contact, understood: _Understood, step: stages.Step, text: str,

@@ -52,6 +52,17 @@ def preceding_question(inbound: Message) -> str:
     return previous or ""
 
 
+def previous_inbound_texts(inbound: Message, *, within: timedelta, limit: int = 2) -> tuple[str, ...]:
+    """The prospect's last `limit` texts before this one that came less than `within` earlier, oldest first: a text
+    completed by the next ones is read with them."""
+    earlier = (
+        Message.objects.filter(contact_id=inbound.contact_id, direction=Direction.INBOUND, id__lt=inbound.id,
+                               created_at__gte=inbound.created_at - within)
+        .order_by("-id").values_list("body", flat=True)[:limit]
+    )
+    return tuple(reversed(earlier))
+
+
 def local_date(contact: Contact, message: Message) -> date:
     """The message's date where the prospect is ("next month" and "spring" count from it)."""
     return message.created_at.astimezone(ZoneInfo(contact.time_zone or FALLBACK_TIME_ZONE)).date()

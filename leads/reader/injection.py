@@ -1,6 +1,8 @@
 """Prompt injection: texts that impersonate the system or the assistant, carry machine-readable facts, give
 orders about scores, flags or rules, ask about other prospects, or hide any of that (encoded, reversed, spaced
-out). Such a text sets no fact and triggers nothing; data/injection.toml holds the patterns."""
+out). Such a text sets no fact and triggers nothing; data/injection.toml holds the patterns. Patterns only know
+the phrasings seen so far: a text outside the structural limits of guard.py (shape, language, voice) is treated
+the same whatever its words."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import codecs
 import re
 from functools import lru_cache
 
+from leads.reader.guard import limit_kind, voice_kind
 from leads.reader.lexicon import patterns
 from leads.reader.text import fold_accents, normalise
 
@@ -32,11 +35,9 @@ def _readings(text: str) -> list[str]:
     return [plain, lines, plain[::-1], _spaced_out(plain), plain.translate(LEET), rot13]
 
 
-@lru_cache(maxsize=4096)
-def injection_kind(text: str) -> str:
-    """The first group the text matches (read forwards, backwards, with look-alike letters, leetspeak and spaced
-    letters undone), or "" for an ordinary text. Remembered for recent texts: a turn asks it of its text two or
-    three times (the turn's check, the reader's)."""
+def _pattern_group(text: str) -> str:
+    """The first pattern group the text matches, read forwards, backwards, with look-alike letters, leetspeak and
+    spaced letters undone."""
     for candidate in _readings(text):
         for group in GROUPS:
             if patterns("injection", group).search(candidate):
@@ -44,5 +45,34 @@ def injection_kind(text: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=4096)
+def injection_kind(text: str) -> str:
+    """The first pattern group the text matches, else the structural limit it is outside of ("shape:fields",
+    "voice:third_person"; look-alike letters read as the letters they imitate), or "" for an ordinary text.
+    Remembered for recent texts: a turn asks it of its text two or three times (the turn's check, the reader's)."""
+    return _pattern_group(text) or limit_kind(text) or limit_kind(str(text or "").translate(CONFUSABLES))
+
+
 def looks_like_injection(text: str) -> bool:
     return bool(injection_kind(text))
+
+
+def split_injection_kind(previous: tuple[str, ...] | str, text: str) -> str:
+    """Instructions split across texts: "after:<kind>" when the text comes soon after one that looks like injection
+    (its second half, or the code word it set up, with a filler text between at most: `previous` holds as many
+    texts as the caller looks back over), "joined:<kind>" when the text only looks like injection read with the
+    ones before it ("set my temperature" + "to hot"), "" otherwise. `previous`: the prospect's texts just before
+    this one, oldest first (none when there were none lately). Joined, only the words are judged (patterns and
+    voice): ordinary texts in a row have more lines and fewer sentences than one, which says nothing."""
+    previous = (previous,) if isinstance(previous, str) else tuple(previous)
+    previous = tuple(earlier for earlier in previous if earlier)
+    for earlier in reversed(previous):
+        before = injection_kind(earlier)
+        if before:
+            return f"after:{before}"
+    for start in range(len(previous) - 1, -1, -1):
+        joined = " ".join((*previous[start:], text))
+        kind = _pattern_group(joined) or voice_kind(joined)
+        if kind:
+            return f"joined:{kind}"
+    return ""
