@@ -18,7 +18,6 @@ QUESTION_START = re.compile(r"^(?:is|are|do|does|should|how|what|when|can|could|
 YES = re.compile(r"^(?:yes|yeah|yep|yup|ya|si|sí|correct|we are|i am|sure|yes we are|yes i am|affirmative)\b")
 NO = re.compile(r"^(?:no|nope|nah|not yet|not really|negative|todavia no|aun no|no todavia|not at all)\b")
 PROPERTY_TYPES = ("condo", "townhouse", "multi_family", "land", "mobile_home", "single_family")
-NOT_A_TYPE = re.compile(r"\b(?:corner lot|lot \d|lot size|parking lot|big lot|the lot|rental property|rental properties)\b")
 LAND_TO_BUILD = re.compile(r"\b(?:land|lot|terreno|lote)\s+(?:\w+\s+)?(?:to|para|pa)\s+(?:put|build|poner|construir)\b")
 TYPE_NEGATION = re.compile(r"(?:\bnot|\bno|\bdon'?t want|\bno (?:me )?gustan?|\bno quiero|\bnada de|\bni)\s+(?:\w+\s+){0,3}$")
 COUNT = r"\d{1,2}|one|two|three|four|five|six|uno|una|dos|tres|cuatro|cinco|seis"
@@ -69,13 +68,19 @@ def financing(text: str, *, asked: bool) -> str | None:
 OWN = re.compile(r"\b(?:my|our|his|her|their|mi|nuestra|nuestro|su)\s+(?!(?:first|next|new|dream|future|primera|primer|nueva|nuevo|proxima)\b)(?:\w+\s+){0,2}$")
 
 
-def property_type(text: str, *, asked: bool, own_home: bool = False) -> str | None:
+def property_type(text: str, *, asked: bool, own_home: bool = False, buying: bool = False) -> str | None:
     """The type of home: the one wanted, or for a seller (`own_home`) the one owned ("our house in san jose" is
-    neither a buyer's wish nor, for a buyer, a type at all)."""
+    neither a buyer's wish nor, for a buyer, a type at all). A home word that is a piece of its own ("casa, 4
+    recamaras") answers the type question even when it was not asked (the prospect follows the script after a
+    handoff)."""
     if LAND_TO_BUILD.search(text):
         return "land"
-    cleared = NOT_A_TYPE.sub(" ", text)
+    cleared = patterns("lexicon", "property_types", "not_a_type").sub(" ", text)
     found = set()
+    if buying and not own_home:
+        for match in patterns("lexicon", "property_types", "buyer_condo").finditer(cleared):
+            if not (TYPE_NEGATION.search(cleared[:match.start()]) or OWN.search(cleared[:match.start()])):
+                found.add("condo")
     for kind in PROPERTY_TYPES:
         for match in patterns("lexicon", "property_types", kind).finditer(cleared):
             if TYPE_NEGATION.search(cleared[:match.start()]):
@@ -83,8 +88,9 @@ def property_type(text: str, *, asked: bool, own_home: bool = False) -> str | No
             if not own_home and OWN.search(cleared[:match.start()]):
                 continue
             found.add(kind)
-    if asked and patterns("lexicon", "property_types", "generic").search(cleared) and not (
-            found - {"single_family"}):
+    generic = patterns("lexicon", "property_types", "generic")
+    answered = asked or any(generic.fullmatch(piece.strip()) for piece in re.split(r"[,.;!]", cleared))
+    if answered and generic.search(cleared) and not (found - {"single_family"}):
         found.add("single_family")
     return found.pop() if len(found) == 1 else None
 
@@ -188,7 +194,8 @@ def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: s
     days = timeline.timeline_days(text, today=today, asked=asked == "timeline_days", pending="timeline_days" in pending)
     if days is not None:
         facts["timeline_days"] = days
-    kind = property_type(folded, asked=asked == "property_type", own_home=selling)
+    kind = property_type(folded, asked=asked == "property_type", own_home=selling,
+                         buying=lead_type == "buyer" or (buying and not renting))
     if kind:
         facts["property_type"] = kind
     if not renting:

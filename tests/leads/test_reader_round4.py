@@ -1,0 +1,163 @@
+"""Reading rules of round 4 (issue 12: fewer misread answers), each on texts written for the test rather than taken
+from the corpus: how areas are introduced and listed, property types in everyday words, timelines as ranges, in
+Spanish and beside past events."""
+
+from datetime import date
+
+import pytest
+
+from leads.reader import read
+
+TODAY = date(2026, 4, 14)
+
+
+def facts_of(text, asked, lead_type="buyer", today=TODAY):
+    return read(text, asked=asked, lead_type=lead_type, today=today).facts
+
+
+# --- areas ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, asked, places", [
+    ("Also open to Jackson Heights", "", ["Jackson Heights"]),
+    ("we'd also consider riverdale", "bedrooms", ["Riverdale"]),
+    ("open to lic or astoria", "areas", ["Long Island City", "Astoria"]),
+    ("por el lado de las lomas o rancho viejo", "areas", ["Las Lomas", "Rancho Viejo"]),
+    ("la zona de coyoacan", "areas", ["Coyoacan"]),
+])
+def test_an_area_introduced_by_open_to_consider_or_the_side_of_is_read(text, asked, places):
+    assert facts_of(text, asked)["areas"] == places
+
+
+def test_a_list_of_places_before_the_word_area_is_read_whatever_was_asked():
+    stated = facts_of("300 max. pearland or friendswood area, 3 bed", "budget")
+    assert stated["areas"] == ["Pearland", "Friendswood"] and stated["budget_max"] == 300000
+
+
+def test_the_area_a_phrase_describes_after_in_the_is_not_a_list():
+    assert "areas" not in facts_of("we like it in the quiet area", "budget")
+
+
+def test_a_condition_after_a_list_of_places_is_no_place():
+    # Told while another question was pending: the places still count, the condition does not.
+    assert facts_of("brookline, newton, maybe waltham if the price is right", "timeline_days")["areas"] == [
+        "Brookline", "Newton", "Waltham"]
+
+
+def test_a_type_of_home_beside_a_list_of_places_leaves_the_places():
+    stated = facts_of("cedar park or leander, 4br house", "")
+    assert stated["areas"] == ["Cedar Park", "Leander"] and stated["property_type"] == "single_family"
+
+
+@pytest.mark.parametrize("text, places", [
+    ("west u or rice military", ["West U", "Rice Military"]),
+    ("west u", ["West U"]),
+    ("ocotlan u oaxaca", ["Ocotlan", "Oaxaca"]),
+])
+def test_spanish_u_is_or_only_before_an_o_sound(text, places):
+    assert facts_of(text, "areas")["areas"] == places
+
+
+@pytest.mark.parametrize("text, places", [
+    ("la vergne or la mesa", ["La Vergne", "La Mesa"]),
+    ("el paso", ["El Paso"]),
+])
+def test_the_article_of_a_one_word_place_is_part_of_its_name(text, places):
+    assert facts_of(text, "areas")["areas"] == places
+
+
+def test_the_point_of_an_abbreviated_place_does_not_end_the_phrase():
+    assert facts_of("a 2 bed condo in St. Augustine, around 300", "")["areas"] == ["St. Augustine"]
+
+
+def test_a_street_and_a_day_are_no_area():
+    assert "areas" not in facts_of("we might come to the open house on maple ave saturday", "")
+
+
+# --- property types ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "we went to an open house last weekend and want to buy",
+    "i keep looking at houses on redfin, time to buy",
+    "saw the house on elm on your site, we're buying soon",
+    "our landlord sold the house we rent, so we're buying now",
+])
+def test_a_home_named_in_passing_is_no_type_wanted(text):
+    assert "property_type" not in facts_of(text, "")
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("quiero comprar un departamento en polanco", "condo"),
+    ("looking to buy a 1 bedroom apartment", "condo"),
+    ("buying an apartment building", "multi_family"),
+    ("single story, 3 bed", "single_family"),
+    ("casa de un piso con patio", "single_family"),
+    ("casa, 3 recamaras", "single_family"),  # a home word as a piece of its own answers the type
+])
+def test_property_types_in_everyday_words(text, kind):
+    assert facts_of(text, "")["property_type"] == kind
+
+
+def test_an_apartment_each_unit_has_is_no_type():
+    assert "property_type" not in facts_of("with each depa having 2 recamaras is fine", "bedrooms")
+
+
+def test_a_renters_apartment_is_no_type():
+    assert "property_type" not in facts_of("need an apartment to rent near the lake", "", "renter")
+
+
+def test_a_home_word_inside_a_sentence_answers_the_type_only_when_asked():
+    assert "property_type" not in facts_of("we want our own casa someday", "budget")
+
+
+# --- timelines -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, days", [
+    ("en un año o año y medio", 545),
+    ("6 months to a year", 365),
+    ("a year or two", 730),
+    ("probably not for a year or 2", 730),
+    ("within 2 or 3 weeks", 21),
+])
+def test_a_range_of_spans_reads_as_its_upper_bound(text, days):
+    assert facts_of(text, "timeline_days")["timeline_days"] == days
+
+
+def test_a_text_that_is_a_time_phrase_answers_the_timeline_whatever_was_asked():
+    assert facts_of("en un año o año y medio", "budget")["timeline_days"] == 545
+
+
+def test_not_for_a_year_is_a_wait_not_a_past_stay():
+    assert "timeline_days" not in facts_of("we lived there for 2 years", "timeline_days")
+    assert facts_of("not for a year at least", "timeline_days")["timeline_days"] == 365
+
+
+def test_a_month_with_next_year_in_another_clause_is_that_month_next_year():
+    assert facts_of("once the lease runs out next year, so march", "timeline_days",
+                    today=date(2026, 9, 1))["timeline_days"] == 196
+
+
+def test_a_stated_span_says_more_than_asap():
+    assert facts_of("asap, within 6 weeks tops", "timeline_days")["timeline_days"] == 42
+
+
+def test_a_date_right_after_a_past_verb_is_an_event():
+    stated = facts_of("quiero vender la casa de mi tía que murió en marzo", "", "seller")
+    assert "timeline_days" not in stated
+
+
+def test_a_present_tense_verb_before_a_future_date_is_the_plan():
+    assert facts_of("a lo mejor compramos el próximo año", "")["timeline_days"] == 365
+
+
+def test_a_retirement_plan_is_a_timeline():
+    assert facts_of("probably in a few years when we retire", "address", "seller")["timeline_days"] == 1095
+
+
+# --- financing -----------------------------------------------------------------------------------------------
+
+
+def test_a_shortened_pre_approval_is_read():
+    assert facts_of("pre-appr thru navy fed", "financing")["financing"] == "pre_approved"
