@@ -313,7 +313,7 @@ def timeline_days(text: str, *, today: date, asked: bool, pending: bool = False)
         offset = at + len(piece)
         if not piece or _is_past(piece):
             continue
-        if not (asked or pending or PLAN.search(piece) or short):
+        if not (asked or pending or PLAN.search(piece) or short or _only_time(piece, today)):
             # "asap" says when whatever the sentence is about; dates need the prospect's plan beside them.
             candidates += [(at + match.start(), ASAP_DAYS) for match in patterns("lexicon", "time", "asap").finditer(piece)]
             continue

@@ -63,3 +63,12 @@ def test_with_only_passed_questions_left_the_bot_closes_without_a_handoff():
     contact = Contact.objects.get(phone="+13125550902")
     assert exchanges[-1].reply and exchanges[-1].asked_slot == ""
     assert contact.handoff_at is None and not contact.bot_paused
+
+
+def test_a_prospect_who_texts_a_question_after_the_close_is_handed_to_an_agent():
+    texts = ["selling my house", "Gil", "1200 Larch St", "no clue", "it's fine", "job move", "no idea honestly",
+             "how long does closing usually take around here?"]
+    exchanges = drive(Client(), _conversation("+13125550903", texts))
+    contact = Contact.objects.get(phone="+13125550903")
+    assert exchanges[-2].reply and exchanges[-2].asked_slot == ""   # the close: no more questions
+    assert exchanges[-1].reply and contact.handoff_at is not None and contact.bot_paused

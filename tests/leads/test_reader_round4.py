@@ -161,3 +161,13 @@ def test_a_retirement_plan_is_a_timeline():
 
 def test_a_shortened_pre_approval_is_read():
     assert facts_of("pre-appr thru navy fed", "financing")["financing"] == "pre_approved"
+
+
+def test_a_sentence_that_is_only_a_time_phrase_answers_the_timeline():
+    assert facts_of("maybe in a couple years. we'll text you when we're ready", "name")["timeline_days"] == 730
+    assert "timeline_days" not in facts_of("we paid 300k. in 2 years it doubled", "name")
+
+
+def test_asking_what_a_home_is_worth_without_an_apostrophe_is_an_agents_question():
+    reading = read("whats our house worth? 88 Birch Ln", asked="", lead_type="", today=TODAY)
+    assert reading.intent.value == "agent_question" and reading.facts["address"] == "88 Birch Ln"
