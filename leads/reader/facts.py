@@ -194,14 +194,19 @@ def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: s
     days = timeline.timeline_days(text, today=today, asked=asked == "timeline_days", pending="timeline_days" in pending)
     if days is not None:
         facts["timeline_days"] = days
-    kind = property_type(folded, asked=asked == "property_type", own_home=selling,
+    found = places.areas(text, asked=asked, original=original,
+                         role_stated=bool(roles - {"looking"})) if buying or renting else []
+    # A home word inside a place's name is no type ("Sugar House", "Alamo Ranch").
+    without_places = folded
+    for area in found + list(places.corrected_place(text) or ()):
+        without_places = re.sub(rf"\b{re.escape(fold_accents(area.casefold()))}\b", " ", without_places)
+    kind = property_type(without_places, asked=asked == "property_type", own_home=selling,
                          buying=lead_type == "buyer" or (buying and not renting))
     if kind:
         facts["property_type"] = kind
     if not renting:
         facts.update(money_facts(folded, asked=asked, selling=selling, buying=buying or asked == "budget"))
     if buying or renting:
-        found = places.areas(text, asked=asked, original=original, role_stated=bool(roles - {"looking"}))
         if found:
             facts["areas"] = found
         facts.update(rooms(folded, asked_bedrooms=asked == "bedrooms"))

@@ -215,6 +215,20 @@ def _listed_before_area(text: str) -> list[str]:
     return chunks
 
 
+CORRECTED_PLACE = re.compile(r"\b(?:actually|wait|sorry|i meant|make (?:it|that)|mejor|perdon)[,\s]+(?:(?:no|actually|i mean)[,\s]+)?"
+                             r"(?P<new>[a-z][\w' .-]*?)\s*,?\s+(?:not|instead of|rather than|en vez de|no)\s+(?P<old>[a-z][\w' .-]*?)"
+                             r"(?=$|[,.;!?])")
+
+
+def corrected_place(text: str) -> tuple[str, str] | None:
+    """ "wait actually millcreek not sugar house": the place said instead, and the one ruled out (no wish)."""
+    match = CORRECTED_PLACE.search(text)
+    if not match:
+        return None
+    new, old = _clean(match.group("new")), _clean(match.group("old"))
+    return (new, old) if _is_area(new) and _is_area(old) else None
+
+
 def areas(text: str, *, asked: str, original: str = "", role_stated: bool = False) -> list[str]:
     """The areas in `text` (normalised), in order, capitalised as place names. `asked`: the fact the bot asked
     for; an answer to the areas question is read as a list of places, and places written on their own count only
@@ -235,6 +249,9 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
             for sentence in sentences if len(sentences) > 1 else [text]:
                 chunks += _only_places(sentence)
             chunks += _listed_before_area(text)
+    corrected = corrected_place(text)
+    if corrected:
+        chunks = [corrected[0]]
     for chunk in chunks:
         known = _known_name(chunk) or _known_name(_clean(chunk))
         cleaned = known or _clean(chunk)

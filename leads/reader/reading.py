@@ -130,6 +130,8 @@ def _remembered_read(text: str, asked: str, lead_type: str, today: date, pending
         names.bare_name(plain) if not asked else "")
     if not name and asked != "name":
         name = names.late_name(plain)
+    if name and re.search(rf"\b{re.escape(name.split()[0].casefold())}\s+(?:area|areas|zona)\b", plain.casefold()):
+        name = ""  # "eugene area": a place, not who is texting
     if name and "areas" in stated:
         # "Dana here", "Linda Foster here": the name is no place.
         stated = {**stated, "areas": [area for area in stated["areas"]

@@ -300,7 +300,7 @@ def timeline_days(text: str, *, today: date, asked: bool, pending: bool = False)
     """Days until the prospect's move, or None. `asked`: the text answers the timeline question (then any
     future date counts, and a bare number is read in months: "3 months" ... "wait no, more like 6"). `pending`:
     the question was asked earlier and not answered yet, so a date given on its own ("en 2 o 3 meses") answers it."""
-    text = fold_accents(text)
+    text = patterns("lexicon", "time", "ruled_out").sub(lambda match: " " * len(match.group(0)), fold_accents(text))
     candidates: list[tuple[int, int]] = []
     offset = 0
     short = len(re.findall(r"[a-z0-9]+", text)) <= SHORT_ANSWER_WORDS or _only_time(text, today)

@@ -171,3 +171,29 @@ def test_a_sentence_that_is_only_a_time_phrase_answers_the_timeline():
 def test_asking_what_a_home_is_worth_without_an_apostrophe_is_an_agents_question():
     reading = read("whats our house worth? 88 Birch Ln", asked="", lead_type="", today=TODAY)
     assert reading.intent.value == "agent_question" and reading.facts["address"] == "88 Birch Ln"
+
+
+def test_a_corrected_place_replaces_and_the_ruled_out_one_is_no_wish():
+    reading = read("sorry, boise not meridian, meridian is too far", asked="timeline_days", lead_type="buyer",
+                   today=TODAY)
+    assert reading.facts["areas"] == ["Boise"] and reading.replaces == ("areas",)
+
+
+def test_a_home_word_inside_a_place_name_is_no_type():
+    assert "property_type" not in facts_of("maybe cottage grove or sugar house", "areas")
+    assert "property_type" not in facts_of("oops, millcreek not sugar house", "timeline_days")
+
+
+def test_a_name_before_the_word_area_is_a_place():
+    reading = read("need a place to lease by may, 1 bd. tyler area", asked="", lead_type="", today=TODAY)
+    assert reading.name == "" and reading.facts["areas"] == ["Tyler"]
+
+
+@pytest.mark.parametrize("text", ["not buying anytime soon, just looking", "we won't be moving any time soon",
+                                  "no tan pronto la verdad"])
+def test_time_said_only_to_be_ruled_out_is_no_timeline(text):
+    assert "timeline_days" not in facts_of(text, "timeline_days")
+
+
+def test_soon_on_its_own_is_still_a_timeline():
+    assert facts_of("hopefully soon", "timeline_days")["timeline_days"] == 30
