@@ -197,3 +197,17 @@ def test_time_said_only_to_be_ruled_out_is_no_timeline(text):
 
 def test_soon_on_its_own_is_still_a_timeline():
     assert facts_of("hopefully soon", "timeline_days")["timeline_days"] == 30
+
+
+def test_dictated_punctuation_ends_lists_and_clauses():
+    reading = read("looking in decatur or east point period we are preapproved comma budget 400", asked="",
+                   lead_type="buyer", today=TODAY)
+    assert reading.facts["areas"] == ["Decatur", "East Point"] and reading.facts["budget_max"] == 400000
+    assert "areas" not in facts_of("what is the grace period on the option", "")
+
+
+@pytest.mark.parametrize("text, low, high", [("between 900 and 1.2 million", 900000, 1200000),
+                                             ("850 to 1.1m", 850000, 1100000)])
+def test_a_range_across_a_million_reads_its_low_end_in_thousands(text, low, high):
+    stated = facts_of(text, "budget")
+    assert (stated["budget_min"], stated["budget_max"]) == (low, high)
