@@ -179,7 +179,9 @@ def _past_around(text: str, position: int) -> bool:
     # "I was hoping for 390", "was thinking 600": a polite present, not a past event.
     piece = re.sub(r"\b(?:was|were|had been)\s+(?:hoping|thinking|wanting|looking|planning|aiming)\b", " ", piece)
     past = patterns("lexicon", "time", "past_verbs").search(piece) or re.search(r"\bothers\b", piece)
-    return bool(past) and not re.search(r"\b(?:approved|aprobad\w*|pre ?-?aprob\w*)\b", piece)
+    # "neighbors sold for 340 so something like that": another's figure the prospect takes as their own.
+    adopted = patterns("lexicon", "money", "adopted").search(text[position:position + 60])
+    return bool(past) and not adopted and not re.search(r"\b(?:approved|aprobad\w*|pre ?-?aprob\w*)\b", piece)
 
 
 def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: set[str], today: date,

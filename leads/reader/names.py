@@ -51,6 +51,9 @@ def _written_capitalised(word: str, original: str, position: int) -> bool:
     return False
 
 
+IT_IS = re.compile(r"it'?s")
+
+
 def introduced_name(text: str, original: str = "") -> str:
     """A name after "I'm", "this is", "it's", "my name is", "soy", "me llamo"... anywhere in the text."""
     intro = patterns("lexicon", "names", "intro")
@@ -61,6 +64,9 @@ def introduced_name(text: str, original: str = "") -> str:
         said_clearly = strong.fullmatch(text[match.start():match.start("name")].strip(" .")) or match.group("title")
         known_name = match.group("name").lower() in first_names()
         capitalised = _written_capitalised(match.group("name"), original, match.start("name"))
+        if IT_IS.fullmatch(text[match.start():match.start("name")].strip()) and not (known_name or capitalised) and (
+                patterns("lexicon", "seller", "condition").match(fold_accents(text[match.start():]))):
+            continue  # "its rough", "it's damaged": a description of the home, not who is texting
         if _is_name(match.group("name"), capitalised=capitalised) and (
                 said_clearly or known_name or NAME_END.match(text[match.end():])):
             return _with_second_name(match.group("name"), text[match.end():])

@@ -194,7 +194,8 @@ def _only_places(text: str) -> list[str]:
             return []
     if len(pieces) < (1 if beside_other_facts else 2) or not all(_is_area(piece) and not any(is_common(word) for word in piece.split()
                                                                 if word not in ("st", "mt", "ft", "north", "south", "east",
-                                                                                "west", "upper", "lower", "old", "new"))
+                                                                                "west", "upper", "lower", "old", "new", "la", "el", "los",
+                                                                                "las"))
                                   for piece in pieces):
         return []
     return pieces

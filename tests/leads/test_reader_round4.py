@@ -211,3 +211,38 @@ def test_dictated_punctuation_ends_lists_and_clauses():
 def test_a_range_across_a_million_reads_its_low_end_in_thousands(text, low, high):
     stated = facts_of(text, "budget")
     assert (stated["budget_min"], stated["budget_max"]) == (low, high)
+
+
+def test_an_article_inside_a_list_of_places_is_part_of_a_name():
+    assert facts_of("hermitage, la vergne or smyrna", "")["areas"] == ["Hermitage", "La Vergne", "Smyrna"]
+
+
+@pytest.mark.parametrize("text", ["its rough, the roof leaks", "it's damaged from the storm", "kinda dated, mold in the basement"])
+def test_a_condition_in_everyday_words_is_read_and_its_is_no_name_for_a_description(text):
+    reading = read(text, asked="condition", lead_type="seller", today=TODAY)
+    assert reading.facts["condition"] and reading.name == ""
+
+
+def test_its_still_introduces_a_known_first_name():
+    assert read("oh and its marcus btw", asked="condition", lead_type="seller", today=TODAY).name == "Marcus"
+
+
+def test_another_sale_the_prospect_takes_as_their_own_price_counts():
+    assert facts_of("the house next door sold for 410 so about that", "price_expectation", "seller")[
+        "price_expectation"] == 410000
+    assert "price_expectation" not in facts_of("the house next door sold for 410", "price_expectation", "seller")
+
+
+@pytest.mark.parametrize("text", ["we already have an agent, thanks", "we're under contract on a place already",
+                                  "ya tenemos agente, gracias"])
+def test_a_prospect_served_by_someone_else_is_not_interested_not_an_agents_question(text):
+    assert read(text, asked="lead_type", lead_type="", today=TODAY).intent.value == "not_interested"
+
+
+def test_a_contract_question_is_still_for_an_agent():
+    assert read("can you send me the listing contract?", asked="", lead_type="seller",
+                today=TODAY).intent.value == "agent_question"
+
+
+def test_transit_is_a_wish_about_surroundings_not_an_area():
+    assert "areas" not in facts_of("somewhere near light rail or the metro", "areas")
