@@ -112,8 +112,14 @@ def rooms(text: str, *, asked_bedrooms: bool) -> dict:
             facts["bathrooms"] = float(match.group(1))
             break
     if asked_bedrooms and "bedrooms" not in facts:
-        bare = re.fullmatch(rf"\D{{0,20}}?\b({COUNT})\s*\+?(?:\s*(?:bed|beds|br|bd)s?)?\s*(?:is fine|please|pls|ideally|lol|tops|min|minimum)?[.!]?",
-                            text.strip())
+        # "3", "two is plenty", "three, though a fourth for an office would be nice" (a second count is a range).
+        answer = text.strip()
+        first_clause = re.split(r"\s*[,;]\s*(?=(?:though|but|although|tho|ideally|if)\b)", answer, maxsplit=1)
+        if len(first_clause) == 2 and not re.search(rf"\b(?:{COUNT})\b", first_clause[1]):
+            answer = first_clause[0]
+        bare = re.fullmatch(rf"\D{{0,20}}?\b({COUNT})\s*\+?(?:\s*(?:bed|beds|br|bd)s?)?\s*(?:is fine|please|pls|ideally|lol|"
+                            r"tops|min|minimum|is (?:plenty|enough|good|ok|okay|perfect|ideal)|(?:would|will) (?:be )?(?:do|fine|"
+                            r"great|enough|perfect)|at least|max|no more)?[.!]?", answer)
         if bare and 0 < _count(bare.group(1)) <= 12:
             facts["bedrooms"] = _count(bare.group(1))
     return facts

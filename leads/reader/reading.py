@@ -148,6 +148,9 @@ def _remembered_read(text: str, asked: str, lead_type: str, today: date, pending
         name = names.late_name(plain)
     if name and re.search(rf"\b{re.escape(name.split()[0].casefold())}\s+(?:area|areas|zona)\b", plain.casefold()):
         name = ""  # "eugene area": a place, not who is texting
+    if name and asked == "areas" and not names.introduced_name(plain, text) and any(
+            area.casefold() == name.casefold() for area in stated.get("areas", [])):
+        name = ""  # "Gilbert" answering the areas question: the town, not a late name
     if name and "areas" in stated:
         # "Dana here", "Linda Foster here": the name is no place.
         stated = {**stated, "areas": [area for area in stated["areas"]

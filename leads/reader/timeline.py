@@ -321,8 +321,14 @@ def timeline_days(text: str, *, today: date, asked: bool, pending: bool = False)
         candidates += [(at + position, days) for position, days in piece_found
                        if not _negated(piece, position) and not _past_event_at(piece, position)]
     if not candidates and asked:
-        # A bare number answering the timeline question is in months: "6", "wait no, more like 6".
+        candidates += [(match.start(), ASAP_DAYS) for match in patterns("lexicon", "time", "asked_asap").finditer(text)
+                       if not re.search(r"\b(?:not|no|nor)\s+(?:right\s+)?$", text[max(0, match.start() - 10):match.start()])]
+    if not candidates and asked:
+        # A bare number answering the timeline question is in months: "6", "wait no, more like 6", "3-6".
         first = re.split(r"(?<=[.!?])\s+", text.strip())[0]
+        bare_range = re.fullmatch(r"(?:like |maybe |prob |about |around )?(\d{1,2})\s*(?:-|to)\s*(\d{1,2})\s*(?:ish)?[.!]?", first)
+        if bare_range and int(bare_range.group(1)) < int(bare_range.group(2)) <= 36:
+            candidates.append((0, int(bare_range.group(2)) * 30))
         bare = re.search(r"(?:^|\b(?:more like|like|maybe|prob|probably|about|around|unos|como)\s+)(\d{1,2})\s*(?:ish)?[.!]?$",
                          first)
         if bare and len(first.split()) <= 6 and 0 < int(bare.group(1)) <= 36:

@@ -246,3 +246,37 @@ def test_a_contract_question_is_still_for_an_agent():
 
 def test_transit_is_a_wish_about_surroundings_not_an_area():
     assert "areas" not in facts_of("somewhere near light rail or the metro", "areas")
+
+
+@pytest.mark.parametrize("text, days", [("now", 14), ("honestly we're ready now", 14), ("the sooner the better", 14),
+                                        ("0-3", 90), ("like 3-6", 180), ("nxt mnth", 45), ("in the nxt cpl months", 60)])
+def test_timeline_answers_in_shorthand_and_urgency_words(text, days):
+    assert facts_of(text, "timeline_days")["timeline_days"] == days
+
+
+@pytest.mark.parametrize("text", ["not now", "we aren't in a hurry", "no rush"])
+def test_urgency_words_ruled_out_are_no_timeline(text):
+    assert "timeline_days" not in facts_of(text, "timeline_days")
+
+
+def test_now_outside_a_timeline_answer_is_no_date():
+    assert "timeline_days" not in facts_of("we rent now and want 3 beds", "bedrooms")
+
+
+@pytest.mark.parametrize("text, count", [("two is plenty", 2), ("three, though a fourth would be nice", 3),
+                                         ("4 would be great", 4)])
+def test_a_bedroom_count_in_words_with_a_remark(text, count):
+    assert facts_of(text, "bedrooms")["bedrooms"] == count
+
+
+def test_a_second_count_after_the_first_is_a_range_not_read():
+    assert "bedrooms" not in facts_of("3, but 4 if possible", "bedrooms")
+
+
+def test_a_town_that_is_also_a_first_name_answering_the_areas_question_is_the_town():
+    reading = read("Gilbert", asked="areas", lead_type="buyer", today=TODAY)
+    assert reading.facts["areas"] == ["Gilbert"] and reading.name == ""
+
+
+def test_a_misspelt_townhouse_is_a_townhouse():
+    assert facts_of("townhous w/ garage", "property_type")["property_type"] == "townhouse"
