@@ -31,6 +31,7 @@ PLAN = re.compile(
 # A text this short that names a time is the prospect's timeline, whatever was asked ("like 90 days", "in the next
 # month or two" after the budget question): there is nothing else it could be about.
 SHORT_ANSWER_WORDS = 6
+URGENT_ANSWER_WORDS = 5
 PAST_GUARD = re.compile(r"(?<!\bnot )(?<!\bnot even )\b(?:for|been|lived|hace|tiene|tienen|past|only|since|desde|over)\s+(?:about |almost |like |como |casi )?$")
 MODIFIER = r"(?P<mod>early|mid|middle of|late|end of|the end of|beginning of|start of|principios de|mediados de|finales de|fin de)?\s*"
 NEXT = r"(?P<which>this|next|este|esta|el proximo|la proxima|el|la|para el|para la|en el|en la)?\s*"
@@ -320,7 +321,8 @@ def timeline_days(text: str, *, today: date, asked: bool, pending: bool = False)
         piece_found = _durations(piece) + _fixed_spans(piece) + _calendar_points(piece, today, next_year_said=next_year_said)
         candidates += [(at + position, days) for position, days in piece_found
                        if not _negated(piece, position) and not _past_event_at(piece, position)]
-    if not candidates and asked:
+    if not candidates and asked and "?" not in text and len(re.findall(r"[a-z0-9']+", text)) <= URGENT_ANSWER_WORDS:
+        # Only as the short answer it is: "now" in "don't stop now, this is helpful" says nothing about a move.
         candidates += [(match.start(), ASAP_DAYS) for match in patterns("lexicon", "time", "asked_asap").finditer(text)
                        if not re.search(r"\b(?:not|no|nor)\s+(?:right\s+)?$", text[max(0, match.start() - 10):match.start()])]
     if not candidates and asked:

@@ -280,3 +280,8 @@ def test_a_town_that_is_also_a_first_name_answering_the_areas_question_is_the_to
 
 def test_a_misspelt_townhouse_is_a_townhouse():
     assert facts_of("townhous w/ garage", "property_type")["property_type"] == "townhouse"
+
+
+@pytest.mark.parametrize("text", ["don't stop now, this is helpful lol", "can we see it this weekend? the 2 bed one"])
+def test_urgency_words_inside_another_message_are_no_timeline(text):
+    assert "timeline_days" not in facts_of(text, "timeline_days")
