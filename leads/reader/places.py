@@ -100,7 +100,7 @@ def _time_or_money_word(chunk: str) -> bool:
                           r"january|february|march|april|june|july|august|september|october|november|december|"
                           r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
                           r"bed|beds|bedrooms?|baths?|condo|condos|townhouse|townhomes?|apartment|duplex|land|recamaras|"
-                          r"cuartos|casa|the city|schools?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|tonight|tomorrow|efectivo|contado|banco|prestamo|credito|numero|fourplex|triplex|flat|multifamily|multi|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|mortgage|loan|lender|bank|realtor|agent|listing|listings)\b",
+                          r"cuartos|casa|the city|schools?|buy|buying|sell|selling|rent|renting|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|tonight|tomorrow|efectivo|contado|banco|prestamo|credito|numero|fourplex|triplex|flat|multifamily|multi|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|mortgage|loan|lender|bank|realtor|agent|listing|listings)\b",
                           chunk))
 
 

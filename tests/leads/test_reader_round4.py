@@ -285,3 +285,12 @@ def test_a_misspelt_townhouse_is_a_townhouse():
 @pytest.mark.parametrize("text", ["don't stop now, this is helpful lol", "can we see it this weekend? the 2 bed one"])
 def test_urgency_words_inside_another_message_are_no_timeline(text):
     assert "timeline_days" not in facts_of(text, "timeline_days")
+
+
+def test_n_for_in_after_a_verb_introduces_areas():
+    assert facts_of("lookin to buy n cedar rapids or marion", "")["areas"] == ["Cedar Rapids", "Marion"]
+    assert facts_of("3 bed n 2 bath", "bedrooms") == {"bedrooms": 3, "bathrooms": 2.0}
+
+
+def test_plans_are_no_place():
+    assert "areas" not in read("buy n sell", asked="", lead_type="", today=TODAY).facts
