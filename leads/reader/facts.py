@@ -16,7 +16,8 @@ NEGATION_BEFORE = re.compile(r"(?:\bnot|\bno|\bdon'?t|\bdoesn'?t|\bdidn'?t|\bhav
 QUESTION_START = re.compile(r"^(?:is|are|do|does|should|how|what|when|can|could|would|will|why|which|se necesita|es mejor|"
                             r"como|cuanto|cuando|que)\b")
 YES = re.compile(r"^(?:yes|yeah|yep|yup|ya|si|sí|correct|we are|i am|sure|yes we are|yes i am|affirmative)\b")
-NO = re.compile(r"^(?:no|nope|nah|not yet|not really|negative|todavia no|aun no|no todavia|not at all)\b")
+NO = re.compile(r"^(?:no|nope|nah|not yet|not really|negative|todavia no|aun no|no todavia|not at all|haven'?t(?: yet)?|"
+                r"have not(?: yet)?|nothing yet|nada (?:aun|todavia))\b")
 PROPERTY_TYPES = ("condo", "townhouse", "multi_family", "land", "mobile_home", "single_family")
 LAND_TO_BUILD = re.compile(r"\b(?:land|lot|terreno|lote)\s+(?:\w+\s+)?(?:to|para|pa)\s+(?:put|build|poner|construir)\b")
 TYPE_NEGATION = re.compile(r"(?:\bnot|\bno|\bdon'?t want|\bno (?:me )?gustan?|\bno quiero|\bnada de|\bni)\s+(?:\w+\s+){0,3}$")

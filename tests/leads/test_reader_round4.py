@@ -294,3 +294,14 @@ def test_n_for_in_after_a_verb_introduces_areas():
 
 def test_plans_are_no_place():
     assert "areas" not in read("buy n sell", asked="", lead_type="", today=TODAY).facts
+
+
+@pytest.mark.parametrize("text, kind", [("haven't yet", "not_started"), ("still figuring out financing tbh", "not_started"),
+                                        ("necesitamos préstamo", "not_started"), ("el banco ya nos preaprobó", "pre_approved"),
+                                        ("vamos a pagar en efectibo", "cash")])
+def test_financing_answers_in_everyday_words(text, kind):
+    assert facts_of(text, "financing")["financing"] == kind
+
+
+def test_haven_t_outside_the_financing_answer_is_no_financing():
+    assert "financing" not in facts_of("haven't yet", "areas")
