@@ -145,7 +145,7 @@ def _remembered_read(text: str, asked: str, lead_type: str, today: date, pending
     name = names.answered_name(plain, text) if asked == "name" else names.introduced_name(plain, text) or (
         names.bare_name(plain) if not asked else "")
     if not name and asked != "name":
-        name = names.late_name(plain)
+        name = names.late_name(plain, text)
     if name and re.search(rf"\b{re.escape(name.split()[0].casefold())}\s+(?:area|areas|zona)\b", plain.casefold()):
         name = ""  # "eugene area": a place, not who is texting
     if name and asked == "areas" and not names.introduced_name(plain, text) and any(

@@ -305,3 +305,18 @@ def test_financing_answers_in_everyday_words(text, kind):
 
 def test_haven_t_outside_the_financing_answer_is_no_financing():
     assert "financing" not in facts_of("haven't yet", "areas")
+
+
+@pytest.mark.parametrize("text, name", [("Beto", "Beto"), ("Nacho. still looking", "Nacho")])
+def test_a_name_the_census_list_lacks_counts_when_written_capitalised_on_its_own(text, name):
+    assert read(text, asked="financing", lead_type="buyer", today=TODAY).name == name
+
+
+@pytest.mark.parametrize("text", ["beto", "Cash", "we like Nacho's place"])
+def test_a_lowercase_or_everyday_or_inline_word_is_no_late_name(text):
+    assert read(text, asked="financing", lead_type="buyer", today=TODAY).name == ""
+
+
+def test_the_point_of_st_ends_no_sentence_for_a_late_name():
+    reading = read("Kissimmee o St. Cloud", asked="areas", lead_type="buyer", today=TODAY)
+    assert reading.facts["areas"] == ["Kissimmee", "St. Cloud"] and reading.name == ""
