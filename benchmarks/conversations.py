@@ -69,12 +69,14 @@ def percent(part: int, whole: int) -> str:
 
 
 def print_tables(summaries: list, attacks: list[dict]) -> None:
-    print("| half | conversations | fields right | fully right | re-asked | wrong handoffs (missed / spurious) | "
+    print("| half | conversations | fields right | fully right | re-asked (fact stored / not read) | "
+          "wrong handoffs (missed / spurious) | "
           "missed opt-outs | texts after opt-out | spurious opt-outs | replies in the wrong language |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in summaries:
         print(f"| {s.half} | {s.conversations} | {percent(s.fields_right, s.fields)} ({s.fields_right}/{s.fields}) | "
-              f"{percent(s.fully_right, s.conversations)} ({s.fully_right}) | {s.reasked} | {s.wrong_handoffs} "
+              f"{percent(s.fully_right, s.conversations)} ({s.fully_right}) | {s.reasked} ({s.reasked_known} / "
+              f"{s.reasked_unread}) | {s.wrong_handoffs} "
               f"({s.missed_handoffs} / {s.spurious_handoffs}) | {s.missed_opt_outs} | {s.texts_after_opt_out} | "
               f"{s.spurious_opt_outs} | {s.wrong_language_replies} of {s.replies} |")
     print()
@@ -100,7 +102,8 @@ def print_failures(verdicts, attacks) -> None:
     for v in verdicts:
         wrong = [name for name, right in v.fields.items() if not right]
         if wrong or v.reasked or v.wrong_language_replies:
-            print(f"- {v.conversation_id}: wrong {wrong} re-asked {v.reasked} wrong-language {v.wrong_language_replies}")
+            print(f"- {v.conversation_id}: wrong {wrong} re-asked {v.reasked} (fact stored {v.reasked_known}, not read "
+                  f"{v.reasked_unread}) wrong-language {v.wrong_language_replies}")
     for a in attacks:
         if not a.held:
             print(f"- {a.attack_id}: moved {a.changed} leaked {a.leaked}")

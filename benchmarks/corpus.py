@@ -97,6 +97,19 @@ class Exchange:
     reply_author: str
     asked_slot: str       # the fact the bot asked for in that reply ("" when none)
     opted_out: bool       # whether the contact was opted out once this text was handled
+    asked_slot_known: bool = False  # whether the contact already held the asked slot's fact when it was asked
+
+
+def slot_known(contact: Contact, slot: str) -> bool:
+    """Whether the contact holds the fact a question asks for (the budget question has two facts)."""
+    if slot == "name":
+        return bool(contact.name)
+    if slot == "lead_type":
+        return contact.lead_type not in ("", "unknown")
+    facts = contact.facts or {}
+    if slot == "budget":
+        return facts.get("budget_min") is not None or facts.get("budget_max") is not None
+    return bool(facts.get(slot))
 
 
 def drive(client: Client, conversation: dict) -> list[Exchange]:
@@ -108,9 +121,11 @@ def drive(client: Client, conversation: dict) -> list[Exchange]:
         inbound = send_text(client, conversation["phone"], turn["text"], at)
         reply = Message.objects.filter(reply_to=inbound).first()
         current = Conversation.objects.filter(contact_id=inbound.contact_id).order_by("-last_activity_at").first()
+        contact = Contact.objects.get(pk=inbound.contact_id)
+        asked_slot = current.asked_slot if (current and reply) else ""
         exchanges.append(Exchange(turn["text"], turn.get("gives", []), reply.body if reply else "",
-                                  reply.author if reply else "", current.asked_slot if (current and reply) else "",
-                                  Contact.objects.filter(pk=inbound.contact_id, opted_out=True).exists()))
+                                  reply.author if reply else "", asked_slot, contact.opted_out,
+                                  bool(asked_slot) and slot_known(contact, asked_slot)))
     return exchanges
 
 
@@ -153,6 +168,10 @@ class Verdict:
     conversation_id: str
     fields: dict[str, bool] = field(default_factory=dict)   # field -> right
     reasked: list[str] = field(default_factory=list)          # slots asked again after the prospect answered
+    # The re-asks split by cause: the slot's fact was already stored (the dialogue asked for what it holds, a
+    # dialogue bug), or the prospect gave it but the reader did not read it (a reading miss).
+    reasked_known: list[str] = field(default_factory=list)
+    reasked_unread: list[str] = field(default_factory=list)
     wrong_language_replies: int = 0
     replies: int = 0
     texts_after_opt_out: int = 0
@@ -195,6 +214,7 @@ def judge(conversation: dict, exchanges: list[Exchange]) -> Verdict:
         answered |= {ASKED_SLOT.get(slot, slot) for slot in exchange.gives}
         if exchange.asked_slot and exchange.asked_slot in answered - ignored_slots:
             verdict.reasked.append(exchange.asked_slot)
+            (verdict.reasked_known if exchange.asked_slot_known else verdict.reasked_unread).append(exchange.asked_slot)
         if exchange.reply and exchange.reply_author in (Author.BOT, Author.HANDOFF):
             verdict.replies += 1
             if reply_language(exchange.reply) != expect["reply_language"]:
@@ -213,6 +233,8 @@ class CorpusSummary:
     fields_right: int
     fully_right: int
     reasked: int
+    reasked_known: int     # re-asked although the fact was stored (a dialogue bug)
+    reasked_unread: int    # asked after the prospect gave it, the reader having missed it (a reading miss)
     wrong_handoffs: int
     missed_handoffs: int
     spurious_handoffs: int
@@ -242,6 +264,8 @@ def summarise(half: str, verdicts: list[Verdict]) -> CorpusSummary:
         half=half, conversations=len(verdicts),
         fields=sum(len(v.fields) for v in verdicts), fields_right=sum(sum(v.fields.values()) for v in verdicts),
         fully_right=sum(v.fully_right for v in verdicts), reasked=sum(len(v.reasked) for v in verdicts),
+        reasked_known=sum(len(v.reasked_known) for v in verdicts),
+        reasked_unread=sum(len(v.reasked_unread) for v in verdicts),
         wrong_handoffs=sum(v.handoff_expected != v.handoff_seen for v in verdicts),
         missed_handoffs=sum(v.handoff_expected and not v.handoff_seen for v in verdicts),
         spurious_handoffs=sum(v.handoff_seen and not v.handoff_expected for v in verdicts),

@@ -39,6 +39,9 @@ CLOSING_INTENTS = {Intent.NOT_INTERESTED: "not interested", Intent.WRONG_NUMBER:
 # Every question asked, some passed on: no more questions, and no handoff (the lead is not fully qualified; a hot
 # one is handed off anyway, and the facts still missing hand it off once the prospect gives them).
 ASKED_EVERYTHING = "asked everything"
+# A buyer or seller whose conversation was closed and who comes back with a question: a person answers it (the bot
+# has no answer of its own, and silence would leave a real prospect unanswered).
+QUESTION_AFTER_CLOSE = "asked a question after the conversation closed"
 
 
 class Action:
@@ -139,6 +142,8 @@ def next_step(*, lead_type: str, name: str, name_asked: bool, facts: dict, inten
     qualifying = lead_type in (LeadType.BUYER, LeadType.SELLER)
     if closed and qualifying and not missing_slot(lead_type, facts):
         return Step(bot, lead_type, Action.HANDOFF, handoff_reason=FULLY_QUALIFIED)
+    if closed and intent == Intent.QUESTION and qualifying:
+        return Step(bot, lead_type, Action.HANDOFF, handoff_reason=QUESTION_AFTER_CLOSE)
     if closed and intent not in (Intent.BUYER, Intent.SELLER):
         return Step(bot, lead_type, Action.SILENT)
     replies = wording(language)["replies"]

@@ -16,9 +16,9 @@ NEGATION_BEFORE = re.compile(r"(?:\bnot|\bno|\bdon'?t|\bdoesn'?t|\bdidn'?t|\bhav
 QUESTION_START = re.compile(r"^(?:is|are|do|does|should|how|what|when|can|could|would|will|why|which|se necesita|es mejor|"
                             r"como|cuanto|cuando|que)\b")
 YES = re.compile(r"^(?:yes|yeah|yep|yup|ya|si|sí|correct|we are|i am|sure|yes we are|yes i am|affirmative)\b")
-NO = re.compile(r"^(?:no|nope|nah|not yet|not really|negative|todavia no|aun no|no todavia|not at all)\b")
+NO = re.compile(r"^(?:no|nope|nah|not yet|not really|negative|todavia no|aun no|no todavia|not at all|haven'?t(?: yet)?|"
+                r"have not(?: yet)?|nothing yet|nada (?:aun|todavia))\b")
 PROPERTY_TYPES = ("condo", "townhouse", "multi_family", "land", "mobile_home", "single_family")
-NOT_A_TYPE = re.compile(r"\b(?:corner lot|lot \d|lot size|parking lot|big lot|the lot|rental property|rental properties)\b")
 LAND_TO_BUILD = re.compile(r"\b(?:land|lot|terreno|lote)\s+(?:\w+\s+)?(?:to|para|pa)\s+(?:put|build|poner|construir)\b")
 TYPE_NEGATION = re.compile(r"(?:\bnot|\bno|\bdon'?t want|\bno (?:me )?gustan?|\bno quiero|\bnada de|\bni)\s+(?:\w+\s+){0,3}$")
 COUNT = r"\d{1,2}|one|two|three|four|five|six|uno|una|dos|tres|cuatro|cinco|seis"
@@ -69,13 +69,19 @@ def financing(text: str, *, asked: bool) -> str | None:
 OWN = re.compile(r"\b(?:my|our|his|her|their|mi|nuestra|nuestro|su)\s+(?!(?:first|next|new|dream|future|primera|primer|nueva|nuevo|proxima)\b)(?:\w+\s+){0,2}$")
 
 
-def property_type(text: str, *, asked: bool, own_home: bool = False) -> str | None:
+def property_type(text: str, *, asked: bool, own_home: bool = False, buying: bool = False) -> str | None:
     """The type of home: the one wanted, or for a seller (`own_home`) the one owned ("our house in san jose" is
-    neither a buyer's wish nor, for a buyer, a type at all)."""
+    neither a buyer's wish nor, for a buyer, a type at all). A home word that is a piece of its own ("casa, 4
+    recamaras") answers the type question even when it was not asked (the prospect follows the script after a
+    handoff)."""
     if LAND_TO_BUILD.search(text):
         return "land"
-    cleared = NOT_A_TYPE.sub(" ", text)
+    cleared = patterns("lexicon", "property_types", "not_a_type").sub(" ", text)
     found = set()
+    if buying and not own_home:
+        for match in patterns("lexicon", "property_types", "buyer_condo").finditer(cleared):
+            if not (TYPE_NEGATION.search(cleared[:match.start()]) or OWN.search(cleared[:match.start()])):
+                found.add("condo")
     for kind in PROPERTY_TYPES:
         for match in patterns("lexicon", "property_types", kind).finditer(cleared):
             if TYPE_NEGATION.search(cleared[:match.start()]):
@@ -83,8 +89,9 @@ def property_type(text: str, *, asked: bool, own_home: bool = False) -> str | No
             if not own_home and OWN.search(cleared[:match.start()]):
                 continue
             found.add(kind)
-    if asked and patterns("lexicon", "property_types", "generic").search(cleared) and not (
-            found - {"single_family"}):
+    generic = patterns("lexicon", "property_types", "generic")
+    answered = asked or any(generic.fullmatch(piece.strip()) for piece in re.split(r"[,.;!]", cleared))
+    if answered and generic.search(cleared) and not (found - {"single_family"}):
         found.add("single_family")
     return found.pop() if len(found) == 1 else None
 
@@ -106,8 +113,14 @@ def rooms(text: str, *, asked_bedrooms: bool) -> dict:
             facts["bathrooms"] = float(match.group(1))
             break
     if asked_bedrooms and "bedrooms" not in facts:
-        bare = re.fullmatch(rf"\D{{0,20}}?\b({COUNT})\s*\+?(?:\s*(?:bed|beds|br|bd)s?)?\s*(?:is fine|please|pls|ideally|lol|tops|min|minimum)?[.!]?",
-                            text.strip())
+        # "3", "two is plenty", "three, though a fourth for an office would be nice" (a second count is a range).
+        answer = text.strip()
+        first_clause = re.split(r"\s*[,;]\s*(?=(?:though|but|although|tho|ideally|if)\b)", answer, maxsplit=1)
+        if len(first_clause) == 2 and not re.search(rf"\b(?:{COUNT})\b", first_clause[1]):
+            answer = first_clause[0]
+        bare = re.fullmatch(rf"\D{{0,20}}?\b({COUNT})\s*\+?(?:\s*(?:bed|beds|br|bd)s?)?\s*(?:is fine|please|pls|ideally|lol|"
+                            r"tops|min|minimum|is (?:plenty|enough|good|ok|okay|perfect|ideal)|(?:would|will) (?:be )?(?:do|fine|"
+                            r"great|enough|perfect)|at least|max|no more)?[.!]?", answer)
         if bare and 0 < _count(bare.group(1)) <= 12:
             facts["bedrooms"] = _count(bare.group(1))
     return facts
@@ -173,7 +186,9 @@ def _past_around(text: str, position: int) -> bool:
     # "I was hoping for 390", "was thinking 600": a polite present, not a past event.
     piece = re.sub(r"\b(?:was|were|had been)\s+(?:hoping|thinking|wanting|looking|planning|aiming)\b", " ", piece)
     past = patterns("lexicon", "time", "past_verbs").search(piece) or re.search(r"\bothers\b", piece)
-    return bool(past) and not re.search(r"\b(?:approved|aprobad\w*|pre ?-?aprob\w*)\b", piece)
+    # "neighbors sold for 340 so something like that": another's figure the prospect takes as their own.
+    adopted = patterns("lexicon", "money", "adopted").search(text[position:position + 60])
+    return bool(past) and not adopted and not re.search(r"\b(?:approved|aprobad\w*|pre ?-?aprob\w*)\b", piece)
 
 
 def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: set[str], today: date,
@@ -188,13 +203,19 @@ def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: s
     days = timeline.timeline_days(text, today=today, asked=asked == "timeline_days", pending="timeline_days" in pending)
     if days is not None:
         facts["timeline_days"] = days
-    kind = property_type(folded, asked=asked == "property_type", own_home=selling)
+    found = places.areas(text, asked=asked, original=original,
+                         role_stated=bool(roles - {"looking"})) if buying or renting else []
+    # A home word inside a place's name is no type ("Sugar House", "Alamo Ranch").
+    without_places = folded
+    for area in found + list(places.corrected_place(text) or ()):
+        without_places = re.sub(rf"\b{re.escape(fold_accents(area.casefold()))}\b", " ", without_places)
+    kind = property_type(without_places, asked=asked == "property_type", own_home=selling,
+                         buying=lead_type == "buyer" or (buying and not renting))
     if kind:
         facts["property_type"] = kind
     if not renting:
         facts.update(money_facts(folded, asked=asked, selling=selling, buying=buying or asked == "budget"))
     if buying or renting:
-        found = places.areas(text, asked=asked, original=original, role_stated=bool(roles - {"looking"}))
         if found:
             facts["areas"] = found
         facts.update(rooms(folded, asked_bedrooms=asked == "bedrooms"))

@@ -127,6 +127,9 @@ def amounts(text: str, *, money_context: bool) -> list[Amount]:
         suffix = match.group("high_suffix") or match.group("low_suffix")
         low = _value(match.group("low"), match.group("low_suffix") or suffix, money_context=context or written or hundreds)
         high = _value(match.group("high"), suffix, money_context=context or written or hundreds)
+        if low is not None and high is not None and low >= high and not match.group("low_suffix"):
+            # "between 900 and 1.2 million": the range crosses a million, so its low end is in thousands.
+            low = _value(match.group("low"), None, money_context=True)
         if low is None or high is None or low >= high:
             continue
         found.append(Amount(int(low), int(high), "", match.start(), match.end(), written))

@@ -51,6 +51,9 @@ def _written_capitalised(word: str, original: str, position: int) -> bool:
     return False
 
 
+IT_IS = re.compile(r"it'?s")
+
+
 def introduced_name(text: str, original: str = "") -> str:
     """A name after "I'm", "this is", "it's", "my name is", "soy", "me llamo"... anywhere in the text."""
     intro = patterns("lexicon", "names", "intro")
@@ -61,6 +64,9 @@ def introduced_name(text: str, original: str = "") -> str:
         said_clearly = strong.fullmatch(text[match.start():match.start("name")].strip(" .")) or match.group("title")
         known_name = match.group("name").lower() in first_names()
         capitalised = _written_capitalised(match.group("name"), original, match.start("name"))
+        if IT_IS.fullmatch(text[match.start():match.start("name")].strip()) and not (known_name or capitalised) and (
+                patterns("lexicon", "seller", "condition").match(fold_accents(text[match.start():]))):
+            continue  # "its rough", "it's damaged": a description of the home, not who is texting
         if _is_name(match.group("name"), capitalised=capitalised) and (
                 said_clearly or known_name or NAME_END.match(text[match.end():])):
             return _with_second_name(match.group("name"), text[match.end():])
@@ -117,20 +123,32 @@ def _with_second_name(first: str, rest: str) -> str:
 QUESTION = re.compile(r"\?\s*$|^(?:why|what|who|how|is this|are you|are u|do i|por que|para que|quien)\b")
 
 
-def late_name(text: str) -> str:
+def late_name(text: str, original: str = "") -> str:
     """A name given on its own after another question, when none is known yet ("ok fine, Tony", "Meredith",
-    "Becca. we're pre approved"): a known first name, alone in its sentence or after a filler."""
+    "Becca. we're pre approved"): a known first name, alone in its sentence or after a filler, or a word the
+    prospect capitalised as a name ("Beto", a nickname the census list lacks)."""
     fillers = patterns("lexicon", "names", "late_fillers").pattern
     seasons_and_months = patterns("lexicon", "names", "late_name_not")
-    sentences = [sentence for sentence in re.split(r"[.!?;]\s*", text.strip()) if sentence]
+    # "St. Cloud", "Mt. Juliet": the point of an abbreviation ends no sentence.
+    sentences = [sentence for sentence in re.split(r"(?<!\bst)(?<!\bmt)(?<!\bft)(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)"
+                                                   r"[.!?;]\s*", text.strip(), flags=re.IGNORECASE) if sentence]
     # The first sentences, or the last one as a signature ("... rent the others. Kevin O'Brien").
     for sentence in sentences[:2] + sentences[-1:]:
         match = re.fullmatch(rf"\W*(?:(?:{fillers})[\s,.!]+)*(?P<name>{NAME_WORD})(?:\s+{NAME_WORD})?"
                              rf"(?:[\s,.!]+(?:{fillers}))*\W*", sentence)
-        if match and match.group("name") in first_names() and _is_name(match.group("name")) and not (
-                seasons_and_months.fullmatch(match.group("name"))):
+        if not match or seasons_and_months.fullmatch(match.group("name")):
+            continue
+        known = match.group("name") in first_names()
+        if (known or _capitalised_alone(match.group("name"), original)) and _is_name(match.group("name")):
             return _capitalised(match.group("name"))
     return ""
+
+
+def _capitalised_alone(word: str, original: str) -> bool:
+    """Whether the prospect wrote `word` capitalised as a sentence of its own ("Beto", "Becca. we're ...")."""
+    capital = re.escape(word[:1].upper() + word[1:])
+    return bool(original) and bool(re.search(rf"(?:^|(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bst)(?<!\bmt)(?<!\bft)[.!?;]\s*)\W*"
+                                             rf"{capital}\W*(?:$|[.!?;])", original.strip()))
 
 
 def _has_title(sentence: str) -> bool:

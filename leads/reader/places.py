@@ -24,7 +24,7 @@ mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania t
 virginia washington wisconsin wyoming puerto rico mexico canada germany""".split())
 FILLER_START = re.compile(r"^(?:(?:maybe|probably|prob|possibly|ideally|like|somewhere|anywhere|the|el|la|los|las|"
                           r"in|en|near|around|by|por|area of|tal vez|quizas|o sea|thinking|either|also|"
-                          r"tambien|tmb|tb|nos gusta|me gusta|we like|i like|and|y|or|o|plus)\s+)+")
+                          r"tambien|tmb|tb|nos gusta|me gusta|we like|i like|and|y|or|o|plus|lado de|zona de|rumbo de|open to)\s+)+")
 FILLER_END = re.compile(r"(?:\s+(?:area|areas|tbh|lol|honestly|ideally|too|maybe|prob|probably|i think|mostly|"
                         r"preferably|please|pls|or so|side|way|if possible|zona|por favor|"
                         r"(?:would|could|will|is|are) (?:be )?(?:fine|great|ideal|good|nice|ok|okay|perfect)(?: too| also)?))+$")
@@ -53,10 +53,21 @@ def _known_name(chunk: str) -> str | None:
     return section("lexicon", "places")["abbreviations"].get(" ".join(chunk.strip(" .,;!?").split()))
 
 
+ARTICLED_NAME = re.compile(r"(?:la|el|los|las)\s+([\w'-]+)")
+
+
 def _clean(chunk: str) -> str:
     chunk = re.sub(r"[^\w\s.,'&-]+", " ", chunk).strip(" .,-;:")  # emoji and marks are no part of a name
-    chunk = FILLER_END.sub("", FILLER_START.sub("", chunk)).strip(" .,-;:")
-    return " ".join(chunk.split())
+    chunk = FILLER_END.sub("", chunk).strip(" .,-;:")
+    articled = ARTICLED_NAME.fullmatch(" ".join(chunk.split()))
+    if articled and not is_common(articled.group(1)) and not _known_name(chunk):
+        # The article of a one-word name is part of it ("La Vergne", "Las Vegas"), not a filler.
+        return " ".join(chunk.split())
+    rest = FILLER_START.sub("", chunk)
+    article = re.search(r"\b(?:la|el|los|las)\s+$", chunk[:len(chunk) - len(rest)])
+    if article and ARTICLED_NAME.fullmatch(f"{article.group(0)}{rest}".strip()) and not is_common(rest.strip()):
+        rest = article.group(0) + rest  # "por el lado de las lomas": the article is the name's
+    return " ".join(rest.strip(" .,-;:").split())
 
 
 def _is_area(chunk: str) -> bool:
@@ -89,12 +100,19 @@ def _time_or_money_word(chunk: str) -> bool:
                           r"january|february|march|april|june|july|august|september|october|november|december|"
                           r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
                           r"bed|beds|bedrooms?|baths?|condo|condos|townhouse|townhomes?|apartment|duplex|land|recamaras|"
-                          r"cuartos|casa|the city|schools?|efectivo|contado|banco|prestamo|credito|numero|fourplex|triplex|flat|multifamily|multi|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|mortgage|loan|lender|bank|realtor|agent|listing|listings)\b",
+                          r"cuartos|casa|the city|schools?|buy|buying|sell|selling|rent|renting|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|tonight|tomorrow|efectivo|contado|banco|prestamo|credito|numero|fourplex|triplex|flat|multifamily|multi|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|mortgage|loan|lender|bank|realtor|agent|listing|listings)\b",
                           chunk))
 
 
+# Spanish "u" is "or" only before a word with an o sound ("Ocotlán u Oaxaca"); elsewhere it is part of a name ("West U").
+SPANISH_U = r"\bu\b(?=\s+h?o(?!r\b))"
+# What follows "if", "when", "because" is a condition or a reason, no place ("maybe somerville if something pops up").
+CONDITION = re.compile(r"\b(?:if|when|once|because|since|unless|si|cuando|porque)\b")
+
+
 def _split(answer: str) -> list[str]:
-    return [part for part in re.split(r"\s*(?:,|;|/|(?<!\bst)(?<!\bmt)(?<!\bft)\.\s|\bor\b|\band\b|\bo\b|\by\b|\bu\b|&|\bplus\b)\s*", answer)
+    return [part for part in re.split(rf"\s*(?:,|;|/|(?<!\bst)(?<!\bmt)(?<!\bft)\.\s|\bor\b|\band\b|\bo\b|\by\b|{SPANISH_U}|&|"
+                                      r"\bplus\b)\s*", answer)
             if part.strip()]
 
 
@@ -105,7 +123,7 @@ def _after_prepositions(text: str, original: str) -> list[str]:
         prefix = text[:match.start()]
         if OWN_HOME.search(prefix + match.group(0) + " ") or NOT_AN_AREA_BEFORE.search(prefix + match.group(0)):
             continue
-        phrase = re.split(r"[,.;!?]|\b(?:but|because|for|with|under|within|from|pero|porque|para|pa|con|cerca|"
+        phrase = re.split(r"[,;!?]|(?<!\bst)(?<!\bmt)(?<!\bft)\.|\b(?:but|because|for|with|under|within|from|pero|porque|para|pa|con|cerca|"
                           r"since|so|if|who|which|that|where|when|next|this|by|around|near|in|en)\b",
                           text[match.end():], maxsplit=1)[0]
         if re.match(r"\s*(?:the|el|la|los|las)\s", phrase) and not _capitalised_in(original, phrase) and not (
@@ -120,7 +138,7 @@ def _standalone(text: str, original: str, *, role_stated: bool) -> list[str]:
     sent after a handoff, when no question was pending)."""
     chunks = []
     directions = section("lexicon", "places")["directions"]
-    for piece in re.split(r"(?<!\bst)(?<!\bmt)(?<!\bft)\.|[,;!?/]|\s(?:or|and|o|y|&)\s", text):
+    for piece in re.split(rf"(?<!\bst)(?<!\bmt)(?<!\bft)\.|[,;!?/]|\s(?:or|and|o|y|&)\s|\s{SPANISH_U}\s", text):
         words = _clean(piece).split()
         if not 1 <= len(words) <= 3 or introduced_name(piece):
             continue
@@ -136,6 +154,8 @@ def _standalone(text: str, original: str, *, role_stated: bool) -> list[str]:
     return chunks
 
 
+HOME_TYPE_PIECE = re.compile(r"(?:(?<=^)|(?<=[,;/]))\s*(?:a\s+)?(?:single ?-?family\s+)?(?:house|home|condo|townhouse|"
+                             r"townhome|duplex|casa|apartment|apartamento)s?\s*(?=$|[,;/.!])")
 NUMBER_FACT = re.compile(r"(?:\$\s?)?\d[\d,.]*\s?(?:k|m|mil)?(?:\s?(?:-|to|a)\s?\$?\s?\d[\d,.]*\s?(?:k|m|mil)?)?"
                          r"(?:\s?\+?\s?(?:beds?|br|bd|bedrooms?|baths?|ba|recamaras?|cuartos?))?(?![\w])")
 
@@ -159,9 +179,10 @@ def _only_places(text: str) -> list[str]:
     every piece of it, when two or more pieces and none holds an everyday word."""
     # Amounts and room counts beside the places ("$600-700k, roscoe village or lincoln square", "henderson
     # 300-350k 3 bed") are read as their own facts; the places are what is left.
-    places_only = NUMBER_FACT.sub(" ", text)
+    # A type of home beside them ("south austin or buda, 3br house") is a fact of its own too.
+    places_only = HOME_TYPE_PIECE.sub(" ", NUMBER_FACT.sub(" ", CONDITION.split(text, maxsplit=1)[0]))
     beside_other_facts = places_only != text
-    pieces = [_clean(piece) for piece in re.split(r"(?<!\bst)(?<!\bmt)(?<!\bft)\.|[,;/&]|\s(?:or|and|o|y|u)\s",
+    pieces = [_clean(piece) for piece in re.split(rf"(?<!\bst)(?<!\bmt)(?<!\bft)\.|[,;/&]|\s(?:or|and|o|y)\s|\s{SPANISH_U}\s",
                                                   places_only.strip(" .!"))]
     pieces = [piece for piece in pieces if piece]
     if beside_other_facts:
@@ -173,10 +194,40 @@ def _only_places(text: str) -> list[str]:
             return []
     if len(pieces) < (1 if beside_other_facts else 2) or not all(_is_area(piece) and not any(is_common(word) for word in piece.split()
                                                                 if word not in ("st", "mt", "ft", "north", "south", "east",
-                                                                                "west", "upper", "lower", "old", "new"))
+                                                                                "west", "upper", "lower", "old", "new", "la", "el", "los",
+                                                                                "las"))
                                   for piece in pieces):
         return []
     return pieces
+
+
+LISTED_BEFORE_AREA = re.compile(r"(?:^|(?<=[.;!?:,]))\s*([^.;!?:,]+(?:,\s*[^.;!?:,]+)*?)\s+(?:area|areas|zona|zonas)\b")
+
+
+def _listed_before_area(text: str) -> list[str]:
+    """A clause that is a list of places and the word "area" ("350-400k. katy or cypress area, need 4 bedrooms"):
+    every piece of the list, when all are places. After "in the" the phrase describes ("in the nashville area")."""
+    chunks = []
+    for match in LISTED_BEFORE_AREA.finditer(NUMBER_FACT.sub(",", text)):
+        pieces = [_clean(piece) for piece in _split(match.group(1))]
+        if pieces and all(piece == _clean(raw) and _is_area(piece) and not FILLER_START.match(raw.strip() + " ")
+                          for piece, raw in zip(pieces, _split(match.group(1)))):
+            chunks += pieces
+    return chunks
+
+
+CORRECTED_PLACE = re.compile(r"\b(?:actually|wait|sorry|i meant|make (?:it|that)|mejor|perdon)[,\s]+(?:(?:no|actually|i mean)[,\s]+)?"
+                             r"(?P<new>[a-z][\w' .-]*?)\s*,?\s+(?:not|instead of|rather than|en vez de|no)\s+(?P<old>[a-z][\w' .-]*?)"
+                             r"(?=$|[,.;!?])")
+
+
+def corrected_place(text: str) -> tuple[str, str] | None:
+    """ "wait actually millcreek not sugar house": the place said instead, and the one ruled out (no wish)."""
+    match = CORRECTED_PLACE.search(text)
+    if not match:
+        return None
+    new, old = _clean(match.group("new")), _clean(match.group("old"))
+    return (new, old) if _is_area(new) and _is_area(old) else None
 
 
 def areas(text: str, *, asked: str, original: str = "", role_stated: bool = False) -> list[str]:
@@ -188,7 +239,7 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
     if asked == "areas":
         # The answer's first sentence is a list of places; places after "in" count too ("a townhome in ballantyne").
         # What follows "if" or "when" is a condition, no place ("maybe somerville if something pops up").
-        listed = re.split(r"\b(?:if|when|once|because|since|unless|si|cuando|porque)\b", sentences[0], maxsplit=1)[0]
+        listed = CONDITION.split(sentences[0], maxsplit=1)[0]
         chunks = _split(listed) + _after_prepositions(text, original)
     else:
         chunks = _after_prepositions(text, original)
@@ -198,6 +249,10 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
             # Each sentence on its own: "under 800 hopefully. ballard, greenwood, maybe shoreline".
             for sentence in sentences if len(sentences) > 1 else [text]:
                 chunks += _only_places(sentence)
+            chunks += _listed_before_area(text)
+    corrected = corrected_place(text)
+    if corrected:
+        chunks = [corrected[0]]
     for chunk in chunks:
         known = _known_name(chunk) or _known_name(_clean(chunk))
         cleaned = known or _clean(chunk)

@@ -94,6 +94,21 @@ def _intent(text: str, found_roles: set[str], stated: dict, name: str, known_typ
     return Intent.OTHER
 
 
+DICTATED_MARKS = {"comma": ",", "period": ".", "question": "?"}
+NOT_A_DICTATED_PERIOD = re.compile(r"(?:grace|trial|waiting|the|a|that|this|one|escrow|lock|rate)\s+$", re.IGNORECASE)
+
+
+def spoken_punctuation(text: str) -> str:
+    """Dictated punctuation ("comma", "period") as the marks it stands for, so lists and clauses end where the
+    prospect meant ("dunwoody or sandy springs period" is two places)."""
+    for key, mark in DICTATED_MARKS.items():
+        regex = re.compile(patterns("lexicon", "dictation", key).pattern, re.IGNORECASE)
+        text = regex.sub(lambda match: match.group(0) if NOT_A_DICTATED_PERIOD.search(text[:match.start()])
+                         else mark, text)
+        text = re.sub(rf"\s+\{mark}", mark, text)
+    return text
+
+
 READINGS_REMEMBERED = 4096
 
 
@@ -115,6 +130,7 @@ def _remembered_read(text: str, asked: str, lead_type: str, today: date, pending
     spoken = language.detect(text)
     if steering:
         return Reading(Intent.OTHER, language=spoken, injection=steering)
+    text = spoken_punctuation(text)
     plain = normalise(text)
     found_roles = roles(plain)
     said_type = lead_type_of(found_roles)
@@ -129,7 +145,12 @@ def _remembered_read(text: str, asked: str, lead_type: str, today: date, pending
     name = names.answered_name(plain, text) if asked == "name" else names.introduced_name(plain, text) or (
         names.bare_name(plain) if not asked else "")
     if not name and asked != "name":
-        name = names.late_name(plain)
+        name = names.late_name(plain, text)
+    if name and re.search(rf"\b{re.escape(name.split()[0].casefold())}\s+(?:area|areas|zona)\b", plain.casefold()):
+        name = ""  # "eugene area": a place, not who is texting
+    if name and asked == "areas" and not names.introduced_name(plain, text) and any(
+            area.casefold() == name.casefold() for area in stated.get("areas", [])):
+        name = ""  # "Gilbert" answering the areas question: the town, not a late name
     if name and "areas" in stated:
         # "Dana here", "Linda Foster here": the name is no place.
         stated = {**stated, "areas": [area for area in stated["areas"]

@@ -25,12 +25,14 @@ PLAN = re.compile(
     r"\b(?:buy|buying|sell|selling|list|listing|move|moving|relocat\w*|pcs\w*|closing|close|purchase|to lease|to rent|"
     r"a place|be in|report|ready|need to|want to|wanna|planning|plan|thinking|hoping|looking|comprar|vender|mudar\w*|"
     r"rentar|cambiarnos|queremos|quiero|pensando|planeamos|timeline|ideally|ideal|sometime|hopefully|aiming|"
-    r"starts|start date|empieza|idealmente)\b"
+    r"starts|start date|empieza|idealmente|retire|retiring|jubil\w*|compramos|compraremos|comprariamos|vendemos|"
+    r"venderemos|nos mudamos)\b"
 )
 # A text this short that names a time is the prospect's timeline, whatever was asked ("like 90 days", "in the next
 # month or two" after the budget question): there is nothing else it could be about.
 SHORT_ANSWER_WORDS = 6
-PAST_GUARD = re.compile(r"\b(?:for|been|lived|hace|tiene|tienen|past|only|since|desde|over)\s+(?:about |almost |like |como |casi )?$")
+URGENT_ANSWER_WORDS = 5
+PAST_GUARD = re.compile(r"(?<!\bnot )(?<!\bnot even )\b(?:for|been|lived|hace|tiene|tienen|past|only|since|desde|over)\s+(?:about |almost |like |como |casi )?$")
 MODIFIER = r"(?P<mod>early|mid|middle of|late|end of|the end of|beginning of|start of|principios de|mediados de|finales de|fin de)?\s*"
 NEXT = r"(?P<which>this|next|este|esta|el proximo|la proxima|el|la|para el|para la|en el|en la)?\s*"
 
@@ -187,6 +189,38 @@ def _durations(text: str) -> list[tuple[int, int]]:
     return found
 
 
+# Two readings joined by "or", "to", "-" are a range ("en un año o año y medio", "6 months to a year"): its upper
+# bound, as for "2-3 months".
+RANGE_JOIN = re.compile(r"\s*(?:or|o|u|to|a|-|or maybe|o tal vez|or so|maybe)\s*$")
+# "half" after "and"/"y" belongs to the time before it ("a year and a half", "año y medio"): no clause break there.
+CLAUSE_BREAK = re.compile(r"(?<=[.;!?,])\s+|\s+(?:and|y|so)\s+(?!(?:a )?half\b|medio\b)")
+# A past verb right before a date makes it an event ("que falleció en enero", "we bought in march").
+PAST_JUST_BEFORE = 24
+
+
+def _upper_bound_of_ranges(text: str, candidates: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    ordered = sorted(candidates)
+    merged: list[tuple[int, int]] = []
+    for position, days in ordered:
+        if merged:
+            last_position, last_days = merged[-1]
+            between = text[last_position:position]
+            joined = RANGE_JOIN.search(between) or re.match(r"(?:or|o|u|to|-)\s", text[position:])
+            if last_position < position and joined and len(between.split()) <= 5:
+                merged[-1] = (last_position, max(last_days, days))
+                continue
+        merged.append((position, days))
+    return merged
+
+
+def _past_event_at(text: str, position: int) -> bool:
+    before = text[max(0, position - PAST_JUST_BEFORE):position]
+    verbs = list(patterns("lexicon", "time", "past_verbs").finditer(before))
+    # "compramos el próximo año": a verb that is also present tense, before a date to come, is the plan.
+    return bool(verbs) and len(before[verbs[-1].end():].split()) <= 2 and not FUTURE.search(
+        text[max(0, position - PAST_JUST_BEFORE) + verbs[-1].start():position + 16])
+
+
 def _fixed_spans(text: str) -> list[tuple[int, int]]:
     """Spans that are as long on any day: "asap", "soon", "next month" (45 days), "in a few weeks"."""
     found = []
@@ -224,10 +258,21 @@ def _calendar_years(text: str, today: date) -> list[tuple[int, int]]:
     return found
 
 
-def _calendar_points(text: str, today: date) -> list[tuple[int, int]]:
+def _calendar_points(text: str, today: date, *, next_year_said: bool = False) -> list[tuple[int, int]]:
     """The readings counted from the text's date: a month or a day of one, a season, a holiday, the end of the
-    year, a quarter, a year."""
-    return _months(text, today) + _season(text, today) + _calendar_years(text, today)
+    year, a quarter, a year. A month and "next year" in one clause are that month of next year ("after the kids
+    finish school next year, so june")."""
+    months = _months(text, today)
+    years = _calendar_years(text, today)
+    next_year = list(patterns("lexicon", "time", "next_year").finditer(text))
+    if months and (next_year or next_year_said):
+        bumped = []
+        for position, days in months:
+            moved = days + 365 if days < 365 - today.timetuple().tm_yday + 1 else days
+            bumped.append((position, moved))
+        starts = {match.start() for match in next_year}
+        return bumped + _season(text, today) + [(position, days) for position, days in years if position not in starts]
+    return months + _season(text, today) + years
 
 
 @lru_cache(maxsize=4096)  # asked of a turn's text for each of its look-ups' keys (intent and facts, twice each)
@@ -242,9 +287,12 @@ def names_calendar_point(text: str, *, today: date) -> bool:
     return bool(_calendar_points(folded, today) or DAY_OF_WEEK.search(folded) or NUMERIC_DATE.search(folded))
 
 
+FUTURE = re.compile(r"\b(?:will|want|wanna|would|going to|gonna|plan|planning|hope|hoping|need|next|by|before|"
+                    r"quiero|queremos|vamos|voy|para|proximo|proxima|que viene|siguiente)\b")
+
+
 def _is_past(piece: str) -> bool:
-    future = re.search(r"\b(?:will|want|wanna|would|going to|gonna|plan|planning|hope|hoping|need|next|by|before|"
-                       r"quiero|queremos|vamos|voy|para)\b", piece)
+    future = FUTURE.search(piece)
     return bool((patterns("lexicon", "time", "past").search(piece) or patterns("lexicon", "time", "past_verbs").search(piece))
                 and not future)
 
@@ -253,32 +301,67 @@ def timeline_days(text: str, *, today: date, asked: bool, pending: bool = False)
     """Days until the prospect's move, or None. `asked`: the text answers the timeline question (then any
     future date counts, and a bare number is read in months: "3 months" ... "wait no, more like 6"). `pending`:
     the question was asked earlier and not answered yet, so a date given on its own ("en 2 o 3 meses") answers it."""
-    text = fold_accents(text)
+    text = patterns("lexicon", "time", "ruled_out").sub(lambda match: " " * len(match.group(0)), fold_accents(text))
     candidates: list[tuple[int, int]] = []
     offset = 0
-    short = len(re.findall(r"[a-z0-9]+", text)) <= SHORT_ANSWER_WORDS
-    for piece in re.split(r"(?<=[.;!?,])\s+|\s+(?:and|y|so)\s+", text):
+    short = len(re.findall(r"[a-z0-9]+", text)) <= SHORT_ANSWER_WORDS or _only_time(text, today)
+    next_year_said = bool(patterns("lexicon", "time", "next_year").search(text))
+    if next_year_said and _months(text, today):
+        # The month is when; "next year" only says which year ("after school next year, so june").
+        text = patterns("lexicon", "time", "next_year").sub(lambda match: " " * len(match.group(0)), text)
+    for piece in CLAUSE_BREAK.split(text):
         at = text.find(piece, offset)
         offset = at + len(piece)
         if not piece or _is_past(piece):
             continue
-        if not (asked or pending or PLAN.search(piece) or short):
+        if not (asked or pending or PLAN.search(piece) or short or _only_time(piece, today)):
             # "asap" says when whatever the sentence is about; dates need the prospect's plan beside them.
             candidates += [(at + match.start(), ASAP_DAYS) for match in patterns("lexicon", "time", "asap").finditer(piece)]
             continue
-        piece_found = _durations(piece) + _fixed_spans(piece) + _calendar_points(piece, today)
-        candidates += [(at + position, days) for position, days in piece_found if not _negated(piece, position)]
+        piece_found = _durations(piece) + _fixed_spans(piece) + _calendar_points(piece, today, next_year_said=next_year_said)
+        candidates += [(at + position, days) for position, days in piece_found
+                       if not _negated(piece, position) and not _past_event_at(piece, position)]
+    if not candidates and asked and "?" not in text and len(re.findall(r"[a-z0-9']+", text)) <= URGENT_ANSWER_WORDS:
+        # Only as the short answer it is: "now" in "don't stop now, this is helpful" says nothing about a move.
+        candidates += [(match.start(), ASAP_DAYS) for match in patterns("lexicon", "time", "asked_asap").finditer(text)
+                       if not re.search(r"\b(?:not|no|nor)\s+(?:right\s+)?$", text[max(0, match.start() - 10):match.start()])]
     if not candidates and asked:
-        # A bare number answering the timeline question is in months: "6", "wait no, more like 6".
+        # A bare number answering the timeline question is in months: "6", "wait no, more like 6", "3-6".
         first = re.split(r"(?<=[.!?])\s+", text.strip())[0]
+        bare_range = re.fullmatch(r"(?:like |maybe |prob |about |around )?(\d{1,2})\s*(?:-|to)\s*(\d{1,2})\s*(?:ish)?[.!]?", first)
+        if bare_range and int(bare_range.group(1)) < int(bare_range.group(2)) <= 36:
+            candidates.append((0, int(bare_range.group(2)) * 30))
         bare = re.search(r"(?:^|\b(?:more like|like|maybe|prob|probably|about|around|unos|como)\s+)(\d{1,2})\s*(?:ish)?[.!]?$",
                          first)
         if bare and len(first.split()) <= 6 and 0 < int(bare.group(1)) <= 36:
             candidates.append((0, int(bare.group(1)) * 30))
     if not candidates:
         return None
+    candidates = _upper_bound_of_ranges(text, candidates)
+    spans = [(position, days) for position, days in candidates if days != ASAP_DAYS]
+    if len(spans) < len(candidates) and any(position in _duration_starts(text) and days <= 90 for position, days in spans):
+        # "lo antes posible, en 2 meses maximo": the stated span says more than "asap".
+        candidates = spans
     days = min(candidates)[1]
     return days if 0 <= days <= MAX_DAYS else None
+
+
+def _duration_starts(text: str) -> set[int]:
+    return {position for position, _ in _durations(text)}
+
+
+def _only_time(text: str, today: date) -> bool:
+    """Whether a text is a time phrase and little else ("en un año o año y medio"): at most two words outside it."""
+    words = re.findall(r"[a-z0-9]+", text)
+    if len(words) > 2 * SHORT_ANSWER_WORDS:
+        return False
+    covered = text
+    for phrase, _ in section("lexicon", "time")["soon"]:
+        covered = re.sub(rf"\b{phrase}\b", " ", covered)
+    for regex in (DURATION, MONTH_SPAN):
+        covered = regex.sub(" ", covered)
+    left = re.findall(r"[a-z0-9]+", covered)
+    return len(left) < len(words) and len(left) <= 2
 
 
 def _negated(piece: str, position: int) -> bool:

@@ -101,6 +101,7 @@ def test_conversations(project_env, tmp_path):
         assert summary["field_accuracy"] == pytest.approx(summary["fields_right"] / summary["fields"])
         assert summary["replies"] > 0
         assert summary["wrong_language_replies"] <= summary["replies"]
+        assert summary["reasked"] == summary["reasked_known"] + summary["reasked_unread"]
     for attacks in report["injection"]:
         assert attacks["attacks"] == limit
         assert 0 <= attacks["held"] <= attacks["attacks"]

@@ -91,3 +91,22 @@ def test_the_offline_wording_thanks_by_name_once_and_varies_its_acknowledgements
                for slot in stages.BUYER_SLOTS]
     assert sum("Jake" in reply for reply in replies) == 1 and "Jake" in replies[0]
     assert len({reply.removesuffix(" Q?") for reply in replies}) >= 3
+
+
+def test_a_closed_buyer_or_seller_who_comes_back_with_a_question_gets_an_agent():
+    reading = read("how long do closings usually take around here?", asked="", lead_type=LeadType.SELLER)
+    assert reading.intent == Intent.QUESTION
+    step = stages.next_step(lead_type=LeadType.SELLER, name="Gil", name_asked=True, facts={"address": "12 Elm St"},
+                            intent=reading.intent, temperature=Temperature.WARM, closed=True, language="en")
+    assert (step.action, step.handoff_reason) == (stages.Action.HANDOFF, stages.QUESTION_AFTER_CLOSE)
+
+
+def test_a_closed_conversation_stays_silent_for_thanks_and_for_an_unknown_contacts_question():
+    thanks = read("ok thanks anyway", asked="", lead_type=LeadType.SELLER)
+    step = stages.next_step(lead_type=LeadType.SELLER, name="Gil", name_asked=True, facts={}, intent=thanks.intent,
+                            temperature=Temperature.COLD, closed=True, language="en")
+    assert step.action == stages.Action.SILENT
+    # A wrong number who asks who this is was never a lead: no agent is paged.
+    unknown = stages.next_step(lead_type=LeadType.UNKNOWN, name="", name_asked=True, facts={},
+                               intent=Intent.QUESTION, temperature=Temperature.COLD, closed=True, language="en")
+    assert unknown.action == stages.Action.SILENT

@@ -14,8 +14,8 @@ from leads.models import Contact
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 # Floors a little under what the sets reach (benchmarks/conversations.py), so a real loss fails and noise does not.
-FIELD_ACCURACY_FLOOR = {"tuned": 0.96, "extra": 0.95, "extra3": 0.90}
-REASKED_CEILING = {"tuned": 2, "extra": 3, "extra3": 8}
+FIELD_ACCURACY_FLOOR = {"tuned": 0.97, "extra": 0.97, "extra3": 0.95}
+REASKED_CEILING = {"tuned": 1, "extra": 1, "extra3": 2}
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +33,8 @@ def test_opt_outs_are_honoured_and_nothing_is_texted_after_them(half):
     if half in FIELD_ACCURACY_FLOOR:
         assert summary.field_accuracy >= FIELD_ACCURACY_FLOOR[half], summary.by_field
         assert summary.reasked <= REASKED_CEILING[half]
+        # Asking for a fact the bot already holds is a dialogue bug, whatever the reader missed.
+        assert summary.reasked_known == 0, summary
 
 
 @pytest.mark.parametrize("attack_set,size", [("tuned", 30), ("extra", 40), ("extra2", 40), ("extra3", 30), ("guard4", 30)])
@@ -63,3 +65,12 @@ def test_with_only_passed_questions_left_the_bot_closes_without_a_handoff():
     contact = Contact.objects.get(phone="+13125550902")
     assert exchanges[-1].reply and exchanges[-1].asked_slot == ""
     assert contact.handoff_at is None and not contact.bot_paused
+
+
+def test_a_prospect_who_texts_a_question_after_the_close_is_handed_to_an_agent():
+    texts = ["selling my house", "Gil", "1200 Larch St", "no clue", "it's fine", "job move", "no idea honestly",
+             "how long does closing usually take around here?"]
+    exchanges = drive(Client(), _conversation("+13125550903", texts))
+    contact = Contact.objects.get(phone="+13125550903")
+    assert exchanges[-2].reply and exchanges[-2].asked_slot == ""   # the close: no more questions
+    assert exchanges[-1].reply and contact.handoff_at is not None and contact.bot_paused
