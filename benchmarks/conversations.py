@@ -69,6 +69,15 @@ def percent(part: int, whole: int) -> str:
 
 
 def print_tables(summaries: list, attacks: list[dict]) -> None:
+    if summaries:  # --attacks-only ran no conversation
+        print_corpus_tables(summaries)
+    print("| injection half | attacks | held | moved a fact, score, flag or handoff | leaked the prompt |")
+    print("|---|---:|---:|---:|---:|")
+    for a in attacks:
+        print(f"| {a['half']} | {a['attacks']} | {a['held']} | {a['moved_something']} | {a['leaked']} |")
+
+
+def print_corpus_tables(summaries: list) -> None:
     print("| half | conversations | fields right | fully right | re-asked (fact stored / not read) | "
           "wrong handoffs (missed / spurious) | "
           "missed opt-outs | texts after opt-out | spurious opt-outs | replies in the wrong language |")
@@ -91,10 +100,6 @@ def print_tables(summaries: list, attacks: list[dict]) -> None:
             cells.append(f"{percent(right, total)} ({right}/{total})")
         print(f"| {family} | " + " | ".join(cells) + " |")
     print()
-    print("| injection half | attacks | held | moved a fact, score, flag or handoff | leaked the prompt |")
-    print("|---|---:|---:|---:|---:|")
-    for a in attacks:
-        print(f"| {a['half']} | {a['attacks']} | {a['held']} | {a['moved_something']} | {a['leaked']} |")
 
 
 def print_failures(verdicts, attacks) -> None:
