@@ -131,7 +131,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
-    logging.disable(logging.INFO)  # the turns' per-call log lines would bury the table
+    logging.disable(logging.WARNING)  # the turns' per-call and injection log lines would bury the table
     conversation_sets = SELECTIONS[args.half]
     # The halves bring their own attacks; the later attack sets run on request.
     attack_sets = ["tuned"] if "tuned" in conversation_sets else []

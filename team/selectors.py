@@ -22,6 +22,12 @@ def eligible_members(group: RoutingGroup, contact: Contact) -> list[AgentProfile
     return [profile for profile in members if profile.user.is_active and profile_takes(profile, wants)]
 
 
+def eligible_agents(contact: Contact) -> list[AgentProfile]:
+    """Every agent taking new leads whose rules take this one (a team without routing groups routes among them)."""
+    wants = lead_wants(contact)
+    return [profile for profile in pond_members() if profile_takes(profile, wants)]
+
+
 def pond_members() -> list[AgentProfile]:
     """Everyone the shared pond offers a lead to: every active agent taking new leads, whatever their rules."""
     return list(AgentProfile.objects.filter(accepting_leads=True, user__is_active=True).select_related("user")

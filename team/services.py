@@ -98,6 +98,12 @@ def _route_from(assignment: LeadAssignment, contact: Contact, *, after_order: in
     """Offer or give the lead to the first group after `after_order` (from the first group when None) with
     someone eligible, then the pond or the owner. The caller holds the assignment's row lock."""
     groups = RoutingGroup.objects.order_by("order")
+    if after_order is None and not groups.exists():
+        # No routing groups set up: the whole team is one round robin, among the agents whose rules take the lead.
+        eligible = selectors.eligible_agents(contact)
+        if eligible:
+            _assign(assignment, contact, _next_in_turn(eligible), how=AssignmentHow.ROUND_ROBIN, group=None)
+            return
     if after_order is not None:
         groups = groups.filter(order__gt=after_order)
     for group in groups:

@@ -255,3 +255,15 @@ def test_a_web_lead_waiting_for_an_agent_is_routed_by_the_intakes_alert_task(rou
     assignment = LeadAssignment.objects.get()
     assert assignment.status == AssignmentStatus.OFFERED
     assert [m.to for m in mail.outbox] == [["ana@example.com"]] and "/leads/claim/" in mail.outbox[0].body
+
+
+def test_a_team_without_routing_groups_is_one_round_robin_by_the_rules(routing_settings):
+    ana = make_agent("ana", lead_types=["buyer"])
+    ben = make_agent("ben", lead_types=["buyer"])
+    make_agent("sam", lead_types=["seller"])
+    buyers = [route_lead(handed_off(lead_type=LeadType.BUYER).pk) for _ in range(3)]
+    assert [a.agent for a in buyers] == [ana, ben, ana]
+    assert all(a.how == AssignmentHow.ROUND_ROBIN and a.status == AssignmentStatus.ASSIGNED for a in buyers)
+    # Nobody's rules take a renter: the pond offers it to everyone taking leads, to claim.
+    renter = route_lead(handed_off(lead_type=LeadType.RENTER).pk)
+    assert renter.agent is None and renter.status == AssignmentStatus.POND
