@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 from functools import lru_cache
 from typing import Callable
@@ -226,13 +226,18 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
 def _booking_turn(call: "_CallRunner", contact: Contact, conversation: Conversation, inbound: Message,
                   understood: "_Understood", memory) -> TurnResult | None:
     """The prospect answers the times they were offered, or cancels or moves their appointment (booking): its reply
-    goes out even while the bot is paused for the agent, and what the text told is recorded as on any turn."""
+    goes out even while the bot is paused for the agent; the text is an answer to the offer, not qualification, so
+    it sets no fact."""
     with transaction.atomic():
         answered = booking.answer(contact=contact, inbound=inbound, language=understood.language)
         if answered is None:
             return None
         call.memory_unused(memory)
-        _apply(contact, conversation, understood, asked_slot=conversation.asked_slot, handoff_reason="", closed=None)
+        # The text answers the offer ("the second one works"): read as qualification it would only mislead (an
+        # "area" named "Second One Works"), so the contact's facts and standing stay as they were.
+        kept = replace(understood, facts=contact.facts or {}, lead_type=contact.lead_type, name=contact.name,
+                       frs=contact.frs_score, pcs=contact.pcs_score, temperature=contact.temperature)
+        _apply(contact, conversation, kept, asked_slot=conversation.asked_slot, handoff_reason="", closed=None)
         try:
             with transaction.atomic():
                 reply = outbound_queue(contact=contact, body=_fit_as_written(answered.text, inbound=inbound.body),

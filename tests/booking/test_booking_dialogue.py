@@ -210,3 +210,15 @@ def test_with_claude_the_offer_is_written_in_code_and_the_answer_read_offline(ch
     assert handoff.reply.body == OFFER_LA.replace("Sam", "Jordan")
     assert "intent" in asked[4] and "response" not in asked[4] and "state_reply" not in asked[4]
     assert picked.reply.body.startswith("You're booked: showing with Dana on Mon Dec 7 at 11:00 am (PST).")
+
+
+def test_the_answer_to_the_offer_sets_no_fact(chicago_agent):
+    # The areas question was never reached (the lead turned hot first), so a late answer to it would be read from
+    # any place-like phrase: the pick must not become an area called "Second One Works".
+    phone = "+13105550179"
+    conversation(phone, READY_BUYER)
+    before = Contact.objects.get(phone=phone).facts
+    booked = text(phone, "the second one works", MONDAY_8AM_CHICAGO + timedelta(minutes=10))
+    assert booked.reply.body.startswith("You're booked")
+    contact = Contact.objects.get(phone=phone)
+    assert contact.facts == before and "areas" not in contact.facts
