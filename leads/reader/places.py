@@ -283,7 +283,15 @@ def address_span(text: str) -> str | None:
         r"(?:,?\s+(?:apt|apartment|unit|ste|suite|lot|#|no\.?|space|spc)\s*[\w-]+|\s+#\s?[\w-]+)?",
         text, re.IGNORECASE,
     )
-    return match.group(0) if match else None
+    prefixes = "|".join(sorted(section("lexicon", "places")["street_prefixes"], key=len, reverse=True))
+    # The type first ("4410 Avenue F", "8800 County Road 12"): what follows is a letter, a number or a name, never an
+    # everyday word ("1200 avenue and then" is no street). The longer reading wins ("12 Calle Luna Dr").
+    typed_first = re.search(rf"{STREET_NUMBER}\s+(?:{prefixes})\.?\s+(?!(?:{NOT_STREET_WORD})\b)[\w'-]+"
+                            rf"(?:\s+(?!(?:{NOT_STREET_WORD})\b)[A-Z0-9][\w'-]*)?", text, re.IGNORECASE)
+    if typed_first and is_common(typed_first.group(0).split()[-1].lower()):
+        typed_first = None
+    spans = [m.group(0) for m in (match, typed_first) if m]
+    return max(spans, key=len) if spans else None
 
 
 def address(original: str, *, asked: bool) -> str:

@@ -320,3 +320,21 @@ def test_a_lowercase_or_everyday_or_inline_word_is_no_late_name(text):
 def test_the_point_of_st_ends_no_sentence_for_a_late_name():
     reading = read("Kissimmee o St. Cloud", asked="areas", lead_type="buyer", today=TODAY)
     assert reading.facts["areas"] == ["Kissimmee", "St. Cloud"] and reading.name == ""
+
+
+# --- addresses with the street type first -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, address", [
+    ("Hi, I'm thinking of selling my house at 4410 Avenue F", "4410 Avenue F"),
+    ("we live at 12 Calle Luna Dr in Santa Fe", "12 Calle Luna Dr"),
+    ("8800 County Road 12, Manor TX", "8800 County Road 12"),
+    ("selling my place at 2817 N Sawyer Ave", "2817 N Sawyer Ave"),
+])
+def test_a_street_type_before_its_name_makes_an_address_in_any_text(text, address):
+    assert facts_of(text, "", lead_type="seller")["address"] == address
+
+
+@pytest.mark.parametrize("text", ["I have 2 avenues to consider", "1200 avenue and then", "we need 3 bedrooms"])
+def test_a_number_before_a_street_word_is_no_address_by_itself(text):
+    assert "address" not in facts_of(text, "", lead_type="seller")
