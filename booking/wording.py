@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
+from leads.data_files import read_toml
 
 DATA = Path(__file__).resolve().parent / "data" / "booking.toml"
 
 
-@lru_cache(maxsize=1)
 def _data() -> dict:
-    with open(DATA, "rb") as handle:
-        return tomllib.load(handle)
+    return read_toml(DATA)
 
 
 def rule(name: str) -> int:

@@ -11,15 +11,14 @@ contact's language (bots/data/follow_ups.toml); after the nudges, a monthly nurt
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
 from bots import stages
+from leads.data_files import read_toml
 from leads.followups import due_after, purpose_of
 from leads.models import (
     Author,
@@ -119,7 +118,5 @@ def follow_up_text(contact: Contact, asked_slot: str, step: int) -> str:
     return fit_segments(text, MAX_SEGMENTS)
 
 
-@lru_cache(maxsize=1)
 def _follow_ups() -> dict:
-    with open(FOLLOW_UPS, "rb") as handle:
-        return tomllib.load(handle)
+    return read_toml(FOLLOW_UPS)

@@ -14,9 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,6 +26,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic import ValidationError as SchemaError
 
 from bots import stages
+from leads.data_files import read_toml
 from leads.facts import clean_facts, merge_facts
 from leads.intents import Intent
 from leads.models import Author, ConsentMethod, Contact, Direction, LeadType, Message, MessagePurpose
@@ -217,7 +216,5 @@ def _email(lead: WebLead) -> str:
     return ""
 
 
-@lru_cache(maxsize=1)
 def _web_leads() -> dict:
-    with open(WEB_LEADS, "rb") as handle:
-        return tomllib.load(handle)
+    return read_toml(WEB_LEADS)

@@ -10,11 +10,11 @@ honest answer; otherwise the next question is the first missing qualification fa
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from leads.data_files import read_toml
 from leads.facts import has_budget
 from leads.intents import Intent
 from leads.models import BotKind, LeadType, Temperature
@@ -64,10 +64,8 @@ class Step:
     preface: str = ""       # what the reply says before the question: an answer about the bot, a question's reply
 
 
-@lru_cache(maxsize=1)
 def _dialogue() -> dict:
-    with open(DIALOGUE, "rb") as handle:
-        return tomllib.load(handle)
+    return read_toml(DIALOGUE)
 
 
 def wording(language: str) -> dict:

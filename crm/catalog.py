@@ -1,28 +1,23 @@
 """The events endpoints subscribe to (data/events.toml): their names in the webhook contract, and the domain event
 (leads.events) each one is."""
 
-import tomllib
-from functools import lru_cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.dispatch import Signal
 
 from leads import events as domain_events
+from leads.data_files import read_toml
 
 DATA = Path(__file__).resolve().parent / "data"
 
 
-@lru_cache(maxsize=1)
 def _events() -> dict[str, dict]:
-    with (DATA / "events.toml").open("rb") as file:
-        return tomllib.load(file)["events"]
+    return read_toml(DATA / "events.toml")["events"]
 
 
-@lru_cache(maxsize=1)
 def follow_up_boss_wording() -> dict:
-    with (DATA / "follow_up_boss.toml").open("rb") as file:
-        return tomllib.load(file)
+    return read_toml(DATA / "follow_up_boss.toml")
 
 
 def event_names() -> list[str]:

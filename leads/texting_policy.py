@@ -7,7 +7,6 @@ closing and the smallest cap. Numbers outside the United States get the default.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +15,7 @@ from pathlib import Path
 import phonenumbers
 from phonenumbers.geodata import GEOCODE_DATA
 
+from leads.data_files import read_toml
 from leads.phones import NANP_AREA_CODE_DIGITS, NANP_COUNTRY_CODE, parse_phone
 from leads.quiet_hours import operator_hours
 
@@ -85,7 +85,5 @@ def _table() -> dict[str, TextingPolicy]:
     return table
 
 
-@lru_cache(maxsize=1)
 def _raw() -> dict:
-    with open(POLICY_FILE, "rb") as handle:
-        return tomllib.load(handle)
+    return read_toml(POLICY_FILE)

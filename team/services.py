@@ -13,10 +13,8 @@ Each step is a RoutingEvent. Alerts and the `lead_assigned` event go out once th
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -25,6 +23,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from leads.data_files import read_toml
 from leads.events import lead_assigned
 from leads.models import Contact
 from sms.outbound import send_agent_alert_sms
@@ -300,7 +299,5 @@ def _alert_on_commit(alerts: list[Alert]) -> None:
                                                                 [alert.email]), robust=True)
 
 
-@lru_cache(maxsize=1)
 def _wording() -> dict:
-    with open(ALERTS, "rb") as handle:
-        return tomllib.load(handle)
+    return read_toml(ALERTS)
