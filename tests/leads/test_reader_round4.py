@@ -338,3 +338,15 @@ def test_a_street_type_before_its_name_makes_an_address_in_any_text(text, addres
 @pytest.mark.parametrize("text", ["I have 2 avenues to consider", "1200 avenue and then", "we need 3 bedrooms"])
 def test_a_number_before_a_street_word_is_no_address_by_itself(text):
     assert "address" not in facts_of(text, "", lead_type="seller")
+
+
+@pytest.mark.parametrize("text, days", [
+    ("right now we rent in dallas", None), ("we rent right now", None), ("right now im just looking", None),
+    ("we want to move right now", 14), ("need something right now", 14), ("right now, asap", 14),
+])
+def test_right_now_is_a_date_only_beside_a_move_or_a_need(text, days):
+    assert facts_of(text, "").get("timeline_days") == days
+
+
+def test_right_now_answering_the_timeline_question_is_as_soon_as_possible():
+    assert facts_of("right now", "timeline_days")["timeline_days"] == 14
