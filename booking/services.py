@@ -13,7 +13,7 @@ from django.utils import timezone
 from booking import wording
 from booking.models import Appointment, AppointmentStatus, OfferStatus, SlotOffer
 from booking.selectors import free_starts, kind_for, prospect_zone, reminders_due
-from leads.events import appointment_changed
+from leads.events import announce_on_commit, appointment_changed
 from leads.models import Author, Contact, Message
 from sms.services import outbound_queue
 from team.models import AgentProfile
@@ -141,7 +141,7 @@ def _announce(appointment: Appointment, status: str, *, moved_from: Appointment 
     if moved_from is not None:
         payload["moved_from"] = {"appointment_id": moved_from.pk, "starts_at": moved_from.starts_at.isoformat()}
     contact_id = appointment.contact_id
-    transaction.on_commit(lambda: appointment_changed.send(sender=Appointment, contact_id=contact_id, payload=payload))
+    announce_on_commit(appointment_changed, contact_id, payload)
     from booking.tasks import send_appointment_invites  # Celery loads with the first booking, not at startup
 
     appointment_id = appointment.pk

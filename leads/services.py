@@ -1,16 +1,14 @@
 """Writes to contacts, conversations and messages."""
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.dispatch import Signal
 from django.utils import timezone
 
 from leads import events
-from leads.events import contact_cache_retired
+from leads.events import announce_on_commit, contact_cache_retired
 from leads.facts import clean_facts
 from leads.followups import due_after
 from leads.models import (
@@ -31,27 +29,6 @@ from leads.models import (
 from leads.phones import normalize_phone
 from leads.scoring import score
 
-logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class LeadEventAnnouncement:
-    """A domain event (leads.events) waiting for its change to commit (an on-commit callback); a listener that
-    fails is logged and never undoes or breaks what the caller did (a CRM that is down must not fail an SMS turn)."""
-
-    event: Signal
-    contact_id: int
-    payload: dict
-
-    def __call__(self) -> None:
-        for receiver, error in self.event.send_robust(sender=Contact, contact_id=self.contact_id, payload=self.payload):
-            if isinstance(error, Exception):
-                logger.error("contact %s: a listener of a lead event failed (%s): %r", self.contact_id, receiver,
-                             error, exc_info=error)
-
-
-def _announce(event: Signal, contact_id: int, payload: dict) -> None:
-    transaction.on_commit(LeadEventAnnouncement(event, contact_id, payload))
 
 
 def contact_get_or_create(*, phone: str, name: str = "", via: str = "text") -> tuple[Contact, bool]:
@@ -64,7 +41,7 @@ def contact_get_or_create(*, phone: str, name: str = "", via: str = "text") -> t
     except IntegrityError:
         return Contact.objects.get(phone=e164), False
     if created:
-        _announce(events.lead_created, contact.pk, {"via": via})
+        announce_on_commit(events.lead_created, contact.pk, {"via": via})
     return contact, created
 
 
@@ -165,7 +142,7 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
     contact.save(update_fields=fields)
     if "needs_agent" in fields:
         follow_up_stop(contact=contact, reason=f"handed to an agent: {contact.handoff_reason}")
-        _announce(events.lead_handed_off, contact.pk, {"reason": contact.handoff_reason})
+        announce_on_commit(events.lead_handed_off, contact.pk, {"reason": contact.handoff_reason})
     _record_score_change(contact, scores_before, ScoreReason.TURN)
     changes = {"active_bot": bot, "asked_slot": asked_slot, "asked_again": asked_again}
     if asked_slot == "name":
@@ -184,7 +161,7 @@ def contact_apply_turn(*, contact: Contact, name: str, lead_type: str, facts: di
     stage_before = _stage(current["active_bot"], current["closed_reason"])
     stage_after = _stage(bot, current["closed_reason"] if closed_reason is None else closed_reason)
     if stage_after != stage_before:
-        _announce(events.lead_stage_changed, contact.pk,
+        announce_on_commit(events.lead_stage_changed, contact.pk,
                   {"from": stage_before, "to": stage_after, "closed_reason": changes.get("closed_reason", "")})
     return contact
 
@@ -264,7 +241,7 @@ def _record_score_change(contact: Contact, before: tuple[int, int, str], reason:
         ScoreEvent.objects.create(contact=contact, frs=contact.frs_score, pcs=contact.pcs_score,
                                   temperature=contact.temperature, reason=reason)
     if contact.temperature != before[2]:
-        _announce(events.lead_temperature_changed, contact.pk,
+        announce_on_commit(events.lead_temperature_changed, contact.pk,
                   {"from": before[2], "to": contact.temperature, "reason": reason})
 
 

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leads.data_files import read_toml
-from leads.events import lead_assigned
+from leads.events import announce_on_commit, lead_assigned
 from leads.models import Contact
 from sms.outbound import send_agent_alert_sms
 from team import selectors
@@ -253,7 +253,7 @@ def _had_a_lead(agent, moment) -> None:
 
 def _announce_assigned(contact_id: int, agent, how: str) -> None:
     payload = {"agent": {"id": agent.pk, "name": _name(agent), "email": agent.email}, "how": how}
-    transaction.on_commit(lambda: lead_assigned.send(sender=LeadAssignment, contact_id=contact_id, payload=payload))
+    announce_on_commit(lead_assigned, contact_id, payload)
 
 
 def _name(user) -> str:

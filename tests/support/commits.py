@@ -1,6 +1,6 @@
 """What a transaction left to do on commit, told apart: the tasks it queues, and the domain events it announces."""
 
-from leads.services import LeadEventAnnouncement
+from leads.events import LeadEventAnnouncement
 
 
 def tasks_queued(callbacks) -> list:
