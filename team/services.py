@@ -141,10 +141,12 @@ def _route_from(assignment: LeadAssignment, contact: Contact, *, after_order: in
 def alert_fixed_list(contact: Contact) -> None:
     """What a handoff told before routing, and still tells when routing finds nobody: AGENT_ALERT_EMAILS by
     e-mail and AGENT_ALERT_PHONE by SMS, when set."""
-    text = (f"Lead handoff: {contact.name or 'unnamed'} {contact.phone} ({contact.get_temperature_display()}, "
-            f"{contact.get_lead_type_display()}): {contact.handoff_reason}. {settings.PUBLIC_BASE_URL}/admin/leads/contact/{contact.pk}/change/")
+    wording = _wording()["fixed_list"]
+    fields = {"lead": _lead_line(contact), "reason": contact.handoff_reason, "link": _contact_url(contact),
+              "phone": contact.phone}
+    text = wording["text"].format(**fields)
     if settings.AGENT_ALERT_EMAILS:
-        send_mail(f"Lead needs an agent: {contact.phone}", text, settings.DEFAULT_FROM_EMAIL, settings.AGENT_ALERT_EMAILS)
+        send_mail(wording["subject"].format(**fields), text, settings.DEFAULT_FROM_EMAIL, settings.AGENT_ALERT_EMAILS)
     send_agent_alert_sms(text)
 
 
