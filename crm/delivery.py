@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from crm import signing
 from crm.models import DeliveryAttempt, DeliveryStatus, EndpointKind, WebhookDelivery
+from sms.retry import backoff_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +40,10 @@ def raw_body(body: dict) -> bytes:
 
 
 def retry_delay_seconds(attempts_made: int) -> float:
-    """Exponential backoff with jitter: the base, doubled per failed attempt up to the cap, each drawn between half
-    and all of it (so receivers that came back are not hit by every sender at once)."""
-    ceiling = min(settings.CRM_WEBHOOK_RETRY_MAX_SECONDS,
-                  settings.CRM_WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempts_made - 1, 0))
-    return ceiling / 2 + random.random() * ceiling / 2
+    """The transport's backoff (sms.retry) with the CRM's base and cap: the base after the first failed attempt,
+    doubled per failure after it."""
+    return backoff_seconds(max(attempts_made - 1, 0), base=settings.CRM_WEBHOOK_RETRY_BASE_SECONDS,
+                           cap=settings.CRM_WEBHOOK_RETRY_MAX_SECONDS)
 
 
 def attempt(delivery_id: int) -> Outcome:
