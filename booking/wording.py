@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
 from leads.data_files import read_toml
 
 DATA = Path(__file__).resolve().parent / "data" / "booking.toml"

@@ -31,8 +31,8 @@ from django.db import IntegrityError, transaction
 from booking import dialogue as booking
 from booking.selectors import may_offer as booking_may_offer
 from bots import stages, state_replies
-from bots.handoffs import route_handoff
 from bots.claude import CallContext, save_deferred
+from bots.handoffs import route_handoff
 from bots.memory import message_item, recent_messages, remember_message, whole_conversation
 from bots.prompts import version_for
 from bots.providers import (
