@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 from typing import Callable
@@ -235,8 +235,7 @@ def _booking_turn(call: "_CallRunner", contact: Contact, conversation: Conversat
         call.memory_unused(memory)
         # The text answers the offer ("the second one works"): read as qualification it would only mislead (an
         # "area" named "Second One Works"), so the contact's facts and standing stay as they were.
-        kept = replace(understood, facts=contact.facts or {}, lead_type=contact.lead_type, name=contact.name,
-                       frs=contact.frs_score, pcs=contact.pcs_score, temperature=contact.temperature)
+        kept = _Understood.as_it_was(contact, intent=understood.intent, language=understood.language, injection=False)
         _apply(contact, conversation, kept, asked_slot=conversation.asked_slot, handoff_reason="", closed=None)
         try:
             with transaction.atomic():
@@ -266,6 +265,13 @@ class _Understood:
     temperature: str
     injection: bool
     answered_other: bool = False  # the text told something new (a fact, or a name at last) besides any answer
+
+    @classmethod
+    def as_it_was(cls, contact: Contact, *, intent: Intent, language: str, injection: bool) -> "_Understood":
+        """A text that moves nothing: the contact's facts, name, lead type, scores and temperature as they stand."""
+        return cls(intent=intent, facts=dict(contact.facts or {}), lead_type=contact.lead_type, name=contact.name,
+                   language=language, frs=contact.frs_score, pcs=contact.pcs_score, temperature=contact.temperature,
+                   injection=injection)
 
 
 def _memory_call(call: "_CallRunner", contact: Contact, text: str) -> "_UnplannedMemory | dict":
@@ -332,10 +338,8 @@ def _understand(call: "_CallRunner", contact: Contact, context: TextInContext, m
         # or temperature moves, and the intent (a handoff, an appointment) is dropped.
         logger.warning("contact %s: message %s looks like prompt injection (%s); nothing it says is applied",
                        contact.pk, call.inbound.pk, steering)
-        return _Understood(intent=Intent.OTHER, facts=dict(contact.facts or {}), lead_type=contact.lead_type,
-                           name=contact.name, language=detect_language(text) or contact.language,
-                           frs=contact.frs_score, pcs=contact.pcs_score, temperature=contact.temperature,
-                           injection=True), memory
+        return _Understood.as_it_was(contact, intent=Intent.OTHER, language=detect_language(text) or contact.language,
+                                     injection=True), memory
     told = {slot for slot, value in facts.items() if value != (contact.facts or {}).get(slot)}
     if stated.name and not contact.name:
         told.add("name")
