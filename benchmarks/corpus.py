@@ -24,6 +24,7 @@ from twilio.request_validator import RequestValidator
 
 from bots import prompts
 from config.celery import app as celery_app
+from leads.facts import area_key
 from leads.models import Author, Contact, Conversation, Direction, Message
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
@@ -154,10 +155,7 @@ def _fact_right(name: str, expected, stored) -> bool:
     if name == "areas":
         # Case and the abbreviation points are not part of a name: "St Paul" is "St. Paul", "Mac-groveland" is
         # "Mac-Groveland" (the authors wrote both forms).
-        def spelled(area: str) -> str:
-            return " ".join(area.casefold().replace(".", " ").split())
-
-        return {spelled(a) for a in stored} == {spelled(a) for a in expected}
+        return {area_key(a) for a in stored} == {area_key(a) for a in expected}
     if name == "address":
         return " ".join(str(stored).split()).rstrip(".,") == " ".join(str(expected).split()).rstrip(".,")
     return stored in _acceptable(expected)

@@ -30,6 +30,12 @@ class QualificationFacts(BaseModel):
     price_expectation: int | None = Field(default=None, ge=0, le=100_000_000)
 
 
+def area_key(name: str) -> str:
+    """A place as the product compares places: case folded, abbreviation points and spacing ignored ("St. George"
+    and "st george" are one place)."""
+    return " ".join(name.casefold().replace(".", " ").split())
+
+
 def has_budget(facts: dict) -> bool:
     """A buyer has a budget when either bound is known (the one rule for stages, scoring and lead type)."""
     return bool(facts.get("budget_max") or facts.get("budget_min"))

@@ -8,13 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leads.facts import area_key
 from leads.models import Contact, LeadType
-
-
-def area_key(name: str) -> str:
-    """A place as the product compares places: case folded, abbreviation points and spacing ignored
-    ("St. George" and "st george" are one place; benchmarks/corpus.py compares areas the same way)."""
-    return " ".join(name.casefold().replace(".", " ").split())
 
 
 @dataclass(frozen=True)
