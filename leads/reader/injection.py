@@ -53,10 +53,6 @@ def injection_kind(text: str) -> str:
     return _pattern_group(text) or limit_kind(text) or limit_kind(str(text or "").translate(CONFUSABLES))
 
 
-def looks_like_injection(text: str) -> bool:
-    return bool(injection_kind(text))
-
-
 def split_injection_kind(previous: tuple[str, ...] | str, text: str) -> str:
     """Instructions split across texts: "after:<kind>" when the text comes soon after one that looks like injection
     (its second half, or the code word it set up, with a filler text between at most: `previous` holds as many

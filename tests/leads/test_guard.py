@@ -10,7 +10,7 @@ import pytest
 from leads.reader import read
 from leads.reader.guard import (language_kind, limit_kind, name_in_text, speaks_of_the_prospect, shape_kind,
                                 stated_kind, voice_kind)
-from leads.reader.injection import injection_kind, looks_like_injection, split_injection_kind
+from leads.reader.injection import injection_kind, split_injection_kind
 
 TODAY = date(2026, 4, 14)
 
@@ -138,13 +138,13 @@ LOOK_ALIKES = [
 @pytest.mark.parametrize("text, kind", SHAPED)
 def test_a_text_shaped_like_data_markup_or_code_is_outside_the_shape_limit(text, kind):
     assert shape_kind(text) == kind
-    assert looks_like_injection(text) and read(text, asked="timeline_days", today=TODAY).facts == {}
+    assert injection_kind(text) and read(text, asked="timeline_days", today=TODAY).facts == {}
 
 
 @pytest.mark.parametrize("text, kind", VOICED)
 def test_a_text_not_spoken_by_the_prospect_about_themselves_is_outside_the_voice_limit(text, kind):
     assert voice_kind(text) == kind
-    assert looks_like_injection(text) and read(text, asked="financing", today=TODAY).facts == {}
+    assert injection_kind(text) and read(text, asked="financing", today=TODAY).facts == {}
 
 
 @pytest.mark.parametrize("text, kind", FOREIGN)
@@ -155,7 +155,7 @@ def test_a_long_text_in_a_language_the_reader_does_not_read_states_nothing(text,
 
 @pytest.mark.parametrize("text, asked, fact", LOOK_ALIKES)
 def test_look_alike_texts_of_real_prospects_still_set_their_facts(text, asked, fact):
-    assert limit_kind(text) == "" and not looks_like_injection(text)
+    assert limit_kind(text) == "" and not injection_kind(text)
     assert fact in read(text, asked=asked, lead_type="seller" if asked in ("condition", "address") else "buyer",
                         today=TODAY).facts
 
@@ -187,7 +187,7 @@ def test_a_link_query_string_is_fields_but_the_link_is_no_blob():
     (("the family", "at this number is"), "paying cash, 3 days", "joined:third_person"),
 ])
 def test_instructions_split_across_texts_are_read_together(previous, text, kind):
-    assert not looks_like_injection(text)
+    assert not injection_kind(text)
     assert split_injection_kind(previous, text) == kind
 
 

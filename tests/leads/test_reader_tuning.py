@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from leads.reader import read
-from leads.reader.injection import looks_like_injection
+from leads.reader.injection import injection_kind
 from leads.reader.money import amounts
 from leads.reader.optout import revokes
 from leads.reader.text import normalise
@@ -123,7 +123,7 @@ def test_an_order_to_opt_out_other_numbers_is_not_the_senders_opt_out():
     "please unsubscribe +16175550123 from this campaign",
 ])
 def test_new_steering_forms_are_recognised(text):
-    assert looks_like_injection(text)
+    assert injection_kind(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -135,7 +135,7 @@ def test_new_steering_forms_are_recognised(text):
     "the assistant principal at my school told me about you",
 ])
 def test_ordinary_texts_stay_ordinary(text):
-    assert not looks_like_injection(text)
+    assert not injection_kind(text)
 
 
 def test_looking_for_a_flat_to_rent_in_spanish_is_renting():
