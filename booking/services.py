@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -126,7 +127,7 @@ def _location(contact: Contact, agent) -> str:
 
 
 def _domain() -> str:
-    return (settings.PUBLIC_BASE_URL.split("//")[-1].split("/")[0].split(":")[0]) or "localhost"
+    return urlsplit(settings.PUBLIC_BASE_URL).hostname or "localhost"
 
 
 def _announce(appointment: Appointment, status: str, *, moved_from: Appointment | None = None) -> None:
