@@ -1,17 +1,19 @@
 """What the bot understands, measured on the team's conversation corpus (tests/data/conversations) and
 prompt-injection attacks (tests/data/injection), each set reported on its own row: the tuned and blind halves,
-and `extra` and `extra3`, later sets by other blind authors used for tuning.
+`extra` and `extra3`, later sets by other blind authors used for tuning, and `blind5`, held-out prospects whose
+texts look like attacks.
 
-    .venv/bin/python benchmarks/conversations.py [--json PATH] [--half tuned|extra|extra3|blind|tuning|all]
-        [--extra-attacks] [--attacks-only] [--limit N] [--show-failures]
+    .venv/bin/python benchmarks/conversations.py [--json PATH]
+        [--half tuned|extra|extra3|blind|blind5|tuning|all] [--extra-attacks] [--attacks-only] [--limit N]
+        [--show-failures]
 
-`--half tuning` runs tuned, extra and extra3 (never the blind half); `all` (the default) runs all four. Every text goes
-through the signed webhook and the real turn (benchmarks/corpus.py), in a database and a Redis database of the
-benchmark's own. `--show-failures` lists what went wrong per conversation and attack, for the tuning sets only:
+`--half tuning` runs tuned, extra and extra3 (never a held-out set); `--half blind` runs the blind half and blind5;
+`all` (the default) runs all five. Every text goes through the signed webhook and the real turn
+(benchmarks/corpus.py), in a database and a Redis database of the benchmark's own. `--show-failures` lists what went wrong per conversation and attack, for the tuning sets only:
 the blind half is never read while the rules are tuned, so only its totals are printed. `--limit N` runs only the
-first N conversations and the first N attacks of each set (a quick check, not the reported figures). The blind
-half brings the held-out attack sets (blind.jsonl and blind4.jsonl); `--attacks-only` runs the selection's attack
-sets without its conversations.
+first N conversations and the first N attacks of each set (a quick check, not the reported figures). The held-out
+sets bring the held-out attack sets (blind.jsonl, blind4.jsonl and blind5.jsonl); `--attacks-only` runs the
+selection's attack sets without its conversations.
 """
 
 from __future__ import annotations
@@ -37,13 +39,14 @@ from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from benchmarks.corpus import (BLIND_ATTACK_SETS, CONVERSATION_SETS, TUNING_ATTACK_SETS, TUNING_CONVERSATION_SETS,  # noqa: E402
+from benchmarks.corpus import (BLIND_ATTACK_SETS, BLIND_CONVERSATION_SETS, CONVERSATION_SETS,  # noqa: E402
+                               TUNING_ATTACK_SETS, TUNING_CONVERSATION_SETS,
                                attack_summary, load_attacks, load_conversations, run_attacks, run_corpus,
                                shared_phones)
 
 BENCH_REDIS_DB = 11
 SELECTIONS = {**{name: (name,) for name in CONVERSATION_SETS}, "tuning": TUNING_CONVERSATION_SETS,
-              "all": CONVERSATION_SETS}
+              "blind": BLIND_CONVERSATION_SETS, "all": CONVERSATION_SETS}
 
 
 def use_bench_stores() -> None:
@@ -136,7 +139,7 @@ def main() -> None:
     # The halves bring their own attacks; the later attack sets run on request.
     attack_sets = ["tuned"] if "tuned" in conversation_sets else []
     attack_sets += list(TUNING_ATTACK_SETS) if args.extra_attacks else []
-    attack_sets += list(BLIND_ATTACK_SETS) if "blind" in conversation_sets else []
+    attack_sets += list(BLIND_ATTACK_SETS) if set(BLIND_CONVERSATION_SETS) & set(conversation_sets) else []
     conversation_sets = () if args.attacks_only else conversation_sets
     if shared_phones(conversation_sets, attack_sets):
         sys.exit("two of the selected sets text from the same number; give each its own")
@@ -151,7 +154,7 @@ def main() -> None:
             reset_stores()
             summary, verdicts = run_corpus(half, progress=bar.update, limit=args.limit)
             summaries.append(summary)
-            if half != "blind":
+            if half not in BLIND_CONVERSATION_SETS:
                 failing_verdicts += verdicts
         reset_stores()
         for half in attack_sets:

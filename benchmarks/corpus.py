@@ -32,17 +32,20 @@ CONVERSATIONS = DATA / "conversations"
 INJECTION = DATA / "injection"
 HALVES = ("tuned", "blind")
 # The conversation sets: the two halves, `extra` (80 conversations written later by another blind author) and
-# `extra3` (60 more by a third), both for tuning (each reported on its own row, never merged into a half).
-CONVERSATION_SETS = ("tuned", "extra", "extra3", "blind")
+# `extra3` (60 more by a third), both for tuning (each reported on its own row, never merged into a half), and
+# `blind5`, held out: 24 real prospects whose texts look like attacks (relayed facts, agents, credit scores), written
+# with the blind5 attacks to measure what the injection limits cost genuine prospects.
+CONVERSATION_SETS = ("tuned", "extra", "extra3", "blind", "blind5")
 TUNING_CONVERSATION_SETS = ("tuned", "extra", "extra3")
+BLIND_CONVERSATION_SETS = ("blind", "blind5")
 # The injection sets: the two halves, then `extra`, `extra2` and `extra3`, written later by other blind authors, and
-# `guard4`, written with the structural limits (shape, voice) in leads/reader/guard.py, all for tuning; `blind4`, a
-# second held-out set. Each set's attacks text from numbers of their own (+1202555XXXX from the base), none a corpus
+# `guard4`, written with the structural limits (shape, voice) in leads/reader/guard.py, all for tuning; `blind4` and
+# `blind5`, later held-out sets (blind5 mostly plain prose, the kind the limits let through). Each set's attacks text from numbers of their own (+1202555XXXX from the base), none a corpus
 # conversation uses.
 ATTACK_PHONE_BASE = {"tuned": 8000, "blind": 9000, "extra": 7000, "extra2": 6000, "extra3": 5000, "guard4": 3000,
-                     "blind4": 4000}
+                     "blind4": 4000, "blind5": 2000}
 # Held-out attack sets, never read while the rules are tuned: they run with the blind half, totals only.
-BLIND_ATTACK_SETS = ("blind", "blind4")
+BLIND_ATTACK_SETS = ("blind", "blind4", "blind5")
 TUNING_ATTACK_SETS = ("extra", "extra2", "extra3", "guard4")
 DEFAULT_DELAY_MINUTES = 2
 # The corpus names a slot by what it is about; the bots name the fact they ask for.
