@@ -83,14 +83,15 @@ def print_tables(summaries: list, attacks: list[dict]) -> None:
 def print_corpus_tables(summaries: list) -> None:
     print("| half | conversations | fields right | fully right | re-asked (fact stored / not read) | "
           "wrong handoffs (missed / spurious) | "
-          "missed opt-outs | texts after opt-out | spurious opt-outs | replies in the wrong language |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "missed opt-outs | texts after opt-out | spurious opt-outs | replies in the wrong language | "
+          "texts held as injection |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in summaries:
         print(f"| {s.half} | {s.conversations} | {percent(s.fields_right, s.fields)} ({s.fields_right}/{s.fields}) | "
               f"{percent(s.fully_right, s.conversations)} ({s.fully_right}) | {s.reasked} ({s.reasked_known} / "
               f"{s.reasked_unread}) | {s.wrong_handoffs} "
               f"({s.missed_handoffs} / {s.spurious_handoffs}) | {s.missed_opt_outs} | {s.texts_after_opt_out} | "
-              f"{s.spurious_opt_outs} | {s.wrong_language_replies} of {s.replies} |")
+              f"{s.spurious_opt_outs} | {s.wrong_language_replies} of {s.replies} | {s.held_texts} of {s.texts} |")
     print()
     families = sorted({name.split(".")[0] if not name.startswith("facts.") else name for s in summaries
                        for name in s.by_field})

@@ -102,6 +102,7 @@ class Exchange:
     asked_slot: str       # the fact the bot asked for in that reply ("" when none)
     opted_out: bool       # whether the contact was opted out once this text was handled
     asked_slot_known: bool = False  # whether the contact already held the asked slot's fact when it was asked
+    held_as: str = ""               # the injection limit that held the text ("" when the turn read it)
 
 
 def slot_known(contact: Contact, slot: str) -> bool:
@@ -129,7 +130,8 @@ def drive(client: Client, conversation: dict) -> list[Exchange]:
         asked_slot = current.asked_slot if (current and reply) else ""
         exchanges.append(Exchange(turn["text"], turn.get("gives", []), reply.body if reply else "",
                                   reply.author if reply else "", asked_slot, contact.opted_out,
-                                  bool(asked_slot) and slot_known(contact, asked_slot)))
+                                  bool(asked_slot) and slot_known(contact, asked_slot),
+                                  Message.objects.get(pk=inbound.pk).held_as))
     return exchanges
 
 
@@ -180,6 +182,8 @@ class Verdict:
     handoff_seen: bool = False
     opt_out_expected: bool = False
     opt_out_seen: bool = False
+    texts: int = 0
+    held_texts: int = 0     # the prospect's texts the injection limits held (nothing in them taken in)
 
     @property
     def fully_right(self) -> bool:
@@ -211,6 +215,7 @@ def judge(conversation: dict, exchanges: list[Exchange]) -> Verdict:
     answered: set[str] = set()
     ignored_slots = {ASKED_SLOT.get(slot, slot) for slot in ignored} | ignored
     opted_out_before = False
+    verdict.texts, verdict.held_texts = len(exchanges), sum(bool(exchange.held_as) for exchange in exchanges)
     for exchange in exchanges:
         answered |= {ASKED_SLOT.get(slot, slot) for slot in exchange.gives}
         if exchange.asked_slot and exchange.asked_slot in answered - ignored_slots:
@@ -244,6 +249,8 @@ class CorpusSummary:
     texts_after_opt_out: int
     replies: int
     wrong_language_replies: int
+    texts: int
+    held_texts: int        # a prospect's texts the injection limits held: in a corpus of real prospects, each is a miss
     by_field: dict[str, list[int]]   # field family -> [right, total]
 
     @property
@@ -274,6 +281,7 @@ def summarise(half: str, verdicts: list[Verdict]) -> CorpusSummary:
         spurious_opt_outs=sum(v.opt_out_seen and not v.opt_out_expected for v in verdicts),
         texts_after_opt_out=sum(v.texts_after_opt_out for v in verdicts),
         replies=sum(v.replies for v in verdicts), wrong_language_replies=sum(v.wrong_language_replies for v in verdicts),
+        texts=sum(v.texts for v in verdicts), held_texts=sum(v.held_texts for v in verdicts),
         by_field=dict(sorted(by_field.items())),
     )
 

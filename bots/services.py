@@ -57,7 +57,7 @@ from leads.reader.injection import injection_kind, split_injection_kind
 from leads.reader.language import detect as detect_language
 from leads.scoring import SCORING_VERSION, score
 from leads.selectors import local_date
-from leads.services import contact_apply_turn, follow_up_start, follow_up_stop, message_mark_handled
+from leads.services import contact_apply_turn, follow_up_start, follow_up_stop, message_hold, message_mark_handled
 from sms.segments import fit_segments, needs_unicode, to_gsm7
 from sms.services import opt_out_confirmed, outbound_queue
 from team.services import alert_fixed_list
@@ -152,6 +152,8 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
     early = (memory.plan() if isinstance(memory, _UnplannedMemory) and not _likely_shared(context, injection=injection)
              else None)
     understood, early_memory = _understand(call, contact, context, early, steering=steering)
+    if understood.held_as:
+        message_hold(message=inbound, limit=understood.held_as)
     memory = early_memory if early is not None else memory
     if not understood.injection and understood.intent != Intent.OPT_OUT:
         booked = _booking_turn(call, contact, conversation, inbound, understood, memory)
@@ -235,7 +237,7 @@ def _booking_turn(call: "_CallRunner", contact: Contact, conversation: Conversat
         call.memory_unused(memory)
         # The text answers the offer ("the second one works"): read as qualification it would only mislead (an
         # "area" named "Second One Works"), so the contact's facts and standing stay as they were.
-        kept = _Understood.as_it_was(contact, intent=understood.intent, language=understood.language, injection=False)
+        kept = _Understood.as_it_was(contact, intent=understood.intent, language=understood.language)
         _apply(contact, conversation, kept, asked_slot=conversation.asked_slot, handoff_reason="", closed=None)
         try:
             with transaction.atomic():
@@ -265,13 +267,15 @@ class _Understood:
     temperature: str
     injection: bool
     answered_other: bool = False  # the text told something new (a fact, or a name at last) besides any answer
+    held_as: str = ""             # the injection limit the text is outside of ("" when it was read)
 
     @classmethod
-    def as_it_was(cls, contact: Contact, *, intent: Intent, language: str, injection: bool) -> "_Understood":
-        """A text that moves nothing: the contact's facts, name, lead type, scores and temperature as they stand."""
+    def as_it_was(cls, contact: Contact, *, intent: Intent, language: str, held_as: str = "") -> "_Understood":
+        """A text that moves nothing: the contact's facts, name, lead type, scores and temperature as they stand.
+        `held_as`: the injection limit that held it, "" for a text that moves nothing for another reason."""
         return cls(intent=intent, facts=dict(contact.facts or {}), lead_type=contact.lead_type, name=contact.name,
                    language=language, frs=contact.frs_score, pcs=contact.pcs_score, temperature=contact.temperature,
-                   injection=injection)
+                   injection=bool(held_as), held_as=held_as)
 
 
 def _memory_call(call: "_CallRunner", contact: Contact, text: str) -> "_UnplannedMemory | dict":
@@ -339,7 +343,7 @@ def _understand(call: "_CallRunner", contact: Contact, context: TextInContext, m
         logger.warning("contact %s: message %s looks like prompt injection (%s); nothing it says is applied",
                        contact.pk, call.inbound.pk, steering)
         return _Understood.as_it_was(contact, intent=Intent.OTHER, language=detect_language(text) or contact.language,
-                                     injection=True), memory
+                                     held_as=steering), memory
     told = {slot for slot, value in facts.items() if value != (contact.facts or {}).get(slot)}
     if stated.name and not contact.name:
         told.add("name")

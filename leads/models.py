@@ -188,6 +188,9 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # An inbound message is handled once: answered, or deliberately not (keyword, opted out, paused).
     handled_at = models.DateTimeField(null=True, blank=True)
+    held_as = models.CharField(max_length=40, blank=True, default="",
+                               help_text="Why the bot set nothing from this text: the prompt-injection limit it is "
+                                         "outside of (e.g. voice:relayed); empty when the text was read")
     # An outbound reply points at the inbound message it answers; unique, so a turn can never store (or
     # send) two replies to one message, however often its task runs.
     reply_to = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reply")

@@ -98,6 +98,13 @@ def message_touch_contact(*, message: Message) -> None:
     Conversation.objects.filter(pk=message.conversation_id).update(last_activity_at=message.created_at)
 
 
+def message_hold(*, message: Message, limit: str) -> None:
+    """The turn set nothing from this text (it looks like prompt injection): the reason is kept on the message, so
+    the agent reading the conversation sees why the bot did not take in what it says."""
+    Message.objects.filter(pk=message.pk).update(held_as=limit[:40])
+    message.held_as = limit[:40]
+
+
 def message_mark_handled(*, message: Message, keyword: str = "", at: datetime | None = None) -> None:
     """An inbound message is handled once: answered, or deliberately not (a keyword, opted out, paused). A second
     call changes nothing, so a retried turn never moves the moment it was handled."""

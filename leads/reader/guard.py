@@ -10,7 +10,9 @@ they describe what a prospect's text is rather than what an attack says:
   read (the numbers in it would be guesses).
 - voice: a prospect speaks of themselves. A text about "the lead" or "this contact", in the name of the office,
   relaying orders ("my realtor said to tell you"), or addressing the bot's machinery (scores, flags, records, its
-  rules, "your system should ...") is not a prospect speaking. The vocabulary is data/guard.toml.
+  rules, "your system should ...") is not a prospect speaking; nor is one that reports what the team or the bot
+  decided ("as your records will show", "your office did that already") or orders the process ("proceed
+  accordingly", "tell your algorithm ..."). The vocabulary is data/guard.toml.
 
 Each check answers the name of the limit the text is outside of, or "" for an ordinary text. The thresholds and
 the vocabulary are data/guard.toml."""
@@ -191,6 +193,10 @@ def shape_kind(text: str) -> str:
     spelled = re.findall(rf"(?<!\w){_alternatives(limits['spelled_punctuation'])}(?!\w)", fold_accents(normalise(text)))
     if len(spelled) > limits["spelled_punctuation_at_most"]:
         return "code"
+    letter = _alternatives(limits["spelling_alphabet"])
+    run = limits["spelling_alphabet_at_least"] - 1
+    if re.search(rf"(?<!\w){letter}(?:[\s,.-]+{letter}){{{run},}}(?!\w)", normalise(text)):
+        return "encoded"
     return ""
 
 
@@ -261,6 +267,8 @@ def _voice_patterns() -> dict[str, re.Pattern]:
         "third_person": about_role + "|" + "|".join(voice["spanish_third_person"]) + "|" + sender_outside,
         "relayed": "|".join(voice["relayed"]),
         "standing": "|".join(voice["standing"] + voice["staff_claim"]),
+        "history_claim": "|".join(voice["history_claims"]),
+        "process_order": "|".join(voice["process_orders"]),
         "memo": "|".join(voice["memo"]),
         "machinery": machinery,
     }
@@ -269,8 +277,8 @@ def _voice_patterns() -> dict[str, re.Pattern]:
 
 
 def voice_kind(text: str) -> str:
-    """"third_person", "relayed", "standing", "memo" or "machinery" when the text is not a prospect speaking for
-    themselves to the assistant; "" otherwise."""
+    """"third_person", "relayed", "standing", "history_claim", "process_order", "memo" or "machinery" when the text
+    is not a prospect speaking for themselves to the assistant; "" otherwise."""
     raw = _raw(text)
     letters = [c for c in raw if c.isalpha()]
     shouting = sum(c.isupper() for c in letters) > 0.6 * len(letters)  # "THE HVAC SYSTEM IS NEW" is shouting

@@ -94,7 +94,7 @@ def test_conversations(project_env, tmp_path):
     run_benchmark(project_env, "conversations.py", "--limit", limit, "--json", out)
     report = read_json(out)
     assert report["limit"] == limit
-    assert [s["half"] for s in report["corpus"]] == ["tuned", "extra", "extra3", "blind"]  # the default: every set
+    assert [s["half"] for s in report["corpus"]] == ["tuned", "extra", "extra3", "blind", "blind5"]  # the default: all
     for summary in report["corpus"]:
         assert summary["conversations"] == limit
         assert 0 < summary["fields_right"] <= summary["fields"]
@@ -102,6 +102,7 @@ def test_conversations(project_env, tmp_path):
         assert summary["replies"] > 0
         assert summary["wrong_language_replies"] <= summary["replies"]
         assert summary["reasked"] == summary["reasked_known"] + summary["reasked_unread"]
+        assert 0 <= summary["held_texts"] <= summary["texts"]
     for attacks in report["injection"]:
         assert attacks["attacks"] == limit
         assert 0 <= attacks["held"] <= attacks["attacks"]

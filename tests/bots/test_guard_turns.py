@@ -74,6 +74,9 @@ def test_a_text_outside_the_limits_moves_nothing_whatever_the_model_answered(tex
     # The reply is written to the polite refusal (the model words it; the offline reply is the refusal itself).
     assert result.calls["response"].inputs[0].preface == "I can only help with buying or selling a home here."
     assert any("looks like prompt injection" in record.getMessage() for record in caplog.records)
+    # Kept on the message, for the agent reading the conversation; the setup's own texts were read.
+    held = list(contact.messages.filter(direction="inbound").order_by("created_at").values_list("held_as", flat=True))
+    assert held[:-1] == ["", "", ""] and held[-1]  # the limit's name, or the pattern's ("role_tags")
 
 
 def test_the_text_completing_a_flagged_one_moves_nothing_and_later_texts_count_again():
