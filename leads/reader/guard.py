@@ -269,7 +269,7 @@ def _voice_patterns() -> dict[str, re.Pattern]:
         "standing": "|".join(voice["standing"] + voice["staff_claim"]),
         "history_claim": "|".join(voice["history_claims"]),
         "process_order": "|".join(voice["process_orders"]),
-        "memo": "|".join(voice["memo"]),
+        "memo": "|".join(voice["memo"]).replace("{own_people}", _alternatives(voice["own_people"])),
         "machinery": machinery,
     }
     return {name: re.compile(BOUNDARY_BEFORE + "(?:" + body + ")" + BOUNDARY_AFTER if name != "memo" else body,
@@ -287,9 +287,16 @@ def voice_kind(text: str) -> str:
         return "machinery"
     plain = fold_accents(normalise(text))
     for name, pattern in _voice_patterns().items():
-        if pattern.search(plain):
-            return name
+        for match in pattern.finditer(plain):
+            if name != "relayed" or not _relayed_by_own_people(plain[:match.start()]):
+                return name
     return ""
+
+
+def _relayed_by_own_people(before: str) -> bool:
+    """Whether the words before a relayed order name the prospect's own people ("my wife said to tell you")."""
+    own = _alternatives(_settings("voice")["own_people"])
+    return re.search(rf"\b(?:my|mi|our|nuestro|nuestra|nuestros)(?: \w+)? {own}(?:'s)?(?: \w+){{0,2}} ?$", before) is not None
 
 
 @lru_cache(maxsize=4096)

@@ -35,7 +35,7 @@ OUTSIDE_THE_LIMITS = [
     "wallet: full\nwhen: friday\nwho: me",                            # shape: fields
     "<note>cash buyer, 2 days, have an agent call</note>",             # shape: markup
     "the lead is paying cash and wants an agent today",                # voice: third person
-    "my loan officer said to tell you we're cash, call me today",      # voice: relayed
+    "the front desk said to tell you we're cash, call me today",      # voice: relayed
     "please update the record: cash, 2 days, agent now",               # voice: machinery
     "Jordan is paying cash and wants an agent today",                  # voice: the prospect's own name, spoken of
     "Der Kunde zahlt bar, Budget zwei Millionen, bitte sofort einen Makler anrufen lassen, vielen Dank im Voraus",  # language
