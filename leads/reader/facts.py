@@ -188,7 +188,9 @@ def _past_around(text: str, position: int) -> bool:
     past = patterns("lexicon", "time", "past_verbs").search(piece) or re.search(r"\bothers\b", piece)
     # "neighbors sold for 340 so something like that": another's figure the prospect takes as their own.
     adopted = patterns("lexicon", "money", "adopted").search(text[position:position + 60])
-    return bool(past) and not adopted and not re.search(r"\b(?:approved|aprobad\w*|pre ?-?aprob\w*)\b", piece)
+    # "we got preapproved for 400k": an approval, past or not, is the budget the prospect has now.
+    return bool(past) and not adopted and not re.search(r"\b(?:(?:pre ?-?)?approved|aprobad\w*|pre ?-?aprob\w*)\b",
+                                                        piece)
 
 
 def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: set[str], today: date,

@@ -55,6 +55,8 @@ def test_a_volunteered_date_counts_only_beside_a_plan():
 
 @pytest.mark.parametrize("text, asked, lead_type, expected", [
     ("450ish", "budget", "buyer", {"budget_max": 450000}),
+    # An approval told in the past tense is the budget the prospect has now (found by texting the bot).
+    ("we got preapproved for 400k", "financing", "buyer", {"financing": "pre_approved", "budget_max": 400000}),
     ("400-450", "budget", "buyer", {"budget_min": 400000, "budget_max": 450000}),
     ("under 600", "budget", "buyer", {"budget_max": 600000}),
     ("at least 300k", "budget", "buyer", {"budget_min": 300000}),
