@@ -9,7 +9,7 @@ they describe what a prospect's text is rather than what an attack says:
 - language: the reader reads English and Spanish; a long text in another language or script states nothing it can
   read (the numbers in it would be guesses).
 - voice: a prospect speaks of themselves. A text about "the lead" or "this contact", in the name of the office,
-  relaying orders ("my realtor said to tell you"), or addressing the bot's machinery (scores, flags, records, its
+  relaying orders from anyone but the prospect's own people ("the office said to tell you"), or addressing the bot's machinery (scores, flags, records, its
   rules, "your system should ...") is not a prospect speaking; nor is one that reports what the team or the bot
   decided ("as your records will show", "your office did that already") or orders the process ("proceed
   accordingly", "tell your algorithm ..."). The vocabulary is data/guard.toml.
@@ -296,7 +296,8 @@ def voice_kind(text: str) -> str:
 def _relayed_by_own_people(before: str) -> bool:
     """Whether the words before a relayed order name the prospect's own people ("my wife said to tell you")."""
     own = _alternatives(_settings("voice")["own_people"])
-    return re.search(rf"\b(?:my|mi|our|nuestro|nuestra|nuestros)(?: \w+)? {own}(?:'s)?(?: \w+){{0,2}} ?$", before) is not None
+    owner = r"\b(?:my|mi|our|nuestro|nuestra|nuestros)(?: \w+)?"
+    return re.search(rf"{owner} {own}(?:'s)?(?: \w+){{0,2}} ?$", before) is not None
 
 
 @lru_cache(maxsize=4096)
