@@ -21,6 +21,7 @@ from leads.facts import QualificationFacts
 from leads.intents import Intent
 from leads.models import LeadType
 from leads.reader import names_calendar_point, read
+from leads.reader.version import rules_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +206,7 @@ class TurnProvider:
         self.rules = RuleBasedProvider()
 
     def model_for(self, kind: CallKind) -> str:
-        return settings.CLAUDE_MODELS[kind] if self.claude else "rule-based"
+        return settings.CLAUDE_MODELS[kind] if self.claude else f"rule-based-{rules_fingerprint()}"
 
     def call(self, kind: CallKind, context: CallContext, *args) -> Computed:
         """Each provider has one method per call kind, named after it (`intent`, `facts`, `memory`, `response`,
