@@ -139,7 +139,8 @@ def money_facts(text: str, *, asked: str, selling: bool, buying: bool) -> dict:
     for amount in found:
         role = _amount_role(text, amount, asked=asked, selling=selling, buying=buying)
         if role == "price" and "price_expectation" not in facts:
-            facts["price_expectation"] = amount.high or amount.low
+            # A seller's band ("high 600s") hopes for its middle; a range of figures, for its top.
+            facts["price_expectation"] = (amount.low + amount.high) // 2 if amount.band else amount.high or amount.low
         elif role == "budget" and not ({"budget_max", "budget_min"} & set(facts)):
             if amount.high:
                 facts["budget_min"], facts["budget_max"] = amount.low, amount.high

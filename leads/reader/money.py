@@ -48,6 +48,38 @@ class Amount:
     start: int
     end: int
     written_as_money: bool  # $, k, mil... (not only placed where money is talked about)
+    band: bool = False      # a price band ("the 300s", "mid 400s"): a rough range, not a figure the prospect gave
+
+
+_BAND_PARTS = section("lexicon", "money")["band_parts"]
+_BAND_PART = "|".join(sorted(_BAND_PARTS, key=len, reverse=True))
+# "the 300s", "mid 400s", "low-to-mid 500s", "upper 400s to low 500s", "$300s", "los 300s". Three digits only:
+# "the 1990s" and "her 30s" are not prices.
+BAND = re.compile(
+    rf"(?<![a-z0-9$])(?:(?P<part>{_BAND_PART})(?:[\s-]*(?:to|or|-)[\s-]*(?P<part_to>{_BAND_PART}))?[\s-]+)?"
+    rf"(?P<the>(?:the|los|las)\s+)?(?P<dollar>\$)?(?P<hundreds>[1-9]00)'?s\b"
+    rf"(?:\s*(?:-|to|or)\s*(?P<part_high>{_BAND_PART})?[\s-]*\$?(?P<hundreds_high>[1-9]00)'?s\b)?"
+)
+
+
+def _bands(text: str, *, money_context: bool) -> list[Amount]:
+    """The price bands in `text`: said with a part word, "the", "$", or where money is talked about."""
+    found = []
+    for match in BAND.finditer(text):
+        if not (match.group("part") or match.group("the") or match.group("dollar") or money_context):
+            continue
+        start = int(match.group("hundreds")) * 1_000
+        low_part = _BAND_PARTS.get(match.group("part") or "", [0, 100])
+        if match.group("hundreds_high"):
+            end = int(match.group("hundreds_high")) * 1_000
+            high_part = _BAND_PARTS.get(match.group("part_high") or "", [0, 100])
+        else:
+            end = start
+            high_part = _BAND_PARTS.get(match.group("part_to") or match.group("part") or "", [0, 100])
+        low, high = start + low_part[0] * 1_000, end + high_part[1] * 1_000
+        if low < high:
+            found.append(Amount(low, high, "", match.start(), match.end(), True, band=True))
+    return found
 
 
 def _value(number: str, suffix: str | None, *, money_context: bool, asked: bool = False) -> float | None:
@@ -112,8 +144,11 @@ def amounts(text: str, *, money_context: bool) -> list[Amount]:
     street = address_span(text)
     street_at = text.find(street) if street else -1
     found: list[Amount] = []
-    taken: list[tuple[int, int]] = []
+    bands = _bands(text, money_context=context)
+    taken: list[tuple[int, int]] = [(band.start, band.end) for band in bands]
     for match in RANGE.finditer(text):
+        if any(start <= match.start() < end for start, end in taken):
+            continue
         if match.group("lead") is None and re.search(r"\b(?:or|o)\b", match.group(0)) and not (
                 match.group("low_suffix") or match.group("high_suffix") or match.group("dollar")):
             continue  # "150 or so", "3 or 4": not a range of money unless written as money
@@ -148,7 +183,8 @@ def amounts(text: str, *, money_context: bool) -> list[Amount]:
             continue
         found.append(Amount(int(value), None, _bound(text, match.start(), match.end()), match.start(), match.end(),
                             written))
-    return sorted(found, key=lambda amount: amount.start)
+    # A figure beside a band is what the prospect means ("mid 300s, no more than 375").
+    return sorted(found or bands, key=lambda amount: amount.start)
 
 
 def intended(found: list[Amount], text: str) -> list[Amount]:

@@ -1,0 +1,46 @@
+"""Reading rules of round 5 (issue 12), each on texts written for the test rather than taken from the corpus:
+price bands ("the 300s", "mid 400s")."""
+
+from datetime import date
+
+import pytest
+
+from leads.reader import read
+
+TODAY = date(2026, 4, 14)
+
+
+def facts_of(text, asked, lead_type="buyer", today=TODAY):
+    return read(text, asked=asked, lead_type=lead_type, today=today).facts
+
+
+# --- price bands -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, asked, low, high", [
+    ("somewhere in the 300s", "budget", 300_000, 400_000),
+    ("400s", "budget", 400_000, 500_000),
+    ("mid 400s", "budget", 430_000, 470_000),
+    ("low-to-mid 500s i think", "budget", 500_000, 570_000),
+    ("upper 400s to low 500s", "budget", 470_000, 530_000),
+    ("pre approved, looking in the high 600s", "financing", 670_000, 700_000),
+])
+def test_a_price_band_is_read_as_the_range_it_names(text, asked, low, high):
+    facts = facts_of(text, asked)
+    assert (facts["budget_min"], facts["budget_max"]) == (low, high)
+
+
+def test_a_figure_beside_a_band_is_what_the_prospect_means():
+    facts = facts_of("mid 300s, no more than 375", "budget")
+    assert facts.get("budget_max") == 375_000 and "budget_min" not in facts
+
+
+@pytest.mark.parametrize("text, price", [("hoping for the mid 500s", 550_000), ("high 600s", 685_000)])
+def test_a_sellers_band_hopes_for_its_middle(text, price):
+    assert facts_of(text, "price_expectation", lead_type="seller")["price_expectation"] == price
+
+
+@pytest.mark.parametrize("text", ["the house was built in the 1990s", "we're both in our 30s", "3 kids, 2 dogs"])
+def test_decades_and_ages_are_no_band(text):
+    facts = facts_of(text, "budget")
+    assert not {"budget_min", "budget_max"} & set(facts)
