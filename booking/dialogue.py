@@ -45,10 +45,11 @@ class BookingReply:
     record: Callable[[Message], object] = lambda message: None
 
 
-def offer_for_handoff(*, contact: Contact, lead_type: str, language: str, name: str,
+def offer_for_handoff(*, contact: Contact, lead_type: str, language: str, name: str, about_listing: bool = False,
                       now: datetime | None = None) -> BookingReply | None:
     """The handoff's reply offering the agent's next free times, or None (no agent profile, no kind of
-    appointment for this lead, already booked, no free time): the handoff is then worded as it always was."""
+    appointment for this lead, already booked, no free time): the handoff is then worded as it always was.
+    `about_listing`: the prospect asked about a home for sale, which the agent answers when showing it."""
     kind = kind_for(lead_type)
     if kind is None or upcoming_appointment(contact, now) is not None:
         return None
@@ -60,7 +61,8 @@ def offer_for_handoff(*, contact: Contact, lead_type: str, language: str, name: 
         return None
     w = wording.words(language)
     thanks = w["thanks_name"].format(name=name) if name else w["thanks"]
-    return _offering("offer", contact, profile.user, starts, language, kind=kind, thanks=thanks)
+    return _offering("offer_about_listing" if about_listing else "offer", contact, profile.user, starts, language,
+                     kind=kind, thanks=thanks)
 
 
 def answer(*, contact: Contact, inbound: Message, language: str, now: datetime | None = None) -> BookingReply | None:

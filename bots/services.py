@@ -204,7 +204,8 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
             if route_handoff(contact.pk) is False:
                 transaction.on_commit(lambda: alert_fixed_list(contact), robust=True)
             offer = booking.offer_for_handoff(contact=contact, lead_type=understood.lead_type,
-                                              language=understood.language, name=understood.name)
+                                              language=understood.language, name=understood.name,
+                                              about_listing=step.handoff_reason == stages.LISTING_HANDOFF)
             reply_text = (_fit_as_written(offer.text, inbound=text) if offer is not None else
                           stages.template_reply(step, understood.name, False, understood.language))
         try:

@@ -32,8 +32,10 @@ HANDOFF_REASONS = {
 HOT_LEAD = "hot lead"
 FULLY_QUALIFIED = "fully qualified"
 DECIDED_HANDOFFS = frozenset({HOT_LEAD, FULLY_QUALIFIED})
-# The handoffs of a lead ready to meet an agent: the handoff's reply offers the agent's free times (booking).
-BOOKING_HANDOFFS = DECIDED_HANDOFFS | {HANDOFF_REASONS[Intent.APPOINTMENT]}
+LISTING_HANDOFF = HANDOFF_REASONS[Intent.LISTING_QUESTION]
+# The handoffs of a lead ready to meet an agent: the handoff's reply offers the agent's free times (booking). A
+# question about a home for sale is one: the agent who answers it can show the home.
+BOOKING_HANDOFFS = DECIDED_HANDOFFS | {HANDOFF_REASONS[Intent.APPOINTMENT], LISTING_HANDOFF}
 CLOSING_INTENTS = {Intent.NOT_INTERESTED: "not interested", Intent.WRONG_NUMBER: "wrong number",
                    Intent.RENTER: "renter"}
 # Every question asked, some passed on: no more questions, and no handoff (the lead is not fully qualified; a hot
@@ -173,7 +175,7 @@ def reply_template(step: Step, has_name: bool, first_turn: bool, language: str) 
     replies = wording(language)["replies"]
     thanks = replies["thanks_name"] if has_name else replies["thanks"]
     if step.action == Action.HANDOFF:
-        return f"{thanks} {replies['handoff']}"
+        return f"{thanks} {replies['handoff_listing' if step.handoff_reason == LISTING_HANDOFF else 'handoff']}"
     if step.action == Action.CLOSE:
         return replies[step.close_reason.replace(" ", "_")]
     opening = replies["greeting"] if first_turn else ("" if step.preface else _acknowledgement(step, has_name, replies))

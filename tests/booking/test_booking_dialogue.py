@@ -179,6 +179,26 @@ def test_a_seller_books_a_listing_appointment(chicago_agent):
     assert appointment.kind == AppointmentKind.LISTING and appointment.location == "1204 maple ridge dr"
 
 
+def test_a_question_about_a_listing_offers_a_showing_with_the_agent_who_answers_it(chicago_agent):
+    phone = "+13105550184"
+    asked, = conversation(phone, ["hi is the house on 5th st still available?"])
+    assert asked.handoff_reason == "asked about a specific listing"
+    assert asked.reply.body.startswith("Thanks! Dana on our team can answer that and show you the home: Mon Dec 7 at ")
+    text(phone, "the first one works", MONDAY_8AM_CHICAGO + timedelta(minutes=5))
+    assert Appointment.objects.get(contact__phone=phone).kind == AppointmentKind.SHOWING
+
+
+def test_a_question_about_a_listing_in_spanish(chicago_agent):
+    asked, = conversation("+13105550185", ["hola, todavía está a la venta la casa de la calle Main?"])
+    assert asked.handoff_reason == "asked about a specific listing"
+    assert asked.reply.body.startswith("¡Gracias! Dana de nuestro equipo puede responderle y mostrarle la casa: ")
+
+
+def test_without_an_agent_profile_a_listing_question_is_answered_about_that_home():
+    asked, = conversation("+13105550186", ["is the condo on elm still for sale"])
+    assert asked.reply.body == "Thanks! One of our agents will get back to you about that home shortly."
+
+
 def test_without_an_agent_profile_the_handoff_is_as_it_was():
     phone = "+13105550181"
     *_, handoff = conversation(phone, READY_BUYER)
