@@ -23,7 +23,7 @@ RANGE = re.compile(
 )
 # What follows a number that is not money: counts, durations, sizes, percentages, ordinals, streets.
 NOT_MONEY_AFTER = re.compile(
-    r"\s?(?:\+\s?)?(?:bed|beds|bd|bds|br|bdrm|bdrms|bedrms?|bedrooms?|bath|baths|ba|bathrooms?|recamaras?|cuartos?|"
+    r"\s?%|\s?(?:\+\s?)?(?:bed|beds|bd|bds|br|bdrm|bdrms|bedrms?|bedrooms?|bath|baths|ba|bathrooms?|recamaras?|cuartos?|"
     r"habitaciones?|baños?|banos?|dormitorios?|days?|dias?|weeks?|wks?|semanas?|months?|mos?|mths?|meses|mes|years?|"
     r"yrs?|años?|anos?|%|percent|sq|sqft|square|acres?|units?|unidades|kids?|niños?|hijos|families|familias|flat|"
     r"floors?|car|cars|stories|story|way|st|nd|rd|th|min|mins|minutes|hours?|hrs?|pm|am|o'?clock|people|dogs?|"
@@ -51,6 +51,8 @@ class Amount:
     band: bool = False      # a price band ("the 300s", "mid 400s"): a rough range, not a figure the prospect gave
 
 
+_NOT_PRICE_BEFORE = re.compile(r"\b(?:" + "|".join(section("lexicon", "money")["not_price_before"]) + r")\s*\$?\s*$")
+_NOT_PRICE_AFTER = re.compile(r"\s*(?:" + "|".join(section("lexicon", "money")["not_price_after"]) + r")\b")
 _BAND_PARTS = section("lexicon", "money")["band_parts"]
 _BAND_PART = "|".join(sorted(_BAND_PARTS, key=len, reverse=True))
 # "the 300s", "mid 400s", "low-to-mid 500s", "upper 400s to low 500s", "$300s", "los 300s". Three digits only:
@@ -113,6 +115,8 @@ def _bound(text: str, start: int, end: int) -> str:
 def _excluded(text: str, start: int, end: int, number: str, suffix: str | None, dollar: str | None) -> bool:
     following = text[end:end + 14]
     if NOT_MONEY_AFTER.match(following) or MONTHLY.match(following):
+        return True
+    if _NOT_PRICE_AFTER.match(text, end) or _NOT_PRICE_BEFORE.search(text[max(0, start - 40):start]):
         return True
     if not (dollar or suffix) and AFTER_MONTH.search(text[max(0, start - 12):start]):
         return True

@@ -44,3 +44,18 @@ def test_a_sellers_band_hopes_for_its_middle(text, price):
 def test_decades_and_ages_are_no_band(text):
     facts = facts_of(text, "budget")
     assert not {"budget_min", "budget_max"} & set(facts)
+
+
+# --- numbers beside money that are not a price -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, asked, budget_max", [
+    ("credit score is 720 so should be fine", "financing", None),
+    ("we have 50k down and 760 credit", "financing", None),
+    ("my credit is 650 so idk, maybe 300", "budget", 300_000),
+    ("max 450 with 50k down", "budget", 450_000),
+    ("down payment of 60k, looking around 350", "budget", 350_000),
+    ("putting 20% down, approved up to 400k", "financing", 400_000),
+])
+def test_a_credit_score_a_percentage_or_a_down_payment_is_no_budget(text, asked, budget_max):
+    assert facts_of(text, asked).get("budget_max") == budget_max
