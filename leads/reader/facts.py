@@ -12,7 +12,7 @@ from leads.reader.names import introduced_name
 from leads.reader.text import fold_accents
 
 FINANCING_ORDER = ("cash", "va_loan", "fha_loan", "pre_approved", "pre_qualified", "conventional")
-NEGATION_BEFORE = re.compile(r"(?:\bnot|\bno|\bdon'?t|\bdoesn'?t|\bdidn'?t|\bhaven'?t|\bhasn'?t|\bisn'?t|\baren'?t|\bwon'?t|\bcan'?t|\bnever|\bwithout|\bsin|\bni|\bnunca|\btodavia no|\baun no)\s+(?:\w+\s+){0,2}$")
+NEGATION_BEFORE = re.compile(r"(?:\bnot|\bno|\bdon'?t|\bdoesn'?t|\bdidn'?t|\bhaven'?t|\bhasn'?t|\bisn'?t|\baren'?t|\bwon'?t|\bcan'?t|\bnever|\bwithout|\bsin|\bni|\bnunca|\btodavia no|\baun no)\s+(?:\w+\s+){0,3}$")
 QUESTION_START = re.compile(r"^(?:is|are|do|does|should|how|what|when|can|could|would|will|why|which|se necesita|es mejor|"
                             r"como|cuanto|cuando|que)\b")
 YES = re.compile(r"^(?:yes|yeah|yep|yup|ya|si|sí|correct|we are|i am|sure|yes we are|yes i am|affirmative)\b")
@@ -134,7 +134,8 @@ def money_facts(text: str, *, asked: str, selling: bool, buying: bool) -> dict:
     """Budget bounds for a buyer, a price expectation for a seller; both for someone doing both, by what each
     amount is said about ("550 for ours, and we'd spend 600-700 down there")."""
     found = money.amounts(text, money_context=asked in ("budget", "price_expectation"))
-    found = [amount for amount in money.intended(found, text) if not _past_around(text, amount.start)]
+    found = money.figures_over_bands(
+        [amount for amount in money.intended(found, text) if not _past_around(text, amount.start)])
     facts: dict = {}
     for amount in found:
         role = _amount_role(text, amount, asked=asked, selling=selling, buying=buying)
@@ -179,9 +180,12 @@ def _past_around(text: str, position: int) -> bool:
     """An amount in a clause about the past or about someone else ("we paid 285 in 2023", "mi vecina vendio en
     510") is not what the prospect wants now."""
     contrast = max((match.end() - 1 for match in re.finditer(r" (?:but|pero) ", text[:position])), default=-1)
-    start = max(text.rfind(",", 0, position), text.rfind(".", 0, position), text.rfind(" and ", 0, position), contrast)
+    # "neighbors got 610 last fall so hoping mid 600s": "so" starts the prospect's own clause.
+    so_at = text.rfind(" so ", 0, position)
+    start = max(text.rfind(",", 0, position), text.rfind(".", 0, position), text.rfind(" and ", 0, position), contrast,
+                so_at + 3 if so_at >= 0 else -1)
     end_candidates = [i for i in (text.find(",", position), text.find(".", position), text.find(" but ", position),
-                                  text.find(" pero ", position)) if i != -1]
+                                  text.find(" pero ", position), text.find(" so ", position)) if i != -1]
     piece = text[start + 1:min(end_candidates) if end_candidates else len(text)]
     # "after talking to my neighbor maybe 625" is the prospect's own figure; "the neighbours sold for 340" is not.
     # "I was hoping for 390", "was thinking 600": a polite present, not a past event.

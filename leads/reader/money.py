@@ -187,8 +187,14 @@ def amounts(text: str, *, money_context: bool) -> list[Amount]:
             continue
         found.append(Amount(int(value), None, _bound(text, match.start(), match.end()), match.start(), match.end(),
                             written))
-    # A figure beside a band is what the prospect means ("mid 300s, no more than 375").
-    return sorted(found or bands, key=lambda amount: amount.start)
+    return sorted(found + bands, key=lambda amount: amount.start)
+
+
+def figures_over_bands(found: list[Amount]) -> list[Amount]:
+    """A figure beside a band is what the prospect means ("mid 300s, no more than 375"); call it once the amounts
+    that are not the prospect's own (a past sale) are left out, so "neighbors got 610, hoping mid 600s" keeps the band."""
+    figures = [amount for amount in found if not amount.band]
+    return figures or found
 
 
 def intended(found: list[Amount], text: str) -> list[Amount]:

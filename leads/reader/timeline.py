@@ -145,8 +145,10 @@ def _months(text: str, today: date) -> list[tuple[int, int]]:
     for match in MONTH_SPAN.finditer(text):
         first_word, last_word = match.group("first"), match.group("last")
         prefix = text[max(0, match.start() - 16):match.start()]
+        # "may" is a month after a correction of a date ("march... actually may", "actually no, may").
+        corrected = re.search(rf"(?:{patterns('lexicon', 'time', 'corrections').pattern})[\s,]*(?:no[\s,]+)?$", prefix)
         if first_word in AMBIGUOUS_MONTHS and not (last_word or match.group("mod") or TIME_PREPOSITION.search(prefix)
-                                                   or match.group("day")):
+                                                   or match.group("day") or corrected):
             continue
         first, last = MONTHS[first_word], MONTHS[last_word] if last_word else MONTHS[first_word]
         year = today.year
@@ -338,6 +340,10 @@ def timeline_days(text: str, *, today: date, asked: bool, pending: bool = False)
     if not candidates:
         return None
     candidates = _upper_bound_of_ranges(text, candidates)
+    corrections = list(patterns("lexicon", "time", "corrections").finditer(text))
+    if corrections:
+        later = [candidate for candidate in candidates if candidate[0] >= corrections[-1].end()]
+        candidates = later or candidates
     spans = [(position, days) for position, days in candidates if days != ASAP_DAYS]
     if len(spans) < len(candidates) and any(position in _duration_starts(text) and days <= 90 for position, days in spans):
         # "lo antes posible, en 2 meses maximo": the stated span says more than "asap".

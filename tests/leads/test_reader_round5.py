@@ -59,3 +59,30 @@ def test_decades_and_ages_are_no_band(text):
 ])
 def test_a_credit_score_a_percentage_or_a_down_payment_is_no_budget(text, asked, budget_max):
     assert facts_of(text, asked).get("budget_max") == budget_max
+
+
+# --- found by texting the bot as a buyer and a seller ------------------------------------------------------------
+
+DECEMBER = date(2026, 12, 4)
+
+
+def test_a_prequalification_with_its_amount_is_no_preapproval():
+    facts = facts_of("we talked to a lender, pre qual'd for like 380ish but havent done the full preapproval",
+                     "financing")
+    assert facts["financing"] == "pre_qualified" and facts["budget_max"] == 380_000
+
+
+def test_another_homes_past_sale_leaves_the_sellers_band():
+    facts = facts_of("neighbors got 610 last fall so hoping mid 600s", "price_expectation", lead_type="seller")
+    assert facts["price_expectation"] == 650_000
+
+
+@pytest.mark.parametrize("text", ["march-ish, once the kids are done w the school semester... well actually may",
+                                  "maybe march, actually make it may"])
+def test_a_corrected_month_replaces_the_first(text):
+    days = facts_of(text, "timeline_days", lead_type="seller", today=DECEMBER)["timeline_days"]
+    assert 148 <= days <= 179  # May 2027, not March
+
+
+def test_may_the_verb_is_no_month():
+    assert "timeline_days" not in facts_of("we may sell, not sure", "timeline_days", lead_type="seller", today=DECEMBER)
