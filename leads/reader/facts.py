@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from leads.reader import money, places, timeline
-from leads.reader.lexicon import patterns
+from leads.reader.lexicon import patterns, section
 from leads.reader.names import introduced_name
 from leads.reader.text import fold_accents
 
@@ -45,7 +45,8 @@ def financing(text: str, *, asked: bool) -> str | None:
             for match in patterns("lexicon", "financing", kind).finditer(piece):
                 if kind == "cash" and re.match(r"\s*flow", piece[match.end():]):
                     continue
-                if NEGATION_BEFORE.search(piece[:match.start()]):
+                if NEGATION_BEFORE.search(piece[:match.start()]) or (
+                        kind in ("pre_approved", "pre_qualified") and _planned(piece, match.start())):
                     negated = negated or kind in ("pre_approved", "pre_qualified")
                     continue
                 found.append(kind)
@@ -64,6 +65,12 @@ def financing(text: str, *, asked: bool) -> str | None:
         if NO.match(answer):
             return "not_started"
     return None
+
+
+def _planned(piece: str, start: int) -> bool:
+    """Whether a pre-approval is only planned ("we'll be getting preapproved next week")."""
+    before = piece[max(0, start - 45):start]
+    return any(re.search(rf"(?:{alternative})\s*$", before) for alternative in section("lexicon", "financing")["not_yet_before"])
 
 
 OWN = re.compile(r"\b(?:my|our|his|her|their|mi|nuestra|nuestro|su)\s+(?!(?:first|next|new|dream|future|primera|primer|nueva|nuevo|proxima)\b)(?:\w+\s+){0,2}$")

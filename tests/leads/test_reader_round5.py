@@ -86,3 +86,15 @@ def test_a_corrected_month_replaces_the_first(text):
 
 def test_may_the_verb_is_no_month():
     assert "timeline_days" not in facts_of("we may sell, not sure", "timeline_days", lead_type="seller", today=DECEMBER)
+
+
+@pytest.mark.parametrize("text", ["we'll be getting preapproved next week, thinking 800k-900k",
+                                  "getting preapproved tomorrow", "we're working on our preapproval",
+                                  "vamos a sacar la preaprobación"])
+def test_a_planned_preapproval_is_not_one_yet(text):
+    assert facts_of(text, "financing")["financing"] == "not_started"
+
+
+@pytest.mark.parametrize("text", ["we got preapproved last week", "just got preapproved!", "yes pre approved"])
+def test_a_preapproval_had_is_one(text):
+    assert facts_of(text, "financing")["financing"] == "pre_approved"
