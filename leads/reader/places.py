@@ -86,6 +86,8 @@ def _is_area(chunk: str) -> bool:
         return False
     if any(re.search(r"..ly$", word) for word in words) or _time_or_money_word(chunk):
         return False
+    if any(word.endswith("'s") and is_common(word[:-2]) for word in words):
+        return False  # "score's 740": a word's possessive or contraction, not a name ("St. John's" stays)
     directions = set(section("lexicon", "places")["directions"])
     if len(words) > 1 and words[0] in directions and not is_common(words[1]):
         return True
@@ -192,13 +194,30 @@ def _only_places(text: str) -> list[str]:
         first_number = NUMBER_FACT.search(text)
         if len(pieces) == 1 and not (first_number and text.find(pieces[0]) < first_number.start()):
             return []
-    if len(pieces) < (1 if beside_other_facts else 2) or not all(_is_area(piece) and not any(is_common(word) for word in piece.split()
-                                                                if word not in ("st", "mt", "ft", "north", "south", "east",
-                                                                                "west", "upper", "lower", "old", "new", "la", "el", "los",
-                                                                                "las"))
-                                  for piece in pieces):
+    if len(pieces) < (1 if beside_other_facts else 2) or not all(_plainly_a_place(piece) for piece in pieces):
         return []
     return pieces
+
+
+PLACE_NAME_WORDS = frozenset(("st", "mt", "ft", "north", "south", "east", "west", "upper", "lower", "old", "new", "la", "el",
+                              "los", "las"))
+
+
+def _plainly_a_place(piece: str) -> bool:
+    """A place by its words alone, with no everyday word in it (for places said where no area was asked)."""
+    return _is_area(piece) and not any(is_common(word) for word in piece.split() if word not in PLACE_NAME_WORDS)
+
+
+def _listed_clauses(text: str) -> list[str]:
+    """A clause that is a list of two or more places beside other facts ("under 600 per property, oak cliff or
+    pleasant grove"): each of them. One word alone could be a lender or a street ("pre approved w chase")."""
+    chunks = []
+    for clause in re.split(r"[,;]|(?<!\bst)(?<!\bmt)(?<!\bft)\.\s", text):
+        pieces = [_clean(piece) for piece in re.split(rf"\s(?:or|and|o|y|&)\s|/|\s{SPANISH_U}\s", clause.strip(" .!"))]
+        pieces = [piece for piece in pieces if piece]
+        if len(pieces) >= 2 and all(_plainly_a_place(piece) for piece in pieces):
+            chunks += pieces
+    return chunks
 
 
 LISTED_BEFORE_AREA = re.compile(r"(?:^|(?<=[.;!?:,]))\s*([^.;!?:,]+(?:,\s*[^.;!?:,]+)*?)\s+(?:area|areas|zona|zonas)\b")
@@ -230,10 +249,19 @@ def corrected_place(text: str) -> tuple[str, str] | None:
     return (new, old) if _is_area(new) and _is_area(old) else None
 
 
+# A place ruled out is no wish ("gilbert, chandler, maybe mesa but not west mesa", "anywhere except downtown"); "not
+# too far from X" and "not sure" rule nothing out.
+RULED_OUT = re.compile(r"(?:^|(?<=[\s,]))(?:but\s+|pero\s+)?(?:not|except|excluding|anything but|nothing in|no)\s+"
+                       r"(?!too\b|far\b|sure\b|picky\b|really\b|much\b|a\b|an\b|preference\b|idea\b|more\b|that\b|"
+                       r"particular\b|se\b|tengo\b|me\b|importa\b)[^,;.!?]*")
+
+
 def areas(text: str, *, asked: str, original: str = "", role_stated: bool = False) -> list[str]:
     """The areas in `text` (normalised), in order, capitalised as place names. `asked`: the fact the bot asked
     for; an answer to the areas question is read as a list of places, and places written on their own count only
     where no other question was pending."""
+    corrected = corrected_place(text)  # read before the ruled-out place is cut ("boise not meridian")
+    text = RULED_OUT.sub(" ", text)
     found: list[str] = ZIP.findall(text)
     sentences = re.split(r"(?<!\bst\.)(?<!\bmt\.)(?<!\bft\.)(?<=[.!?])\s+", text)
     if asked == "areas":
@@ -249,8 +277,7 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
             # Each sentence on its own: "under 800 hopefully. ballard, greenwood, maybe shoreline".
             for sentence in sentences if len(sentences) > 1 else [text]:
                 chunks += _only_places(sentence)
-            chunks += _listed_before_area(text)
-    corrected = corrected_place(text)
+            chunks += _listed_before_area(text) + _listed_clauses(text)
     if corrected:
         chunks = [corrected[0]]
     for chunk in chunks:

@@ -98,3 +98,27 @@ def test_a_planned_preapproval_is_not_one_yet(text):
 @pytest.mark.parametrize("text", ["we got preapproved last week", "just got preapproved!", "yes pre approved"])
 def test_a_preapproval_had_is_one(text):
     assert facts_of(text, "financing")["financing"] == "pre_approved"
+
+
+# --- areas -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, asked, places", [
+    ("gilbert, chandler, maybe mesa but not west mesa", "areas", ["Gilbert", "Chandler", "Mesa"]),
+    ("gilbert, chandler, maybe mesa but not west mesa", "budget", ["Gilbert", "Chandler", "Mesa"]),
+    ("mueller or east austin, no hoa pls", "areas", ["Mueller", "East Austin"]),
+    ("not too far from downtown austin", "areas", ["Downtown Austin"]),
+    ("under 600 per property, oak cliff or pleasant grove", "budget", ["Oak Cliff", "Pleasant Grove"]),
+    ("Eanes ISD", "areas", ["Eanes ISD"]),
+])
+def test_places_listed_ruled_out_or_beside_other_facts(text, asked, places):
+    assert facts_of(text, asked)["areas"] == places
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("somewhere quiet, doesnt matter", "areas"), ("anywhere except the north side", "areas"),
+    ("score's 740 if that matters", "budget"), ("pre approved w chase, 450 max", "budget"),
+    ("350 or 400, house or condo", "budget"),
+])
+def test_wishes_words_and_ruled_out_places_are_no_area(text, asked):
+    assert "areas" not in facts_of(text, asked)
