@@ -1,10 +1,13 @@
 """A contact's turns in order, one at a time (bots.conversation), and the agents alerted once per handoff."""
 
+import time
+
 import pytest
 from django.core import mail
 from django_redis import get_redis_connection
 
-from bots.conversation import ContactBusy, answer_in_order
+from bots import conversation
+from bots.conversation import ContactBusy, answer_in_order, contact_turn_lease
 from bots.tasks import process_inbound_message
 from leads.models import Message
 from leads.services import contact_get_or_create, message_record_inbound
@@ -33,6 +36,21 @@ def test_two_quick_texts_are_answered_in_order_one_turn_at_a_time(settings):
     finally:
         lock.release()
     assert not Message.objects.filter(reply_to=third).exists()
+
+
+def test_a_turn_longer_than_its_lease_keeps_the_contact_until_it_ends(monkeypatch):
+    monkeypatch.setattr(conversation, "TURN_LEASE_SECONDS", 1)
+    monkeypatch.setattr(conversation, "RENEW_EVERY_SECONDS", 0.2)
+    redis_client = get_redis_connection("default")
+    with contact_turn_lease(4242):
+        time.sleep(2.5)  # over twice the lease: only the renewals keep it
+        assert redis_client.pttl("turn-lock:contact:4242") > 0
+        with pytest.raises(ContactBusy):
+            with contact_turn_lease(4242):
+                pass
+    assert not redis_client.exists("turn-lock:contact:4242")
+    with contact_turn_lease(4242):  # free again for the next turn
+        pass
 
 
 def test_handoff_alerts_agents_once(settings, twilio):

@@ -6,8 +6,8 @@ import time
 import uuid
 
 import pytest
-import redis
 from django.conf import settings
+from django_redis import get_redis_connection
 
 from leads.models import DeliveryStatus, Direction, Message
 from tests.support.celery_worker import console_worker_env, running_worker, start_worker
@@ -39,21 +39,24 @@ def replies_to(sid, timeout):
     return []
 
 
-def test_a_worker_killed_mid_turn_is_replaced_and_the_turn_answered_exactly_once(client, worker_env, settings):
-    # A slow first turn: the worker is killed while it runs (SIGKILL: no chance to clean up or ack).
+def test_a_worker_killed_mid_turn_is_replaced_and_the_turn_answered_exactly_once(client, worker_env):
+    # A slow first turn: the worker is killed while it runs (SIGKILL: no chance to clean up, ack or release the
+    # contact's turn lease), after it took the lease, the worst moment.
     killed = start_worker(worker_env)
     time.sleep(3)
     sid = send(client, "we want to buy a house " + "and " * 50, "+15125550250")
+    lease = f"turn-lock:contact:{Message.objects.get(twilio_sid=sid).contact_id}"
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not redis.Redis.from_url(settings.CELERY_BROKER_URL).hlen("unacked"):
-        time.sleep(0.01)
+    while time.monotonic() < deadline and not get_redis_connection("default").exists(lease):
+        time.sleep(0.005)
+    assert get_redis_connection("default").exists(lease), "the worker took the contact's turn lease"
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait(timeout=10)
     # The worker's first turn loads the embedding model and the SDKs, so it was killed before it replied.
     assert not Message.objects.filter(reply_to__twilio_sid=sid).exists()
     time.sleep(VISIBILITY_SECONDS + 1)  # the task's visibility timeout runs out
-    with running_worker(worker_env):  # the replacement
-        replies = replies_to(sid, 60)
+    with running_worker(worker_env):  # the replacement: it waits out the dead worker's lease, then answers
+        replies = replies_to(sid, 90)
     assert len(replies) == 1
     assert Message.objects.filter(direction=Direction.OUTBOUND, reply_to__twilio_sid=sid).count() == 1
 
