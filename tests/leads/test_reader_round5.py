@@ -122,3 +122,27 @@ def test_places_listed_ruled_out_or_beside_other_facts(text, asked, places):
 ])
 def test_wishes_words_and_ruled_out_places_are_no_area(text, asked):
     assert "areas" not in facts_of(text, asked)
+
+
+# --- approval amounts and fee questions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, budget", [
+    ("we're preapproved for 550", 550_000), ("approved at around 480k", 480_000),
+    ("got preapproved up to 600k last week", 600_000),
+])
+def test_an_approved_amount_is_the_budget_and_the_approval_is_read(text, budget):
+    facts = facts_of(text, "financing")
+    assert (facts["financing"], facts["budget_max"]) == ("pre_approved", budget)
+
+
+@pytest.mark.parametrize("text", [
+    "what do you guys charge?", "what do yall charge", "do i have to pay you anything", "who pays you",
+    "pre approved for 450, also what's your commission", "tengo que pagarles algo?", "cuánto cobran ustedes",
+])
+def test_a_question_about_the_agents_fee_is_for_an_agent(text):
+    assert read(text, asked="financing", lead_type="buyer", today=TODAY).intent == "agent_question"
+
+
+def test_paying_something_else_is_not_a_fee_question():
+    assert read("tenemos que pagar la renta", asked=None, lead_type=None, today=TODAY).intent != "agent_question"
