@@ -156,6 +156,12 @@ def money_facts(text: str, *, asked: str, selling: bool, buying: bool) -> dict:
                 facts["budget_min"] = amount.low
             else:
                 facts["budget_max"] = amount.low
+        elif role == "budget" and not amount.high and len({"budget_max", "budget_min"} & set(facts)) == 1:
+            # "at least 300 but under 400", "under 400, at least 300": one bound, then the other.
+            if amount.bound == "max" and "budget_min" in facts and amount.low > facts["budget_min"]:
+                facts["budget_max"] = amount.low
+            elif amount.bound == "min" and "budget_max" in facts and amount.low < facts["budget_max"]:
+                facts["budget_min"] = amount.low
     return facts
 
 

@@ -103,13 +103,16 @@ def _value(number: str, suffix: str | None, *, money_context: bool, asked: bool 
 
 
 def _bound(text: str, start: int, end: int) -> str:
+    """ "max" or "min" by the nearest bound word before or after the amount ("at least 300 but under 400": 300 is
+    the least, 400 the most); no other figure between the word and the amount."""
     before, after = text[max(0, start - 20):start], text[end:end + 22]
-    upper, lower = patterns("lexicon", "money", "upper"), patterns("lexicon", "money", "lower")
-    if upper.search(after[:14]) or upper.search(before):
-        return "max"
-    if lower.search(after[:12]) or lower.search(before):
-        return "min"
-    return ""
+    nearest = []
+    for bound, key, reach in (("max", "upper", 14), ("min", "lower", 12)):
+        pattern = patterns("lexicon", "money", key)
+        nearest += [(len(before) - m.end(), 0, bound) for m in pattern.finditer(before)
+                    if not re.search(r"\d", before[m.end():])]
+        nearest += [(m.start(), 1, bound) for m in pattern.finditer(after[:reach]) if not re.search(r"\d", after[:m.start()])]
+    return min(nearest)[2] if nearest else ""  # a tie goes to the word before ("over 300 under 400")
 
 
 def _excluded(text: str, start: int, end: int, number: str, suffix: str | None, dollar: str | None) -> bool:
@@ -210,6 +213,8 @@ def intended(found: list[Amount], text: str) -> list[Amount]:
         if last.group(0) in ("but", "pero") and earlier and earlier[-1].bound == "max" and not re.search(
                 r"\b(?:approved|aprobad\w*|qualified)\b", text[max(0, earlier[-1].start - 25):earlier[-1].start]):
             return earlier
+        if last.group(0) in ("but", "pero") and earlier and later and {earlier[-1].bound, later[0].bound} == {"min", "max"}:
+            return earlier + later  # "at least 300 but under 400": both ends of one range
         if later:
             return later
     return found

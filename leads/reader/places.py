@@ -24,7 +24,8 @@ mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania t
 virginia washington wisconsin wyoming puerto rico mexico canada germany""".split())
 FILLER_START = re.compile(r"^(?:(?:maybe|probably|prob|possibly|ideally|like|somewhere|anywhere|the|el|la|los|las|"
                           r"in|en|near|around|by|por|area of|tal vez|quizas|o sea|thinking|either|also|"
-                          r"tambien|tmb|tb|nos gusta|me gusta|we like|i like|and|y|or|o|plus|lado de|zona de|rumbo de|open to)\s+)+")
+                          r"tambien|tmb|tb|nos gusta|me gusta|we like|i like|and|y|or|o|plus|lado de|zona de|rumbo de|open to|cerca de|cerca del|"
+                          r"alrededor de|(?:lado |zona |parte )?(?:norte|sur|este|oeste|poniente|oriente) de)\s+)+")
 FILLER_END = re.compile(r"(?:\s+(?:area|areas|tbh|lol|honestly|ideally|too|maybe|prob|probably|i think|mostly|"
                         r"preferably|please|pls|or so|side|way|if possible|zona|por favor|"
                         r"(?:would|could|will|is|are) (?:be )?(?:fine|great|ideal|good|nice|ok|okay|perfect)(?: too| also)?))+$")
@@ -89,6 +90,8 @@ def _is_area(chunk: str) -> bool:
     if any(word.endswith("'s") and is_common(word[:-2]) for word in words):
         return False  # "score's 740": a word's possessive or contraction, not a name ("St. John's" stays)
     directions = set(section("lexicon", "places")["directions"])
+    if len(words) > 2 and words[0] in directions and words[1] == "of":
+        return False  # "north of houston": beside a city, outside it; no place named
     if len(words) > 1 and words[0] in directions and not is_common(words[1]):
         return True
     return not all(is_common(word) for word in words)

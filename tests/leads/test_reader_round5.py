@@ -146,3 +146,32 @@ def test_a_question_about_the_agents_fee_is_for_an_agent(text):
 
 def test_paying_something_else_is_not_a_fee_question():
     assert read("tenemos que pagar la renta", asked=None, lead_type=None, today=TODAY).intent != "agent_question"
+
+
+# --- both ends of a range in words, directions around a place ------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("over 300 under 400", 300_000, 400_000), ("at least 300 but under 400", 300_000, 400_000),
+    ("under 400, at least 300", 300_000, 400_000), ("north of 300, south of 400", 300_000, 400_000),
+    ("something north of 400", 400_000, None), ("a bit south of 500k", None, 500_000),
+])
+def test_bound_words_give_each_end_of_a_range(text, low, high):
+    facts = facts_of(text, "budget")
+    assert (facts.get("budget_min"), facts.get("budget_max")) == (low, high)
+
+
+@pytest.mark.parametrize("text, asked, places", [
+    ("por el lado sur de san antonio", "areas", ["San Antonio"]),
+    ("al norte de dallas, tal vez frisco", "areas", ["Frisco"]),
+    ("cerca de katy o cypress", "areas", ["Katy", "Cypress"]),
+    ("buscamos casa por el lado sur de san antonio, hasta 300 mil", "budget", ["San Antonio"]),
+    ("queremos algo cerca de katy", "budget", ["Katy"]),
+])
+def test_a_direction_or_nearness_before_a_place_is_no_part_of_its_name(text, asked, places):
+    assert facts_of(text, asked, today=date(2026, 12, 4))["areas"] == places
+
+
+@pytest.mark.parametrize("text", ["south of the river", "cerca del trabajo", "north of houston", "up north of dallas"])
+def test_a_direction_from_a_landmark_or_outside_a_city_is_no_area(text):
+    assert "areas" not in facts_of(text, "areas")
