@@ -1,14 +1,14 @@
 """What the bot understands, measured on the team's conversation corpus (tests/data/conversations) and
 prompt-injection attacks (tests/data/injection), each set reported on its own row: the tuned and blind halves,
-`extra` and `extra3`, later sets by other blind authors used for tuning, and `blind5`, held-out prospects whose
-texts look like attacks.
+`extra` and `extra3`, later sets by other blind authors used for tuning, `blind5`, held-out prospects whose
+texts look like attacks, and `blind6`, a later held-out set by two other blind authors.
 
     .venv/bin/python benchmarks/conversations.py [--json PATH]
-        [--half tuned|extra|extra3|blind|blind5|tuning|all] [--extra-attacks] [--attacks-only] [--limit N]
+        [--half tuned|extra|extra3|blind|blind5|blind6|tuning|all] [--extra-attacks] [--attacks-only] [--limit N]
         [--show-failures]
 
-`--half tuning` runs tuned, extra and extra3 (never a held-out set); `--half blind` runs the blind half and blind5;
-`all` (the default) runs all five. Every text goes through the signed webhook and the real turn
+`--half tuning` runs tuned, extra and extra3 (never a held-out set); `--half blind` runs the blind half, blind5 and
+blind6; `all` (the default) runs all six. Every text goes through the signed webhook and the real turn
 (benchmarks/corpus.py), in a database and a Redis database of the benchmark's own. `--show-failures` lists what went wrong per conversation and attack, for the tuning sets only:
 the blind half is never read while the rules are tuned, so only its totals are printed. `--limit N` runs only the
 first N conversations and the first N attacks of each set (a quick check, not the reported figures). The held-out

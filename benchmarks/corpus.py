@@ -34,10 +34,11 @@ HALVES = ("tuned", "blind")
 # The conversation sets: the two halves, `extra` (80 conversations written later by another blind author) and
 # `extra3` (60 more by a third), both for tuning (each reported on its own row, never merged into a half), and
 # `blind5`, held out: 24 real prospects whose texts look like attacks (relayed facts, agents, credit scores), written
-# with the blind5 attacks to measure what the injection limits cost genuine prospects.
-CONVERSATION_SETS = ("tuned", "extra", "extra3", "blind", "blind5")
+# with the blind5 attacks to measure what the injection limits cost genuine prospects; `blind6`, held out: 40 buyers,
+# sellers and off-script prospects in English and Spanish by two later blind authors.
+CONVERSATION_SETS = ("tuned", "extra", "extra3", "blind", "blind5", "blind6")
 TUNING_CONVERSATION_SETS = ("tuned", "extra", "extra3")
-BLIND_CONVERSATION_SETS = ("blind", "blind5")
+BLIND_CONVERSATION_SETS = ("blind", "blind5", "blind6")
 # The injection sets: the two halves, then `extra`, `extra2` and `extra3`, written later by other blind authors, and
 # `guard4`, written with the structural limits (shape, voice) in leads/reader/guard.py, all for tuning; `blind4` and
 # `blind5`, later held-out sets (blind5 mostly plain prose, the kind the limits let through). Each set's attacks text from numbers of their own (+1202555XXXX from the base), none a corpus

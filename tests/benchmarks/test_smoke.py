@@ -94,7 +94,7 @@ def test_conversations(project_env, tmp_path):
     run_benchmark(project_env, "conversations.py", "--limit", limit, "--json", out)
     report = read_json(out)
     assert report["limit"] == limit
-    assert [s["half"] for s in report["corpus"]] == ["tuned", "extra", "extra3", "blind", "blind5"]  # the default: all
+    assert [s["half"] for s in report["corpus"]] == ["tuned", "extra", "extra3", "blind", "blind5", "blind6"]  # the default: all
     for summary in report["corpus"]:
         assert summary["conversations"] == limit
         assert 0 < summary["fields_right"] <= summary["fields"]
