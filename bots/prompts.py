@@ -28,8 +28,9 @@ Labels:
 - question: asks something (about the process, a listing, the team) without stating buy/sell intent
 - provide_info: answers the bot's question or volunteers facts (budget, timeline, area, financing, address...)
 - appointment: asks for a showing, a visit or a meeting, or picks a proposed time
-- wants_human: asks to talk to a person, an agent by name, or for a call back ("have someone call me"); merely
-  mentioning a person ("my wife decides", "I'll call the bank") is not this
+- wants_human: asks to talk to a person, an agent by name, for a call back ("have someone call me"), or to be sent
+  listings ("can you send me homes in chandler"); merely mentioning a person ("my wife decides", "I'll call the
+  bank") is not this
 - agent_question: asks what only an agent may answer: what their home is worth, commission or fees, a contract,
   legal questions
 - listing_question: asks about a specific listing (is it available, what does it cost)

@@ -180,7 +180,9 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
     if step.action == stages.Action.OPT_OUT:
         opt_out_confirmed(contact=contact, inbound=inbound, language=understood.language)
         return TurnResult(None, skipped="opted out in words", intent=understood.intent)
-    closed = step.close_reason if step.action == stages.Action.CLOSE else ("" if step.action == stages.Action.ASK else None)
+    # A closed conversation answered once more (its "are you a bot?") keeps the reason it was closed for.
+    closed = (conversation.closed_reason or step.close_reason) if step.action == stages.Action.CLOSE else (
+        "" if step.action == stages.Action.ASK else None)
     if step.action == stages.Action.SILENT:
         _apply(contact, conversation, understood, asked_slot="", handoff_reason="", closed=None)
         return _handled_without_reply(inbound, f"conversation closed ({conversation.closed_reason})")

@@ -44,6 +44,8 @@ ASKED_EVERYTHING = "asked everything"
 # A buyer or seller whose conversation was closed and who comes back with a question: a person answers it (the bot
 # has no answer of its own, and silence would leave a real prospect unanswered).
 QUESTION_AFTER_CLOSE = "asked a question after the conversation closed"
+# The close reason whose reply is the honest answer to "are you a bot?" (dialogue.toml's bot_answer).
+BOT_ANSWER_AFTER_CLOSE = "bot answer"
 
 
 class Action:
@@ -135,6 +137,9 @@ def next_step(*, lead_type: str, name: str, name_asked: bool, facts: dict, inten
     reason = HANDOFF_REASONS.get(intent) or (HOT_LEAD if temperature == Temperature.HOT and not injection else "")
     if reason:
         return Step(bot, lead_type, Action.HANDOFF, handoff_reason=reason)
+    if closed and intent == Intent.BOT_QUESTION:
+        # "is this a bot?" after a close still gets its honest answer, and nothing more.
+        return Step(bot, lead_type, Action.CLOSE, close_reason=BOT_ANSWER_AFTER_CLOSE)
     if intent in CLOSING_INTENTS or lead_type == LeadType.RENTER:
         if closed:
             return Step(bot, lead_type, Action.SILENT)
@@ -178,7 +183,10 @@ def reply_template(step: Step, has_name: bool, first_turn: bool, language: str) 
         return f"{thanks} {replies['handoff_listing' if step.handoff_reason == LISTING_HANDOFF else 'handoff']}"
     if step.action == Action.CLOSE:
         return replies[step.close_reason.replace(" ", "_")]
-    opening = replies["greeting"] if first_turn else ("" if step.preface else _acknowledgement(step, has_name, replies))
+    if first_turn:
+        opening = replies["greeting_short" if step.preface == replies["bot_answer"] else "greeting"]
+    else:
+        opening = "" if step.preface else _acknowledgement(step, has_name, replies)
     return " ".join(part for part in (opening, step.preface, step.next_question) if part)
 
 

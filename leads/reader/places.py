@@ -32,6 +32,8 @@ FILLER_END = re.compile(r"(?:\s+(?:area|areas|tbh|lol|honestly|ideally|too|maybe
 OWN_HOME = re.compile(r"\b(?:my|our|her|his|their|mi|nuestra|su|sus)\s+(?:\w+\s+){0,2}(?:house|home|place|condo|"
                       r"townhouse|property|casa|condo|propiedad|depa)\s+(?:in|en)\s+$")
 NOT_AN_AREA_BEFORE = re.compile(r"\b(?:from|desde|soy de|somos de|pcs\w*|stationed|retiring|retire|sell\w*|vender|vendo|live|living|"
+                                # what a message the prospect got was about ("got a msg about new listings in mt pleasant")
+                                r"(?:msg|message|text|email|ad|mailer|flyer|postcard) about|"
                                 r"vivo|vivimos|rent|renting|rento|currently|ahorita)\s+(?:\w+\s+){0,3}(?:in|en|to|a)?\s*$")
 
 

@@ -74,7 +74,7 @@ def _intent(text: str, found_roles: set[str], stated: dict, name: str, known_typ
     checks = (("wants_human", Intent.WANTS_HUMAN), ("bot_question", Intent.BOT_QUESTION),
               ("appointment", Intent.APPOINTMENT), ("agent_question", Intent.AGENT_QUESTION),
               ("listing_question", Intent.LISTING_QUESTION), ("wrong_number", Intent.WRONG_NUMBER),
-              ("not_interested", Intent.NOT_INTERESTED))
+              ("not_interested", Intent.NOT_INTERESTED), ("identity_question", Intent.BOT_QUESTION))
     for key, intent in checks:
         if patterns("lexicon", "handoff", key).search(folded):
             return intent

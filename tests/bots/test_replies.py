@@ -110,3 +110,36 @@ def test_a_closed_conversation_stays_silent_for_thanks_and_for_an_unknown_contac
     unknown = stages.next_step(lead_type=LeadType.UNKNOWN, name="", name_asked=True, facts={},
                                intent=Intent.QUESTION, temperature=Temperature.COLD, closed=True, language="en")
     assert unknown.action == stages.Action.SILENT
+
+
+@pytest.mark.parametrize("text", ["who is this", "whos texting me", "quien es?"])
+def test_who_is_this_gets_an_honest_introduction_and_the_first_question(text):
+    reading = read(text, asked="", lead_type=LeadType.UNKNOWN)
+    step = stages.next_step(lead_type=LeadType.UNKNOWN, name="", name_asked=False, facts={}, intent=reading.intent,
+                            temperature=Temperature.COLD, closed=False, language="en")
+    assert (step.action, step.next_slot) == (stages.Action.ASK, "lead_type")
+    assert "automated assistant for our real estate team" in stages.template_reply(step, "", True, "en")
+
+
+@pytest.mark.parametrize("text", ["who is this? i never signed up for anything", "who is this? I didn't contact anyone"])
+def test_who_is_this_with_never_having_asked_is_a_wrong_number(text):
+    assert read(text, asked="", lead_type=LeadType.UNKNOWN).intent == Intent.WRONG_NUMBER
+
+
+def test_a_closed_conversation_still_answers_are_you_a_bot_honestly():
+    reading = read("wait is this a bot or a person?", asked="", lead_type=LeadType.UNKNOWN)
+    step = stages.next_step(lead_type=LeadType.UNKNOWN, name="", name_asked=True, facts={}, intent=reading.intent,
+                            temperature=Temperature.COLD, closed=True, language="en")
+    assert step.action == stages.Action.CLOSE
+    assert stages.template_reply(step, "", False, "en").startswith("I'm an automated assistant")
+
+
+@pytest.mark.parametrize("text", ["can you just send me listings in chandler under 400?", "send me some homes pls",
+                                  "mándenme casas por favor"])
+def test_asking_to_be_sent_listings_goes_to_an_agent_who_can_set_up_the_search(text):
+    assert step_for(text).handoff_reason == "asked for a person"
+
+
+@pytest.mark.parametrize("text", ["don't stop sending me homes", "keep sending me listings", "i can send you my address"])
+def test_alerts_already_sent_or_sending_something_is_no_request_for_listings(text):
+    assert step_for(text).action != stages.Action.HANDOFF
