@@ -167,8 +167,8 @@ def _answer(message_id: int, provider: TurnProvider, cache: LLMCache) -> TurnRes
     passed = list(conversation.passed_slots)
     # Told something else instead of the answer: asked once more, but never a third time.
     passed_now = stages.passed_on(conversation.asked_slot, understood.facts, understood.intent,
-                                  answered_other=understood.answered_other and not conversation.asked_again
-                                  ) and not understood.injection
+                                  answered_other=understood.answered_other and not conversation.asked_again,
+                                  lead_type=understood.lead_type) and not understood.injection
     if passed_now:
         passed.append(conversation.asked_slot)
     step = stages.next_step(lead_type=understood.lead_type, name=understood.name, name_asked=conversation.name_asked,

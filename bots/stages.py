@@ -44,6 +44,10 @@ ASKED_EVERYTHING = "asked everything"
 # A buyer or seller whose conversation was closed and who comes back with a question: a person answers it (the bot
 # has no answer of its own, and silence would leave a real prospect unanswered).
 QUESTION_AFTER_CLOSE = "asked a question after the conversation closed"
+# Asked twice whether they buy or sell and answered with neither ("just browsing", "maybe in a year or two"): a
+# polite close that leaves the door open, instead of the same question a third time. In between, the name is asked.
+UNDECIDED = "undecided"
+UNDECIDED_AFTER = 2
 # The close reason whose reply is the honest answer to "are you a bot?" (dialogue.toml's bot_answer).
 BOT_ANSWER_AFTER_CLOSE = "bot answer"
 
@@ -115,13 +119,18 @@ def slot_facts(slot: str) -> set[str]:
     return {"budget_min", "budget_max"} if slot == "budget" else {slot}
 
 
-def passed_on(asked_slot: str, facts: dict, intent: Intent, *, answered_other: bool = False) -> bool:
+def passed_on(asked_slot: str, facts: dict, intent: Intent, *, answered_other: bool = False, lead_type: str = "") -> bool:
     """The prospect's reply to the question said nothing the bot can read as an answer ("my wife knows the
     budget"): asking it again at once would loop, so it waits until the end (and an agent takes it from there). A
     reply that told something else instead (a late answer to an earlier question, a name) did not refuse the
     question, so it is asked once more after that is taken in."""
-    answered = has_budget(facts) if asked_slot == "budget" else bool(facts.get(asked_slot))
-    return asked_slot in BUYER_SLOTS + SELLER_SLOTS and not answered and not answered_other and intent in (
+    if asked_slot == "lead_type":
+        answered = lead_type not in ("", LeadType.UNKNOWN)
+    else:
+        answered = has_budget(facts) if asked_slot == "budget" else bool(facts.get(asked_slot))
+    # Whether they buy or sell is the gate of every other question: a reply that told something else still passed it.
+    told_other = answered_other and asked_slot != "lead_type"
+    return asked_slot in ("lead_type",) + BUYER_SLOTS + SELLER_SLOTS and not answered and not told_other and intent in (
         Intent.PROVIDE_INFO, Intent.OTHER, Intent.GREETING, Intent.BUYER, Intent.SELLER)
 
 
@@ -155,7 +164,9 @@ def next_step(*, lead_type: str, name: str, name_asked: bool, facts: dict, inten
     preface = {Intent.BOT_QUESTION: replies["bot_answer"], Intent.QUESTION: replies["question"]}.get(intent, "")
     if injection:
         preface = replies["injection"]
-    if lead_type == LeadType.UNKNOWN:
+    if lead_type == LeadType.UNKNOWN and passed.count("lead_type") >= UNDECIDED_AFTER:
+        return Step(bot, lead_type, Action.CLOSE, close_reason=UNDECIDED)
+    if lead_type == LeadType.UNKNOWN and not (passed.count("lead_type") == 1 and not name and not name_asked):
         slot = "lead_type"
     elif not name and not name_asked:
         slot = "name"
@@ -194,7 +205,7 @@ def _acknowledgement(step: Step, has_name: bool, replies: dict) -> str:
     """A person thanks someone by name once, when they have just said it (the first qualification question comes
     right after the name), and otherwise varies the words: "Thanks, Jake!" before every question reads as a
     script. The choice follows the question asked next, so a retried turn words its reply the same."""
-    if has_name and step.next_slot in (BUYER_SLOTS[0], SELLER_SLOTS[0]):
+    if has_name and step.next_slot in (BUYER_SLOTS[0], SELLER_SLOTS[0], "lead_type"):
         return replies["thanks_name"]
     if step.next_slot in ("", "name", "lead_type"):
         return replies["thanks"]

@@ -143,3 +143,22 @@ def test_asking_to_be_sent_listings_goes_to_an_agent_who_can_set_up_the_search(t
 @pytest.mark.parametrize("text", ["don't stop sending me homes", "keep sending me listings", "i can send you my address"])
 def test_alerts_already_sent_or_sending_something_is_no_request_for_listings(text):
     assert step_for(text).action != stages.Action.HANDOFF
+
+
+def _undecided_step(passed, *, name="", name_asked=False):
+    return stages.next_step(lead_type=LeadType.UNKNOWN, name=name, name_asked=name_asked, facts={},
+                            intent=Intent.PROVIDE_INFO, temperature=Temperature.COLD, closed=False, language="en",
+                            passed=tuple(passed))
+
+
+def test_a_prospect_who_says_neither_buy_nor_sell_is_asked_their_name_then_once_more_then_closed_politely():
+    assert stages.passed_on("lead_type", {"timeline_days": 730}, Intent.PROVIDE_INFO, answered_other=True,
+                            lead_type=LeadType.UNKNOWN)  # "maybe in a year or two" told a timeline, not a type
+    assert _undecided_step(["lead_type"]).next_slot == "name"
+    asked_again = _undecided_step(["lead_type"], name="Chris", name_asked=True)
+    assert asked_again.next_slot == "lead_type"
+    assert stages.template_reply(asked_again, "Chris", False, "en").startswith("Thanks, Chris!")
+    closed = _undecided_step(["lead_type", "lead_type"], name="Chris", name_asked=True)
+    assert (closed.action, closed.close_reason) == (stages.Action.CLOSE, stages.UNDECIDED)
+    assert stages.template_reply(closed, "Chris", False, "es").startswith("¡No hay problema!")
+    assert not stages.passed_on("lead_type", {}, Intent.BUYER, lead_type=LeadType.BUYER)  # answered

@@ -175,3 +175,23 @@ def test_a_direction_or_nearness_before_a_place_is_no_part_of_its_name(text, ask
 @pytest.mark.parametrize("text", ["south of the river", "cerca del trabajo", "north of houston", "up north of dallas"])
 def test_a_direction_from_a_landmark_or_outside_a_city_is_no_area(text):
     assert "areas" not in facts_of(text, "areas")
+
+
+# --- annoyance is an opt-out; words that are no name or place ----------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["ugh you people keep texting, enough already", "enough already!!", "stop bugging me",
+                                  "this is spam", "go away", "we're done with the texts, call me instead"])
+def test_annoyance_that_can_only_mean_stop_opts_out(text):
+    reading = read(text, asked="address", lead_type="seller", today=TODAY)
+    assert reading.intent == "opt_out" and not reading.name
+
+
+@pytest.mark.parametrize("text", ["I've seen enough already, lets buy", "don't go away, I have questions"])
+def test_enough_and_go_away_about_something_else_are_no_opt_out(text):
+    assert read(text, asked="", lead_type="", today=TODAY).intent != "opt_out"
+
+
+@pytest.mark.parametrize("text", ["maybe in a year or two", "in a month or two"])
+def test_a_number_word_is_no_place(text):
+    assert "areas" not in facts_of(text, "lead_type")
