@@ -195,7 +195,9 @@ def reply_template(step: Step, has_name: bool, first_turn: bool, language: str) 
     if step.action == Action.CLOSE:
         return replies[step.close_reason.replace(" ", "_")]
     if first_turn:
-        opening = replies["greeting_short" if step.preface == replies["bot_answer"] else "greeting"]
+        # "Hi, I'm Keisha and we're looking to buy": greeted by the name just given.
+        opening = replies["greeting_short" if step.preface == replies["bot_answer"] else
+                          "greeting_name" if has_name else "greeting"]
     else:
         opening = "" if step.preface else _acknowledgement(step, has_name, replies)
     return " ".join(part for part in (opening, step.preface, step.next_question) if part)

@@ -15,7 +15,7 @@ los las una unos del al es esta son muy bien si no se le lo me nos les usted ust
 vendi pinte cambie quiere puedo pueden llamar llame escriban mensajes perdon equivoque tiene tienen mire oiga jaja
 aca aqui alla depa apartamento carta aprobacion aprobado aprobada edificio familias techo cocina pintar cuidar
 regreso papas mama papa vecina vendio rapido posible prisa seguro estaba estabamos buscando buscaba ando andamos en
-con escribir compramos quien quienes eres""".split())
+con escribir compramos quien quienes eres cuanto cuanta creen vale valor""".split())
 ENGLISH = frozenset("""the and you your are is for what when which have has thanks thank how would do with our we
 i'm im looking buy sell selling buying want need house home place yes yeah not yet just like about around months
 year years next this that there they them it's its my me of to in on at be been can could will get got pre approved

@@ -131,6 +131,7 @@ def late_name(text: str, original: str = "") -> str:
     seasons_and_months = patterns("lexicon", "names", "late_name_not")
     # "St. Cloud", "Mt. Juliet": the point of an abbreviation ends no sentence.
     sentences = [sentence for sentence in re.split(r"(?<!\bst)(?<!\bmt)(?<!\bft)(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)"
+                                                   r"(?<!\bcol)(?<!\bnum)(?<!\bnúm)(?<!\bav)(?<!\bave)(?<!\bapt)"
                                                    r"[.!?;]\s*", text.strip(), flags=re.IGNORECASE) if sentence]
     # The first sentences, or the last one as a signature ("... rent the others. Kevin O'Brien").
     for sentence in sentences[:2] + sentences[-1:]:

@@ -326,6 +326,10 @@ def address_span(text: str) -> str | None:
     return max(spans, key=len) if spans else None
 
 
+NUMBER_AFTER_STREET = re.compile(r"\b(?:calle|avenida|avda|av|carrera|camino|paseo|privada|cerrada)\.?\s+[\wÀ-ÿ.' ]{1,30}?"
+                                 r"\s*(?:#|no\.?|n[uú]m(?:ero)?\.?)\s?\d{1,6}[a-z]?\b", re.IGNORECASE)
+
+
 def address(original: str, *, asked: bool) -> str:
     """The street address in `original` (as typed, not lowercased), without the city, state and zip that may
     follow it ("1452 E Harvard Ave, Salt Lake City, UT 84105" -> "1452 E Harvard Ave"). Answering the address
@@ -336,6 +340,10 @@ def address(original: str, *, asked: bool) -> str:
     if span:
         return span.strip(" .,;")[:200]
     if asked:
+        # The street before the number, as written in Spanish ("calle 8 #2450, miami", "Avenida Juárez núm. 120").
+        number_after = NUMBER_AFTER_STREET.search(text)
+        if number_after:
+            return number_after.group(0).strip(" .,;")[:200]
         match = re.search(STREET_NUMBER + r"\s+[A-Za-zÀ-ÿ0-9]", text)
         if match:
             rest = re.split(r"(?<=[A-Za-z0-9])[.!?](?:\s|$)|,|\s+(?:but|pero|and we|y|thanks|gracias|lol|sorry)\s+", text[match.start():],

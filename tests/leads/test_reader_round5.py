@@ -195,3 +195,21 @@ def test_enough_and_go_away_about_something_else_are_no_opt_out(text):
 @pytest.mark.parametrize("text", ["maybe in a year or two", "in a month or two"])
 def test_a_number_word_is_no_place(text):
     assert "areas" not in facts_of(text, "lead_type")
+
+
+# --- a Spanish seller: the street before its number, the home's worth asked in other words -----------------------
+
+
+@pytest.mark.parametrize("text, street", [
+    ("calle 8 #2450, miami", "calle 8 #2450"), ("Avenida Juárez núm. 120, Col. Centro", "Avenida Juárez núm. 120"),
+    ("av. las palmas #45", "av. las palmas #45"),
+])
+def test_a_street_written_before_its_number_is_the_address(text, street):
+    reading = read(text, asked="address", lead_type="seller", today=TODAY)
+    assert reading.facts["address"] == street and not reading.name  # "Col. Centro" is a neighbourhood, no name
+
+
+@pytest.mark.parametrize("text", ["cuánto creen que vale?", "cuanto creen ustedes que vale mi casa",
+                                  "en cuánto la podría vender?"])
+def test_a_sellers_question_about_the_homes_worth_in_spanish_is_for_an_agent(text):
+    assert read(text, asked="price_expectation", lead_type="seller", today=TODAY).intent == "agent_question"
