@@ -14,7 +14,7 @@ from leads.intents import Intent
 from leads.reader import facts as fact_reader
 from leads.reader import language, names, optout
 from leads.reader.injection import injection_kind
-from leads.reader.lexicon import patterns
+from leads.reader.lexicon import patterns, section
 from leads.reader.text import fold_accents, normalise
 
 NEGATED_ROLE = re.compile(r"(?:\bnot|\bno|\bdon'?t|\bdoesn'?t|\bdidn'?t|\bhaven'?t|\bhasn'?t|\bisn'?t|\baren'?t|\bwon'?t|\bcan'?t|\bnever|\bnunca|\bni|\bno busco|\bno quiero|\bno estoy)\s+(?:\w+\s+){0,2}$")
@@ -22,6 +22,13 @@ CORRECTION = re.compile(r"\b(?:me equivoque|perdon|i meant|meant to say|sorry|ac
                         r"no es para|en vez de|mejor)\b")
 QUESTION = re.compile(r"\?\s*$|^(?:how|what|when|where|why|which|who|can you|could you|do you|does|is it|are there|should|"
                       r"como|que|cuando|donde|cuanto|cual|se necesita|tienen|hay)\b")
+# A question asked back beside the facts ("budget is 375. do we need to be preapproved before we see houses?"): a
+# clause that opens as a question and ends in a question mark. A fact said with a question mark ("like 700k?")
+# is no question back.
+ASKS_BACK = re.compile(r"(?:^|[.!?,;]\s*)¿?(?:how|what|when|where|why|which|who|do (?:we|i|you|u|they)|does|did|"
+                       r"can (?:we|i|you|u)|could (?:we|i|you)|should (?:we|i)|is (?:it|there|that|this)|are (?:there|you)|"
+                       r"will (?:you|we|i)|would (?:you|we|i)|necesit\w+|como|cuando|donde|cuanto|cual|tienen|hay|"
+                       r"puedo|podemos)\b[^.!?]*\?")
 
 
 @dataclass(frozen=True)
@@ -75,13 +82,16 @@ def _intent(text: str, found_roles: set[str], stated: dict, name: str, known_typ
               ("appointment", Intent.APPOINTMENT), ("agent_question", Intent.AGENT_QUESTION),
               ("listing_question", Intent.LISTING_QUESTION), ("wrong_number", Intent.WRONG_NUMBER),
               ("not_interested", Intent.NOT_INTERESTED), ("identity_question", Intent.BOT_QUESTION))
+    handoff_words = section("lexicon", "handoff")
     for key, intent in checks:
         if patterns("lexicon", "handoff", key).search(folded):
+            if f"not_{key}" in handoff_words and patterns("lexicon", "handoff", f"not_{key}").search(folded):
+                continue  # named, not asked for ("before we can see houses?")
             return intent
     # A known buyer or seller who mentions renting speaks of their home now ("our apartment is month to month").
     if lead_type_of(found_roles) == "renter" and known_type not in ("buyer", "seller"):
         return Intent.RENTER
-    if QUESTION.search(folded) and not stated:
+    if QUESTION.search(folded) and (not stated or ASKS_BACK.search(folded)):
         return Intent.QUESTION
     if "sell" in found_roles:
         return Intent.SELLER

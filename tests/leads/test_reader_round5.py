@@ -213,3 +213,32 @@ def test_a_street_written_before_its_number_is_the_address(text, street):
                                   "en cuánto la podría vender?"])
 def test_a_sellers_question_about_the_homes_worth_in_spanish_is_for_an_agent(text):
     assert read(text, asked="price_expectation", lead_type="seller", today=TODAY).intent == "agent_question"
+
+
+# --- a question asked back beside facts; a showing named only as what follows a requirement -----------------------
+
+
+@pytest.mark.parametrize("text", ["do we need to be preapproved before we can see houses?",
+                                  "pre approved, 450 max. do you have anything in frisco?",
+                                  "¿necesitamos la preaprobación antes de ver casas?"])
+def test_a_question_asked_back_is_a_question_even_beside_facts(text):
+    assert read(text, asked="financing", lead_type="buyer", today=TODAY).intent == "question"
+
+
+@pytest.mark.parametrize("text", ["idk like 700k?", "400k?"])
+def test_a_fact_said_with_a_question_mark_is_an_answer(text):
+    assert read(text, asked="budget", lead_type="buyer", today=TODAY).intent == "provide_info"
+
+
+def test_a_showing_asked_for_is_still_an_appointment():
+    assert read("can we see the house saturday?", asked="", lead_type="buyer", today=TODAY).intent == "appointment"
+
+
+@pytest.mark.parametrize("text", ["¿necesitamos la preaprobación antes de ver casas?", "necesitamos la preaprobacion primero"])
+def test_needing_a_preapproval_is_not_having_one(text):
+    assert facts_of(text, "financing")["financing"] == "not_started"
+
+
+@pytest.mark.parametrize("text", ["do we need to be preapproved before we can see houses?", "when can we start seeing homes"])
+def test_homes_to_be_seen_are_no_type_wanted(text):
+    assert "property_type" not in facts_of(text, "financing")
