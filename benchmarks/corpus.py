@@ -24,7 +24,7 @@ from twilio.request_validator import RequestValidator
 
 from bots import prompts
 from config.celery import app as celery_app
-from leads.facts import area_key
+from benchmarks.judging import acceptable as _acceptable, fact_right
 from leads.models import Author, Contact, Conversation, Direction, Message
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
@@ -147,26 +147,6 @@ def reply_language(text: str) -> str:
     return max(counts, key=counts.get) if any(counts.values()) else "unknown"
 
 
-def _acceptable(expected) -> list:
-    return expected if isinstance(expected, list) else [expected]
-
-
-def _fact_right(name: str, expected, stored) -> bool:
-    if stored is None:
-        return False
-    if name == "timeline_days" and isinstance(expected, dict):
-        return expected["min"] <= stored <= expected["max"]
-    if name in ("condition", "motivation") and expected == "*":
-        return bool(str(stored).strip())
-    if name == "areas":
-        # Case and the abbreviation points are not part of a name: "St Paul" is "St. Paul", "Mac-groveland" is
-        # "Mac-Groveland" (the authors wrote both forms).
-        return {area_key(a) for a in stored} == {area_key(a) for a in expected}
-    if name == "address":
-        return " ".join(str(stored).split()).rstrip(".,") == " ".join(str(expected).split()).rstrip(".,")
-    return stored in _acceptable(expected)
-
-
 @dataclass
 class Verdict:
     conversation_id: str
@@ -206,7 +186,7 @@ def judge(conversation: dict, exchanges: list[Exchange]) -> Verdict:
         ignored.add("property_type")
     stored_facts = contact.facts or {}
     for name in (set(expect["facts"]) | set(stored_facts)) - ignored:
-        verdict.fields[f"facts.{name}"] = name in expect["facts"] and _fact_right(name, expect["facts"][name],
+        verdict.fields[f"facts.{name}"] = name in expect["facts"] and fact_right(name, expect["facts"][name],
                                                                                stored_facts.get(name))
     verdict.fields["temperature"] = contact.temperature in _acceptable(expect["temperature"])
     verdict.handoff_expected, verdict.handoff_seen = expect["handoff"], contact.handoff_at is not None

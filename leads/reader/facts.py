@@ -143,6 +143,9 @@ def money_facts(text: str, *, asked: str, selling: bool, buying: bool) -> dict:
     found = money.amounts(text, money_context=asked in ("budget", "price_expectation"))
     found = money.figures_over_bands(
         [amount for amount in money.intended(found, text) if not _past_around(text, amount.start)])
+    # "a realtor friend said 340-360. we'd take 350": the prospect's own figure; "mi hermano dice que unos 200 mil"
+    # alone is the figure they give.
+    found = [amount for amount in found if not _past_around(text, amount.start, hearsay=True)] or found
     facts: dict = {}
     for amount in found:
         role = _amount_role(text, amount, asked=asked, selling=selling, buying=buying)
@@ -189,9 +192,10 @@ def _amount_role(text: str, amount: money.Amount, *, asked: str, selling: bool, 
     return "budget"
 
 
-def _past_around(text: str, position: int) -> bool:
+def _past_around(text: str, position: int, *, hearsay: bool = False) -> bool:
     """An amount in a clause about the past or about someone else ("we paid 285 in 2023", "mi vecina vendio en
-    510") is not what the prospect wants now."""
+    510") is not what the prospect wants now. `hearsay`: whether the clause gives another's estimate instead
+    ("a realtor friend said 340-360"), which counts only beside a figure of the prospect's own."""
     contrast = max((match.end() - 1 for match in re.finditer(r" (?:but|pero) ", text[:position])), default=-1)
     # "neighbors got 610 last fall so hoping mid 600s": "so" starts the prospect's own clause.
     so_at = text.rfind(" so ", 0, position)
@@ -203,7 +207,10 @@ def _past_around(text: str, position: int) -> bool:
     # "after talking to my neighbor maybe 625" is the prospect's own figure; "the neighbours sold for 340" is not.
     # "I was hoping for 390", "was thinking 600": a polite present, not a past event.
     piece = re.sub(r"\b(?:was|were|had been)\s+(?:hoping|thinking|wanting|looking|planning|aiming)\b", " ", piece)
-    past = patterns("lexicon", "time", "past_verbs").search(piece) or re.search(r"\bothers\b", piece)
+    if hearsay:
+        past = patterns("lexicon", "money", "hearsay").search(piece)
+    else:
+        past = patterns("lexicon", "time", "past_verbs").search(piece) or re.search(r"\bothers\b", piece)
     # "neighbors sold for 340 so something like that": another's figure the prospect takes as their own.
     adopted = patterns("lexicon", "money", "adopted").search(text[position:position + 60])
     # "we got preapproved for 400k": an approval, past or not, is the budget the prospect has now.
@@ -218,7 +225,9 @@ def read_facts(text: str, original: str, *, asked: str, lead_type: str, roles: s
     # A buyer selling their current home to fund the next one is still a buyer ("cash from selling our house").
     selling = lead_type == "seller" or ("sell" in roles and lead_type != "buyer")
     buying = lead_type == "buyer" or (lead_type in ("unknown", "") and "sell" not in roles) or "buy" in roles
-    renting = lead_type == "renter" or ("rent" in roles and not roles & {"buy", "sell"})
+    # A known buyer's apartment is where they live now ("we're in an apartment in tempe now"), no rental wanted.
+    renting = lead_type == "renter" or (lead_type not in ("buyer", "seller") and "rent" in roles
+                                        and not roles & {"buy", "sell"})
     facts: dict = {}
     days = timeline.timeline_days(text, today=today, asked=asked == "timeline_days", pending="timeline_days" in pending)
     if days is not None:

@@ -97,10 +97,15 @@ def _field_pairs(raw: str) -> int:
     return pairs
 
 
+SLASHED_WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]{2,}")
+
+
 def _is_blob(token: str, length: int) -> bool:
     """A long unbroken run of letters and digits that reads as an encoding (base64, hex), not a word or a number."""
     if len(token) < length or not BASE64ISH.fullmatch(token):
         return False
+    if all(SLASHED_WORD.fullmatch(part) for part in token.split("/")):
+        return False  # words typed with slashes between them ("Alpharetta/Milton/Johns"), no encoding
     has_digit, has_letter = any(c.isdigit() for c in token), any(c.isalpha() for c in token)
     mixed_case = any(c.isupper() for c in token[1:]) and any(c.islower() for c in token)
     return (has_digit and has_letter) or mixed_case or "+" in token or "/" in token or token.endswith("=")

@@ -25,13 +25,17 @@ virginia washington wisconsin wyoming puerto rico mexico canada germany""".split
 FILLER_START = re.compile(r"^(?:(?:maybe|probably|prob|possibly|ideally|like|somewhere|anywhere|the|el|la|los|las|"
                           r"in|en|near|around|by|por|area of|tal vez|quizas|o sea|thinking|either|also|"
                           r"tambien|tmb|tb|nos gusta|me gusta|we like|i like|and|y|or|o|plus|lado de|zona de|rumbo de|open to|cerca de|cerca del|"
+                          r"realistically|honestly|como|tipo|algo|so|"
                           r"alrededor de|(?:lado |zona |parte )?(?:norte|sur|este|oeste|poniente|oriente) de)\s+)+")
 FILLER_END = re.compile(r"(?:\s+(?:area|areas|tbh|lol|honestly|ideally|too|maybe|prob|probably|i think|mostly|"
-                        r"preferably|please|pls|or so|side|way|if possible|zona|por favor|"
+                        r"preferably|please|pls|or so|(?<!north )(?<!south )(?<!east )(?<!west )side|way|if possible|zona|por favor|somewhere|"
+                        r"(?:is|would be|is still) (?:the|a|our|my) dream|(?:is|would be) (?:our |my |the )?(?:first|top) choice|"
                         r"(?:would|could|will|is|are) (?:be )?(?:fine|great|ideal|good|nice|ok|okay|perfect)(?: too| also)?))+$")
 OWN_HOME = re.compile(r"\b(?:my|our|her|his|their|mi|nuestra|su|sus)\s+(?:\w+\s+){0,2}(?:house|home|place|condo|"
                       r"townhouse|property|casa|condo|propiedad|depa)\s+(?:in|en)\s+$")
-NOT_AN_AREA_BEFORE = re.compile(r"\b(?:from|desde|soy de|somos de|pcs\w*|stationed|retiring|retire|sell\w*|vender|vendo|live|living|"
+NOT_AN_AREA_BEFORE = re.compile(r"\b(?:from|desde|soy de|somos de|pcs\w*|stationed|retiring|retire|sell\w*|vender|vendo|live|lives|living|"
+                                # where someone works ("hubby works at Intel in Chandler", "we both work in the Loop")
+                                r"work|works|working|commute|commutes|"
                                 # what a message the prospect got was about ("got a msg about new listings in mt pleasant")
                                 r"(?:msg|message|text|email|ad|mailer|flyer|postcard) about|"
                                 r"vivo|vivimos|rent|renting|rento|currently|ahorita)\s+(?:\w+\s+){0,3}(?:in|en|to|a)?\s*$")
@@ -76,7 +80,11 @@ def _clean(chunk: str) -> str:
 def _is_area(chunk: str) -> bool:
     if not chunk or ZIP.fullmatch(chunk):
         return bool(chunk)
+    if len(chunk) < 2:
+        return False  # "close to the L": a letter names no place
     words = chunk.split()
+    if len(words) == 2 and words[0] in ("north", "south", "east", "west") and words[1] in ("end", "side"):
+        return True  # "South End", "East Side": a named part of town
     if len(words) > MAX_AREA_WORDS or re.search(r"\d", chunk):
         return False
     if len(words) > 1 and words[-1] in section("lexicon", "places")["street_endings"]:
@@ -106,7 +114,7 @@ def _time_or_money_word(chunk: str) -> bool:
     return bool(re.search(r"\b(?:months?|years?|weeks?|days?|asap|spring|summer|fall|winter|budget|cash|mil|meses|"
                           r"january|february|march|april|june|july|august|september|october|november|december|"
                           r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
-                          r"bed|beds|bedrooms?|baths?|condo|condos|townhouse|townhomes?|apartment|duplex|land|recamaras|"
+                          r"bed|beds|bedrooms?|baths?|condo|condos|townhouse|townhomes?|apartment|duplex(?:es)?|triplex(?:es)?|land|recamaras|"
                           r"cuartos|casa|the city|schools?|buy|buying|sell|selling|rent|renting|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|tonight|tomorrow|efectivo|contado|banco|prestamo|credito|numero|fourplex|triplex|flat|multifamily|multi|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|mortgage|loan|lender|bank|realtor|agent|listing|listings)\b",
                           chunk))
 
@@ -119,8 +127,11 @@ CONDITION = re.compile(r"\b(?:if|when|once|because|since|unless|si|cuando|porque
 
 def _split(answer: str) -> list[str]:
     return [part for part in re.split(rf"\s*(?:,|;|/|(?<!\bst)(?<!\bmt)(?<!\bft)\.\s|\bor\b|\band\b|\bo\b|\by\b|{SPANISH_U}|&|"
-                                      r"\bplus\b)\s*", answer)
+                                      r"\bplus\b|\bbut\b|\bpero\b)\s*", answer)
             if part.strip()]
+
+
+THE_NAMED_AREA = re.compile(r"\s*the\s+([a-z][\w' -]*?)\s+area\b")
 
 
 def _after_prepositions(text: str, original: str) -> list[str]:
@@ -133,10 +144,20 @@ def _after_prepositions(text: str, original: str) -> list[str]:
         phrase = re.split(r"[,;!?]|(?<!\bst)(?<!\bmt)(?<!\bft)\.|\b(?:but|because|for|with|under|within|from|pero|porque|para|pa|con|cerca|"
                           r"since|so|if|who|which|that|where|when|next|this|by|around|near|in|en)\b",
                           text[match.end():], maxsplit=1)[0]
-        if re.match(r"\s*(?:the|el|la|los|las)\s", phrase) and not _capitalised_in(original, phrase) and not (
+        named_area = THE_NAMED_AREA.match(phrase)
+        # "we really like the murfreesboro area" names it; "a home in the nashville area" describes a region.
+        if named_area and not is_common(named_area.group(1)) and match.group(0).split()[-1] not in ("in", "en", "around"):
+            phrase = named_area.group(1)  # "we really like the murfreesboro area"
+        elif re.match(r"\s*(?:the|el|la|los|las)\s", phrase) and not _capitalised_in(original, phrase) and not (
                 _known_name(phrase)):
             continue  # "in the building", "near the park": a place described, not named
         chunks += _split(phrase)
+        # A list goes on past its first comma while each piece is plainly a place ("duplexes in Memphis, Cordova,
+        # Bartlett"); the first piece that is not one ends it.
+        for piece in _split(text[match.end() + len(phrase):].lstrip(" ,")) if text[match.end() + len(phrase):].startswith(",") else []:
+            if not _plainly_a_place(_clean(piece)):
+                break
+            chunks.append(piece)
     return chunks
 
 
@@ -256,24 +277,41 @@ def corrected_place(text: str) -> tuple[str, str] | None:
 
 # A place ruled out is no wish ("gilbert, chandler, maybe mesa but not west mesa", "anywhere except downtown"); "not
 # too far from X" and "not sure" rule nothing out.
-RULED_OUT = re.compile(r"(?:^|(?<=[\s,]))(?:but\s+|pero\s+)?(?:not|except|excluding|anything but|nothing in|no)\s+"
+RULED_OUT = re.compile(r"(?:^|(?<=[\s,]))(?:but\s+|pero\s+)?(?:not|except|excluding|anything but|anywhere but|nothing in|no)\s+"
                        r"(?!too\b|far\b|sure\b|picky\b|really\b|much\b|a\b|an\b|preference\b|idea\b|more\b|that\b|"
                        r"particular\b|se\b|tengo\b|me\b|importa\b)[^,;.!?]*")
+
+
+SPANISH_DIRECTIONS = {"norte": "north", "sur": "south", "este": "east", "oriente": "east", "oeste": "west",
+                      "poniente": "west"}
+SPANISH_SIDE = re.compile(r"\b(?:(?:el|la)\s+)?(?:lado|zona|parte)\s+(norte|sur|este|oriente|oeste|poniente)\s+de\s+")
+DIRECTION_WORDS = {"ne": "northeast", "nw": "northwest", "se": "southeast", "sw": "southwest"}
+# "SE denver", "NW austin": only where a place-like word follows and no Spanish "se" verb could ("se vende").
+DIRECTION_ABBREVIATION = re.compile(r"(?:^|(?<=[\s,]))(ne|nw|se|sw)\s+(?=[a-z]{3,}(?:\s|,|$))(?!(?:vende|busca|renta|necesita|puede|"
+                                    r"compra|mudan?|quiere|llama)\b)")
 
 
 def areas(text: str, *, asked: str, original: str = "", role_stated: bool = False) -> list[str]:
     """The areas in `text` (normalised), in order, capitalised as place names. `asked`: the fact the bot asked
     for; an answer to the areas question is read as a list of places, and places written on their own count only
     where no other question was pending."""
+    text = SPANISH_SIDE.sub(lambda m: f"{SPANISH_DIRECTIONS[m.group(1)]} ", text)  # "el lado este de X": East X
+    text = DIRECTION_ABBREVIATION.sub(lambda m: f"{DIRECTION_WORDS[m.group(1)]} ", text)  # "SE denver"
     corrected = corrected_place(text)  # read before the ruled-out place is cut ("boise not meridian")
     text = RULED_OUT.sub(" ", text)
     found: list[str] = ZIP.findall(text)
     sentences = re.split(r"(?<!\bst\.)(?<!\bmt\.)(?<!\bft\.)(?<=[.!?])\s+", text)
     if asked == "areas":
-        # The answer's first sentence is a list of places; places after "in" count too ("a townhome in ballantyne").
-        # What follows "if" or "when" is a condition, no place ("maybe somerville if something pops up").
-        listed = CONDITION.split(sentences[0], maxsplit=1)[0]
-        chunks = _split(listed) + _after_prepositions(text, original)
+        # Each sentence of the answer is a list of places ("Capitol Hill or Queen Anne... honestly Ballard too");
+        # places after "in" count too ("a townhome in ballantyne"). What follows "if" or "when" is a condition, no
+        # place ("maybe somerville if something pops up"), but a fallback after it is one ("if we cant swing it
+        # then Spring Hill").
+        chunks = []
+        for sentence in sentences:
+            listed, *condition = CONDITION.split(sentence, maxsplit=1)
+            fallback = re.split(r"\bthen\b", condition[0], maxsplit=1)[1:] if condition else []
+            chunks += _split(listed) + [piece for rest in fallback for piece in _split(rest)]
+        chunks += _after_prepositions(text, original)
     else:
         chunks = _after_prepositions(text, original)
         if asked in ("", "lead_type"):

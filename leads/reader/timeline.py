@@ -26,7 +26,7 @@ PLAN = re.compile(
     r"a place|be in|report|ready|need to|want to|wanna|planning|plan|thinking|hoping|looking|comprar|vender|mudar\w*|"
     r"rentar|cambiarnos|queremos|quiero|pensando|planeamos|timeline|ideally|ideal|sometime|hopefully|aiming|"
     r"starts|start date|empieza|idealmente|retire|retiring|jubil\w*|compramos|compraremos|comprariamos|vendemos|"
-    r"venderemos|nos mudamos)\b"
+    r"venderemos|nos mudamos|maybe|probably|prob|no rush|within)\b"
 )
 # A text this short that names a time is the prospect's timeline, whatever was asked ("like 90 days", "in the next
 # month or two" after the budget question): there is nothing else it could be about.
@@ -316,7 +316,10 @@ def timeline_days(text: str, *, today: date, asked: bool, pending: bool = False)
         offset = at + len(piece)
         if not piece or _is_past(piece):
             continue
-        if not (asked or pending or PLAN.search(piece) or short or _only_time(piece, today)):
+        # The plan may sit in the sentence's next clause ("tenants are out end of sept and we want to list right after").
+        sentence = _sentence_around(text, at)
+        if not (asked or pending or PLAN.search(piece) or short or _only_time(piece, today)
+                or PLAN.search(sentence) and not _is_past(sentence)):
             # "asap" says when whatever the sentence is about; dates need the prospect's plan beside them.
             candidates += [(at + match.start(), ASAP_DAYS) for match in patterns("lexicon", "time", "asap").finditer(piece)]
             continue
@@ -350,6 +353,13 @@ def timeline_days(text: str, *, today: date, asked: bool, pending: bool = False)
         candidates = spans
     days = min(candidates)[1]
     return days if 0 <= days <= MAX_DAYS else None
+
+
+def _sentence_around(text: str, position: int) -> str:
+    """The sentence of `text` that holds `position`."""
+    start = max(text.rfind(mark, 0, position) for mark in ".!?") + 1
+    ends = [i for i in (text.find(mark, position) for mark in ".!?") if i != -1]
+    return text[start:min(ends) if ends else len(text)]
 
 
 def _duration_starts(text: str) -> set[int]:

@@ -88,6 +88,16 @@ def test_memory_performance(project_env, tmp_path):
     assert "| configuration |" in result.stdout
 
 
+def test_readings(project_env, tmp_path):
+    out = tmp_path / "r.json"
+    result = run_benchmark(project_env, "readings.py", "--json", out)
+    report = read_json(out)
+    assert [s["half"] for s in report] == ["tuning", "blind"]
+    for summary in report:
+        assert summary["texts"] == 110 and 0 < summary["fields_right"] <= summary["fields"]
+    assert "| set | texts | fields right |" in result.stdout
+
+
 def test_conversations(project_env, tmp_path):
     limit = 2
     out = tmp_path / "x.json"
