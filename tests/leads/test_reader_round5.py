@@ -298,3 +298,9 @@ def test_a_timeline_whose_plan_is_in_the_next_clause_or_a_hedge(text, low, high)
 ])
 def test_anothers_estimate_gives_way_to_the_prospects_own_figure(text, price):
     assert facts_of(text, "price_expectation", lead_type="seller")["price_expectation"] == price
+
+
+@pytest.mark.parametrize("text, kind", [("the commute to work matters a lot", None), ("thanks a lot", None),
+                                        ("looking for a lot in the hill country", "land"), ("want a vacant lot", "land")])
+def test_a_lot_as_an_amount_is_no_land(text, kind):
+    assert facts_of(text, "areas").get("property_type") == kind
