@@ -140,8 +140,10 @@ def test_a_conversation_within_the_recent_window_makes_no_memory_call():
 
 
 def test_a_conversation_longer_than_the_window_asks_for_memory():
-    fake = FakeClaude(MEANINGS)
-    texts = [f"hmm {n}" for n in range(1, 7)]  # unknown to the fake: "other", and the bot keeps asking
+    # Questions back: each is answered and the bot keeps asking (texts that answer nothing would be passed, and
+    # after two the bot closes politely).
+    texts = [f"how does this work, question {n}?" for n in range(1, 7)]
+    fake = FakeClaude({**MEANINGS, **{text: ("question", {}) for text in texts}})
     contact, turns = converse("+15125550411", texts, claude_provider(fake), LLMCache())
     assert all(t.reply is not None for t in turns)
     # Turn 5 sees nine messages, within the window; turn 6 sees eleven, one more than the window holds.

@@ -63,7 +63,10 @@ class HoldsUntilAllArrive(FakeClaude):
 
 def long_conversation(fake):
     """A contact with more messages than the recent window, so the next turn makes the memory call."""
-    texts = [f"hmm {n}" for n in range(1, RECENT_MESSAGES // 2 + 1)]
+    # Questions back: each is answered and the first question asked again (a reply that answers nothing would be
+    # passed, and after two the bot closes politely).
+    texts = [f"how does this work, question {n}?" for n in range(1, RECENT_MESSAGES // 2 + 1)]
+    fake.meanings.update({text: ("question", {}) for text in texts})
     contact, turns = converse("+15125550601", texts, claude_provider(fake), LLMCache())
     assert turns[-1].reply is not None
     return contact
