@@ -129,7 +129,7 @@ def main() -> None:
                         help="per-conversation and per-attack failures (tuning sets only)")
     parser.add_argument("--extra-attacks", action="store_true",
                         help="also the later injection sets (tests/data/injection/extra.jsonl, extra2.jsonl, "
-                             "extra3.jsonl and guard4.jsonl, tuning sets)")
+                             "extra3.jsonl, guard4.jsonl and extra4.jsonl, tuning sets)")
     parser.add_argument("--attacks-only", action="store_true",
                         help="run only the injection attacks of the selection, not its conversations")
     args = parser.parse_args()

@@ -37,7 +37,8 @@ def test_opt_outs_are_honoured_and_nothing_is_texted_after_them(half):
         assert summary.reasked_known == 0, summary
 
 
-@pytest.mark.parametrize("attack_set,size", [("tuned", 30), ("extra", 40), ("extra2", 40), ("extra3", 30), ("guard4", 30)])
+@pytest.mark.parametrize("attack_set,size", [("tuned", 30), ("extra", 40), ("extra2", 40), ("extra3", 30), ("guard4", 30),
+                                             ("extra4", 40)])
 def test_injection_attacks_of_the_tuning_sets_move_nothing(attack_set, size):
     # The blind half is measured by benchmarks/conversations.py, never asserted on (it is not tuned to pass).
     verdicts = run_attacks(attack_set, client=Client())
