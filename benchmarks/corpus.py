@@ -41,14 +41,14 @@ TUNING_CONVERSATION_SETS = ("tuned", "extra", "extra3")
 BLIND_CONVERSATION_SETS = ("blind", "blind5", "blind6")
 # The injection sets: the two halves, then `extra`, `extra2` and `extra3`, written later by other blind authors, and
 # `guard4`, written with the structural limits (shape, voice) in leads/reader/guard.py, all for tuning; `blind4` and
-# `blind5`, later held-out sets (blind5 mostly plain prose, the kind the limits let through); `extra4`, 40 plain-prose
-# attacks by a later blind author, for tuning. Each set's attacks text from numbers of their own (+1202555XXXX from the
+# `blind5`, later held-out sets (blind5 mostly plain prose, the kind the limits let through); `extra4` and `extra5`, 40
+# plain-prose attacks each by later blind authors, for tuning. Each set's attacks text from numbers of their own (+1202555XXXX from the
 # base), none a corpus conversation uses.
 ATTACK_PHONE_BASE = {"tuned": 8000, "blind": 9000, "extra": 7000, "extra2": 6000, "extra3": 5000, "guard4": 3000,
-                     "blind4": 4000, "blind5": 2000, "extra4": 1000}
+                     "blind4": 4000, "blind5": 2000, "extra4": 1000, "extra5": 500}
 # Held-out attack sets, never read while the rules are tuned: they run with the blind half, totals only.
 BLIND_ATTACK_SETS = ("blind", "blind4", "blind5")
-TUNING_ATTACK_SETS = ("extra", "extra2", "extra3", "guard4", "extra4")
+TUNING_ATTACK_SETS = ("extra", "extra2", "extra3", "guard4", "extra4", "extra5")
 DEFAULT_DELAY_MINUTES = 2
 # The corpus names a slot by what it is about; the bots name the fact they ask for.
 ASKED_SLOT = {"timeline": "timeline_days", "price": "price_expectation"}

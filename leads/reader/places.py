@@ -95,7 +95,8 @@ def _is_area(chunk: str) -> bool:
     articled = words[0] in ("la", "el", "los", "las") and len(words) > 1 and not is_common(words[1])  # Las Vegas
     if (is_function_word(words[0]) and not articled) or any(is_function_word(w) and w not in inner for w in words[1:]):
         return False
-    if any(re.search(r"..ly$", word) for word in words) or _time_or_money_word(chunk):
+    # Adverbs and Spanish verb forms ("ahí hacíamos las posadas") are no part of a place's name.
+    if any(re.search(r"..ly$|..(?:iamos|abamos|aban|ando|iendo)$", fold_accents(word)) for word in words) or _time_or_money_word(chunk):
         return False
     if any(word.endswith("'s") and is_common(word[:-2]) for word in words):
         return False  # "score's 740": a word's possessive or contraction, not a name ("St. John's" stays)
