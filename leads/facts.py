@@ -31,9 +31,10 @@ class QualificationFacts(BaseModel):
 
 
 def area_key(name: str) -> str:
-    """A place as the product compares places: case folded, abbreviation points and spacing ignored ("St. George"
-    and "st george" are one place)."""
-    return " ".join(name.casefold().replace(".", " ").split())
+    """A place as the product compares places: case folded, abbreviation points, spacing and a leading article
+    ignored ("St. George" and "st george", "The Heights" and "Heights" are one place)."""
+    words = name.casefold().replace(".", " ").split()
+    return " ".join(words[1:] if len(words) > 1 and words[0] == "the" else words)
 
 
 def has_budget(facts: dict) -> bool:

@@ -23,11 +23,12 @@ RANGE = re.compile(
 )
 # What follows a number that is not money: counts, durations, sizes, percentages, ordinals, streets.
 NOT_MONEY_AFTER = re.compile(
-    r"\s?%|\s?(?:\+\s?)?(?:bed|beds|bd|bds|br|bdrm|bdrms|bedrms?|bedrooms?|bath|baths|ba|bathrooms?|recamaras?|cuartos?|"
+    # A range's first number takes the range's unit ("30-45 days").
+    r"(?:\s?(?:-|to|a)\s?\d+)?(?:\s?%|\s?(?:\+\s?)?(?:bed|beds|bd|bds|br|bdrm|bdrms|bedrms?|bedrooms?|bath|baths|ba|bathrooms?|recamaras?|cuartos?|"
     r"habitaciones?|baños?|banos?|dormitorios?|days?|dias?|weeks?|wks?|semanas?|months?|mos?|mths?|meses|mes|years?|"
     r"yrs?|años?|anos?|%|percent|sq|sqft|square|acres?|units?|unidades|kids?|niños?|hijos|families|familias|flat|"
     r"floors?|car|cars|stories|story|way|st|nd|rd|th|min|mins|minutes|hours?|hrs?|pm|am|o'?clock|people|dogs?|"
-    r"perros?|times|x)\b"
+    r"perros?|times|x)\b)"
 )
 MONTHLY = re.compile(r"^\s?(?:/\s?mo|/\s?month|a month|per month|monthly|al mes|por mes|mensual)")
 YEAR = re.compile(r"^(?:19[5-9]\d|20[0-4]\d)$")

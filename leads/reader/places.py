@@ -21,7 +21,9 @@ MAX_AREA_WORDS = 4
 STATES = frozenset("""alabama alaska arizona arkansas california cali colorado connecticut delaware florida georgia
 hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota
 mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont
-virginia washington wisconsin wyoming puerto rico mexico canada germany""".split())
+virginia washington wisconsin wyoming puerto rico mexico canada germany""".split()) | {
+    "carolina del norte", "carolina del sur", "nuevo mexico", "nueva york", "tejas", "north carolina", "south carolina",
+    "new york state", "new mexico", "new jersey", "rhode island", "west virginia", "north dakota", "south dakota"}
 FILLER_START = re.compile(r"^(?:(?:maybe|probably|prob|possibly|ideally|like|somewhere|anywhere|the|el|la|los|las|"
                           r"in|en|near|around|by|por|area of|tal vez|quizas|o sea|thinking|either|also|"
                           r"tambien|tmb|tb|nos gusta|me gusta|we like|i like|and|y|or|o|plus|lado de|zona de|rumbo de|open to|cerca de|cerca del|"
@@ -29,16 +31,17 @@ FILLER_START = re.compile(r"^(?:(?:maybe|probably|prob|possibly|ideally|like|som
                           r"alrededor de|(?:lado |zona |parte )?(?:norte|sur|este|oeste|poniente|oriente) de)\s+)+")
 FILLER_END = re.compile(r"(?:\s+(?:area|areas|tbh|lol|honestly|ideally|too|maybe|prob|probably|i think|mostly|"
                         r"preferably|please|pls|or so|(?<!north )(?<!south )(?<!east )(?<!west )side|way|if possible|zona|por favor|somewhere|"
+                        r"pues|specifically|in general|(?:would|could) work|works|(?:is|are|would be) ok(?:ay)?(?: too)?|is fine(?: too)?|"
                         r"(?:is|would be|is still) (?:the|a|our|my) dream|(?:is|would be) (?:our |my |the )?(?:first|top) choice|"
                         r"(?:would|could|will|is|are) (?:be )?(?:fine|great|ideal|good|nice|ok|okay|perfect)(?: too| also)?))+$")
 OWN_HOME = re.compile(r"\b(?:my|our|her|his|their|mi|nuestra|su|sus)\s+(?:\w+\s+){0,2}(?:house|home|place|condo|"
                       r"townhouse|property|casa|condo|propiedad|depa)\s+(?:in|en)\s+$")
 NOT_AN_AREA_BEFORE = re.compile(r"\b(?:from|desde|soy de|somos de|pcs\w*|stationed|retiring|retire|sell\w*|vender|vendo|live|lives|living|"
                                 # where someone works ("hubby works at Intel in Chandler", "we both work in the Loop")
-                                r"work|works|working|commute|commutes|"
+                                r"work|works|working|commute|commutes|saw (?:one|it|a \w+|the \w+|your \w+)|"
                                 # what a message the prospect got was about ("got a msg about new listings in mt pleasant")
                                 r"(?:msg|message|text|email|ad|mailer|flyer|postcard) about|"
-                                r"vivo|vivimos|rent|renting|rento|currently|ahorita)\s+(?:\w+\s+){0,3}(?:in|en|to|a)?\s*$")
+                                r"vivo|vivimos|rent|renting|rento|currently|ahorita)\s+(?:\w+\s+){0,3}(?:in|en|to|a|on|at)?\s*$")
 
 
 def _capitalised_in(original: str, phrase: str) -> bool:
@@ -89,6 +92,8 @@ def _is_area(chunk: str) -> bool:
         return False
     if len(words) > 1 and words[-1] in section("lexicon", "places")["street_endings"]:
         return False
+    if words[-1] in ("vibe", "vibes", "feel", "feeling", "style", "type", "kind"):
+        return False  # "the hill country vibe": a kind of place, none named
     if patterns("lexicon", "places", "not_places").fullmatch(fold_accents(chunk)) or chunk in STATES:
         return False
     inner = {"of", "de", "del", "la", "el", "los", "las"}
@@ -115,7 +120,7 @@ def _time_or_money_word(chunk: str) -> bool:
     return bool(re.search(r"\b(?:months?|years?|weeks?|days?|asap|spring|summer|fall|winter|budget|cash|mil|meses|"
                           r"january|february|march|april|june|july|august|september|october|november|december|"
                           r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
-                          r"bed|beds|bedrooms?|baths?|condo|condos|townhouse|townhomes?|apartment|duplex(?:es)?|triplex(?:es)?|land|recamaras|"
+                          r"bed|beds|bedrooms?|baths?|condo|condos|townhouse|townhomes?|apartment|duplex(?:es)?|triplex(?:es)?|(?<!indian )(?<!sugar )land|recamaras|"
                           r"cuartos|casa|the city|schools?|buy|buying|sell|selling|rent|renting|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|tonight|tomorrow|efectivo|contado|banco|prestamo|credito|numero|fourplex|triplex|flat|multifamily|multi|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|mortgage|loan|lender|bank|realtor|agent|listing|listings)\b",
                           chunk))
 
@@ -132,6 +137,10 @@ def _split(answer: str) -> list[str]:
             if part.strip()]
 
 
+# "in the gulch or midtown": an article before a word no everyday text uses, in a list of places, names a place.
+NAMED_WITH_ARTICLE = re.compile(r"\s*the\s+(?!(?:" + "|".join(("city", "area", "country", "suburbs", "burbs", "building",
+                                                                "neighborhood", "neighbourhood", "county", "state", "market"))
+                                + r")\b)[a-z]+\s+(?:or|and)\s+")
 THE_NAMED_AREA = re.compile(r"\s*the\s+([a-z][\w' -]*?)\s+area\b")
 
 
@@ -150,7 +159,7 @@ def _after_prepositions(text: str, original: str) -> list[str]:
         if named_area and not is_common(named_area.group(1)) and match.group(0).split()[-1] not in ("in", "en", "around"):
             phrase = named_area.group(1)  # "we really like the murfreesboro area"
         elif re.match(r"\s*(?:the|el|la|los|las)\s", phrase) and not _capitalised_in(original, phrase) and not (
-                _known_name(phrase)):
+                _known_name(phrase)) and not NAMED_WITH_ARTICLE.match(phrase):
             continue  # "in the building", "near the park": a place described, not named
         chunks += _split(phrase)
         # A list goes on past its first comma while each piece is plainly a place ("duplexes in Memphis, Cordova,
@@ -232,7 +241,10 @@ PLACE_NAME_WORDS = frozenset(("st", "mt", "ft", "north", "south", "east", "west"
 
 def _plainly_a_place(piece: str) -> bool:
     """A place by its words alone, with no everyday word in it (for places said where no area was asked)."""
-    return _is_area(piece) and not any(is_common(word) for word in piece.split() if word not in PLACE_NAME_WORDS)
+    words = piece.split()
+    if len(words) == 2 and words[0] in ("north", "south", "east", "west") and words[1] in ("end", "side"):
+        return True  # "north end", "east side"
+    return _is_area(piece) and not any(is_common(word) for word in words if word not in PLACE_NAME_WORDS)
 
 
 def _listed_clauses(text: str) -> list[str]:
@@ -285,18 +297,25 @@ RULED_OUT = re.compile(r"(?:^|(?<=[\s,]))(?:but\s+|pero\s+)?(?:not|except|exclud
 
 SPANISH_DIRECTIONS = {"norte": "north", "sur": "south", "este": "east", "oriente": "east", "oeste": "west",
                       "poniente": "west"}
-SPANISH_SIDE = re.compile(r"\b(?:(?:el|la)\s+)?(?:lado|zona|parte)\s+(norte|sur|este|oriente|oeste|poniente)\s+de\s+")
+SPANISH_SIDE = re.compile(r"\b(?:(?:el|la)\s+)?(?:(?:lado|zona|parte)\s+(norte|sur|este|oriente|oeste|poniente)|"
+                          r"(north|south|east|west)\s+side)\s+de\s+")
 DIRECTION_WORDS = {"ne": "northeast", "nw": "northwest", "se": "southeast", "sw": "southwest"}
 # "SE denver", "NW austin": only where a place-like word follows and no Spanish "se" verb could ("se vende").
 DIRECTION_ABBREVIATION = re.compile(r"(?:^|(?<=[\s,]))(ne|nw|se|sw)\s+(?=[a-z]{3,}(?:\s|,|$))(?!(?:vende|busca|renta|necesita|puede|"
                                     r"compra|mudan?|quiere|llama)\b)")
 
 
+def _place_key(name: str) -> str:
+    """ "St. Pete" and "st pete" are one place (as leads.facts.area_key compares them; the reader imports no Django)."""
+    return " ".join(name.casefold().replace(".", " ").split())
+
+
 def areas(text: str, *, asked: str, original: str = "", role_stated: bool = False) -> list[str]:
     """The areas in `text` (normalised), in order, capitalised as place names. `asked`: the fact the bot asked
     for; an answer to the areas question is read as a list of places, and places written on their own count only
     where no other question was pending."""
-    text = SPANISH_SIDE.sub(lambda m: f"{SPANISH_DIRECTIONS[m.group(1)]} ", text)  # "el lado este de X": East X
+    # "el lado este de X", "el west side de X": East X, West X.
+    text = SPANISH_SIDE.sub(lambda m: f"{SPANISH_DIRECTIONS.get(m.group(1) or '', m.group(2))} ", text)
     text = DIRECTION_ABBREVIATION.sub(lambda m: f"{DIRECTION_WORDS[m.group(1)]} ", text)  # "SE denver"
     corrected = corrected_place(text)  # read before the ruled-out place is cut ("boise not meridian")
     text = RULED_OUT.sub(" ", text)
@@ -329,6 +348,16 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
         cleaned = known or _clean(chunk)
         if (known or _is_area(cleaned)) and cleaned not in found and not ZIP.fullmatch(cleaned):
             found.append(cleaned)
+    if found and asked != "name":
+        # A list goes on in the text's next clauses, one place each ("st pete, like old northeast. maybe gulfport",
+        # "meridian or eagle. star is ok too", "Smyrna si encontramos algo").
+        for clause in re.split(r"(?<!\bst)(?<!\bmt)(?<!\bft)[.;!?]|,", text):
+            pieces = [_clean(piece) for piece in _split(CONDITION.split(clause, maxsplit=1)[0])]
+            if len(pieces) != 1 or not pieces[0] or ZIP.fullmatch(pieces[0]):
+                continue
+            piece = _known_name(pieces[0]) or pieces[0]
+            if _plainly_a_place(pieces[0]) and _place_key(piece) not in {_place_key(area) for area in found}:
+                found.append(piece)
     # "round rock" read twice, once after the word "round": keep the whole name only.
     found = [area for area in found if not any(other != area and other.endswith(" " + area) for other in found)]
     return [_title(area) if not ZIP.fullmatch(area) else area for area in found][:10]

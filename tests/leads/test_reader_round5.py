@@ -354,3 +354,33 @@ def test_undoing_an_opt_out_is_no_opt_out_and_a_chat_started_is_no_request_for_a
 
 def test_spanish_verbs_in_a_story_are_no_place():
     assert "areas" not in facts_of("ahí hacíamos las posadas en diciembre", "areas")
+
+
+# --- areas, round 7 (written for the test after tests/data/readings/areas2_tuning.jsonl) -------------------------
+
+
+@pytest.mark.parametrize("text, asked, places", [
+    ("350-400. plano or frisco. maybe allen", "budget", ["Plano", "Frisco", "Allen"]),
+    ("3 bed min. tempe or chandler would work, gilbert too", "bedrooms", ["Tempe", "Chandler", "Gilbert"]),
+    ("something in the flats or uptown, whatever's open", "property_type", ["Flats", "Uptown"]),
+    ("cerca de Pasadena, en Harris County pues", "areas", ["Pasadena", "Harris County"]),
+    ("algo por el west side de Phoenix", "areas", ["West Phoenix"]),
+    ("north end or east end is fine", "timeline_days", ["North End", "East End"]),
+])
+def test_round7_places(text, asked, places):
+    assert facts_of(text, asked)["areas"] == places
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("en Carolina del Norte, donde haya trabajo", "areas"), ("we saw one on Roswell Rd but it sold", "areas"),
+    ("cerca de la familia", "areas"), ("max 500, 3 bed", "budget"), ("we like the beach town vibe", "areas"),
+])
+def test_round7_no_place(text, asked):
+    assert "areas" not in facts_of(text, asked)
+
+
+def test_round7_facts():
+    assert "budget_max" not in facts_of("asap, como 30-45 days", "timeline_days")
+    assert facts_of("pre approved with Guild for 410", "financing")["budget_max"] == 410_000
+    assert facts_of("single fam, 4 bed", "property_type")["property_type"] == "single_family"
+    assert "property_type" not in facts_of("we want something with more land, further out", "areas")

@@ -19,14 +19,15 @@ def profile(**rules) -> AgentProfile:
 
 @pytest.mark.parametrize("written, same_as", [
     ("St. George", "st george"), ("ST.GEORGE", "St George"), ("  Sugar   House ", "sugar house"),
-    ("Coeur d'Alene", "COEUR D'ALENE"),
+    ("Coeur d'Alene", "COEUR D'ALENE"), ("The Heights", "heights"), ("the Gulch", "Gulch"),
 ])
-def test_areas_compare_case_folded_without_abbreviation_points(written, same_as):
+def test_areas_compare_case_folded_without_abbreviation_points_or_a_leading_article(written, same_as):
     assert area_key(written) == area_key(same_as)
 
 
 def test_different_places_stay_different():
     assert area_key("Sugar House") != area_key("Sugarhouse Park")
+    assert area_key("The Woodlands") != area_key("Woodland")
 
 
 def test_an_empty_rule_takes_every_lead():
