@@ -95,3 +95,10 @@ def function_words() -> frozenset[str]:
 def first_names() -> frozenset[str]:
     lines = (DATA / "first_names.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=None)
+def us_places() -> frozenset[str]:
+    """US cities and towns by name (data/us_places.txt), lowercased with abbreviation points as spaces."""
+    lines = (DATA / "us_places.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from leads.reader.lexicon import first_names, is_common, is_function_word, patterns, section
+from leads.reader.lexicon import first_names, is_common, is_function_word, patterns, section, us_places
 from leads.reader.names import introduced_name
 from leads.reader.text import fold_accents
 
@@ -244,6 +244,8 @@ def _plainly_a_place(piece: str) -> bool:
     words = piece.split()
     if len(words) == 2 and words[0] in ("north", "south", "east", "west") and words[1] in ("end", "side"):
         return True  # "north end", "east side"
+    if _is_area(piece) and _place_key(piece) in us_places() and (len(words) > 1 or not is_common(piece)):
+        return True  # a town whose name is made of everyday words ("Sugar Land", "Round Rock", "Little Elm")
     return _is_area(piece) and not any(is_common(word) for word in words if word not in PLACE_NAME_WORDS)
 
 

@@ -384,3 +384,15 @@ def test_round7_facts():
     assert facts_of("pre approved with Guild for 410", "financing")["budget_max"] == 410_000
     assert facts_of("single fam, 4 bed", "property_type")["property_type"] == "single_family"
     assert "property_type" not in facts_of("we want something with more land, further out", "areas")
+
+
+@pytest.mark.parametrize("text, places", [
+    ("under 500, sugar land or missouri city", ["Sugar Land", "Missouri City"]),
+    ("3 bed. little elm or the colony", ["Little Elm", "Colony"]),
+])
+def test_a_town_named_with_everyday_words_is_a_place_by_the_gazetteer(text, places):
+    assert facts_of(text, "budget")["areas"] == places
+
+
+def test_everyday_words_that_are_no_town_stay_no_place():
+    assert "areas" not in facts_of("under 500, good schools or a big yard", "budget")
