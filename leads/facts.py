@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
+from leads.reader.text import place_key
+
 Financing = Literal["cash", "pre_approved", "pre_qualified", "not_started", "va_loan", "fha_loan", "conventional"]
 PropertyType = Literal["single_family", "condo", "townhouse", "multi_family", "land", "mobile_home", "other"]
 
@@ -33,7 +35,7 @@ class QualificationFacts(BaseModel):
 def area_key(name: str) -> str:
     """A place as the product compares places: case folded, abbreviation points, spacing and a leading article
     ignored ("St. George" and "st george", "The Heights" and "Heights" are one place)."""
-    words = name.casefold().replace(".", " ").split()
+    words = place_key(name).split()
     return " ".join(words[1:] if len(words) > 1 and words[0] == "the" else words)
 
 

@@ -91,14 +91,18 @@ def function_words() -> frozenset[str]:
     return _with_folded(table("common_words")["function_words"].split())
 
 
+def _word_list(filename: str) -> frozenset[str]:
+    """A data file of one entry per line, "#" lines being comments."""
+    lines = (DATA / filename).read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
 @lru_cache(maxsize=None)
 def first_names() -> frozenset[str]:
-    lines = (DATA / "first_names.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return _word_list("first_names.txt")
 
 
 @lru_cache(maxsize=None)
 def us_places() -> frozenset[str]:
     """US cities and towns by name (data/us_places.txt), lowercased with abbreviation points as spaces."""
-    lines = (DATA / "us_places.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return _word_list("us_places.txt")

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from leads.reader.lexicon import first_names, is_common, is_function_word, patterns, section, us_places
 from leads.reader.names import introduced_name
-from leads.reader.text import fold_accents
+from leads.reader.text import fold_accents, place_key
 
 ZIP = re.compile(r"(?<![\d$,.])\d{5}(?!\d|,\d|k\b)")
 MAX_AREA_WORDS = 4
@@ -80,14 +80,19 @@ def _clean(chunk: str) -> str:
     return " ".join(rest.strip(" .,-;:").split())
 
 
+def _side_of_town(words: list[str]) -> bool:
+    """ "South End", "East Side": a named part of town, though "end" and "side" are everyday words."""
+    return len(words) == 2 and words[0] in ("north", "south", "east", "west") and words[1] in ("end", "side")
+
+
 def _is_area(chunk: str) -> bool:
     if not chunk or ZIP.fullmatch(chunk):
         return bool(chunk)
     if len(chunk) < 2:
         return False  # "close to the L": a letter names no place
     words = chunk.split()
-    if len(words) == 2 and words[0] in ("north", "south", "east", "west") and words[1] in ("end", "side"):
-        return True  # "South End", "East Side": a named part of town
+    if _side_of_town(words):
+        return True
     if len(words) > MAX_AREA_WORDS or re.search(r"\d", chunk):
         return False
     if len(words) > 1 and words[-1] in section("lexicon", "places")["street_endings"]:
@@ -164,7 +169,8 @@ def _after_prepositions(text: str, original: str) -> list[str]:
         chunks += _split(phrase)
         # A list goes on past its first comma while each piece is plainly a place ("duplexes in Memphis, Cordova,
         # Bartlett"); the first piece that is not one ends it.
-        for piece in _split(text[match.end() + len(phrase):].lstrip(" ,")) if text[match.end() + len(phrase):].startswith(",") else []:
+        rest = text[match.end() + len(phrase):]
+        for piece in _split(rest.lstrip(" ,")) if rest.startswith(",") else []:
             if not _plainly_a_place(_clean(piece)):
                 break
             chunks.append(piece)
@@ -242,11 +248,13 @@ PLACE_NAME_WORDS = frozenset(("st", "mt", "ft", "north", "south", "east", "west"
 def _plainly_a_place(piece: str) -> bool:
     """A place by its words alone, with no everyday word in it (for places said where no area was asked)."""
     words = piece.split()
-    if len(words) == 2 and words[0] in ("north", "south", "east", "west") and words[1] in ("end", "side"):
-        return True  # "north end", "east side"
-    if _is_area(piece) and _place_key(piece) in us_places() and (len(words) > 1 or not is_common(piece)):
+    if _side_of_town(words):
+        return True
+    if not _is_area(piece):
+        return False
+    if place_key(piece) in us_places() and (len(words) > 1 or not is_common(piece)):
         return True  # a town whose name is made of everyday words ("Sugar Land", "Round Rock", "Little Elm")
-    return _is_area(piece) and not any(is_common(word) for word in words if word not in PLACE_NAME_WORDS)
+    return not any(is_common(word) for word in words if word not in PLACE_NAME_WORDS)
 
 
 def _listed_clauses(text: str) -> list[str]:
@@ -307,11 +315,6 @@ DIRECTION_ABBREVIATION = re.compile(r"(?:^|(?<=[\s,]))(ne|nw|se|sw)\s+(?=[a-z]{3
                                     r"compra|mudan?|quiere|llama)\b)")
 
 
-def _place_key(name: str) -> str:
-    """ "St. Pete" and "st pete" are one place (as leads.facts.area_key compares them; the reader imports no Django)."""
-    return " ".join(name.casefold().replace(".", " ").split())
-
-
 def areas(text: str, *, asked: str, original: str = "", role_stated: bool = False) -> list[str]:
     """The areas in `text` (normalised), in order, capitalised as place names. `asked`: the fact the bot asked
     for; an answer to the areas question is read as a list of places, and places written on their own count only
@@ -358,7 +361,7 @@ def areas(text: str, *, asked: str, original: str = "", role_stated: bool = Fals
             if len(pieces) != 1 or not pieces[0] or ZIP.fullmatch(pieces[0]):
                 continue
             piece = _known_name(pieces[0]) or pieces[0]
-            if _plainly_a_place(pieces[0]) and _place_key(piece) not in {_place_key(area) for area in found}:
+            if _plainly_a_place(pieces[0]) and place_key(piece) not in {place_key(area) for area in found}:
                 found.append(piece)
     # "round rock" read twice, once after the word "round": keep the whole name only.
     found = [area for area in found if not any(other != area and other.endswith(" " + area) for other in found)]

@@ -36,3 +36,9 @@ def clauses(text: str) -> list[str]:
     """A text split where a new thought starts: sentence ends, semicolons, and contrast or correction words."""
     parts = re.split(r"(?<=[.!?;])\s+|\s*(?:,\s*)?\b(?:but|pero|actually|although|though)\b\s*", text)
     return [part.strip(" ,") for part in parts if part and part.strip(" ,")]
+
+
+def place_key(name: str) -> str:
+    """A place's name as names are compared: case folded, abbreviation points and spacing ignored ("St. Pete" and
+    "st pete" are one name)."""
+    return " ".join(name.casefold().replace(".", " ").split())

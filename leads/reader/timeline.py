@@ -317,9 +317,8 @@ def timeline_days(text: str, *, today: date, asked: bool, pending: bool = False)
         if not piece or _is_past(piece):
             continue
         # The plan may sit in the sentence's next clause ("tenants are out end of sept and we want to list right after").
-        sentence = _sentence_around(text, at)
         if not (asked or pending or PLAN.search(piece) or short or _only_time(piece, today)
-                or PLAN.search(sentence) and not _is_past(sentence)):
+                or _planned_sentence(_sentence_around(text, at))):
             # "asap" says when whatever the sentence is about; dates need the prospect's plan beside them.
             candidates += [(at + match.start(), ASAP_DAYS) for match in patterns("lexicon", "time", "asap").finditer(piece)]
             continue
@@ -353,6 +352,10 @@ def timeline_days(text: str, *, today: date, asked: bool, pending: bool = False)
         candidates = spans
     days = min(candidates)[1]
     return days if 0 <= days <= MAX_DAYS else None
+
+
+def _planned_sentence(sentence: str) -> bool:
+    return bool(PLAN.search(sentence)) and not _is_past(sentence)
 
 
 def _sentence_around(text: str, position: int) -> str:
